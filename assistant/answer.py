@@ -1,0 +1,226 @@
+"""From ranked passages to a cited `Answer`, without an LLM.
+
+The answer is made of whole sentences quoted verbatim from the retrieved passages, each followed by its
+citation marker. Sentences are scored by their own similarity to the question, by how many of the
+question's content words they contain, and by the rank of their passage. When several articles answer,
+each gets its own line. When the evidence is weak, the assistant abstains and lists related reading.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+from assistant import embedder, prompts
+from assistant.passages import sentence_spans
+from assistant.questions import Question, analyse
+from assistant.retrieve import HybridRetriever
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.terms import content_terms, words
+
+MAX_QUESTION_CHARS = 2000
+# How far below the best sentence another article's best may score and still be shown beside it.
+OTHER_ARTICLE_MARGIN = 0.2
+# Sentences shorter than this carry too little to be an answer on their own ("Wait.").
+MIN_SENTENCE_WORDS = 4
+
+
+class QuestionError(ValueError):
+    """A question the assistant can't search for, with what to do instead."""
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    quote: str
+    score: float
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    passages: list[dict]
+    by_article: list[dict] = field(default_factory=list)
+    timings_ms: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Sentence:
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    text: str
+    passage_rank: int
+    support: float = 0.0
+
+
+def clean_question(question: str) -> str:
+    """The question with control characters removed, or a `QuestionError` saying what is wrong."""
+    cleaned = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", question or "").split())
+    if not cleaned:
+        raise QuestionError("the question is empty; type a question about the articles")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(cleaned):,} characters long; keep it under {MAX_QUESTION_CHARS:,}")
+    if not content_terms(cleaned):
+        raise QuestionError("the question has no words to search for; ask with words, e.g. 'Who interviewed Peskov?'")
+    return cleaned
+
+
+class Assistant:
+    """Answers questions over one store."""
+
+    def __init__(self, settings: Settings, store: Store | None = None):
+        self.settings = settings
+        self.store = store or Store(settings)
+        self.retriever = HybridRetriever(self.store, settings)
+        embedder.load_model()  # once, here, not inside the first question's timings
+
+    def ask(self, question: str) -> Answer:
+        question = clean_question(question)
+        timings, started = {}, time.perf_counter()
+        analysed = analyse(question)
+        vectors = embedder.embed(analysed.searches)
+        timings["embed_ms"] = _ms_since(started)
+        mark = time.perf_counter()
+        ranked = self.retriever.retrieve_many([QueryBundle(query_str=text, embedding=v.tolist())
+                                               for text, v in zip(analysed.searches, vectors)])
+        timings["retrieve_ms"] = _ms_since(mark)
+        mark = time.perf_counter()
+        answer = compose(analysed, vectors, ranked, self.settings)
+        timings["compose_ms"] = _ms_since(mark)
+        timings["total_ms"] = _ms_since(started)
+        answer.timings_ms = timings
+        return answer
+
+
+def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore], settings: Settings) -> Answer:
+    """`vectors`: one row per text in `question.searches`."""
+    passages = [_passage_dict(n) for n in ranked]
+    sentences = _score_sentences(question, vectors, ranked)
+    best = max((s.support for s in sentences), default=0.0)
+    if best < settings.abstain_below:
+        return Answer(question.text, prompts.render("abstain"), True, [], passages)
+    chosen = _select(sentences, settings)
+    citations = [Citation(i + 1, s.doc_id, s.title, s.start, s.end, s.text, round(s.support, 4))
+                 for i, s in enumerate(chosen)]
+    by_article = _by_article(citations)
+    if len(by_article) > 1:
+        text = "\n".join(prompts.render("article_line", title=a["title"], statement=a["statement"]) for a in by_article)
+    else:
+        text = by_article[0]["statement"]
+    return Answer(question.text, text, False, citations, passages, by_article)
+
+
+def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]) -> list[_Sentence]:
+    sentences = [s for rank, n in enumerate(ranked) for s in _sentences(n, rank)]
+    if not sentences:
+        return []
+    similarity = (embedder.embed([s.text for s in sentences]) @ vectors.T).max(axis=1)
+    sentence_terms = [{_stem(w) for w in words(s.text)} for s in sentences]
+    weights = _term_weights({_stem(t) for t in content_terms(question.text)}, sentence_terms)
+    total = sum(weights.values()) or 1.0
+    top = ranked[0].score or 1.0
+    for sentence, cosine, found in zip(sentences, similarity, sentence_terms):
+        overlap = sum(w for t, w in weights.items() if t in found) / total
+        passage = max(ranked[sentence.passage_rank].score, 0.0) / top
+        sentence.support = float(0.5 * cosine + 0.35 * overlap + 0.15 * passage)
+    return sentences
+
+
+def _term_weights(terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:
+    """Inverse frequency among the candidate sentences: the name every candidate shares ("Peskov") says
+    little about which one answers; a term no candidate has weighs most, so its absence counts."""
+    n = len(sentence_terms)
+    return {t: math.log(1 + n / (1 + sum(t in found for found in sentence_terms))) for t in terms}
+
+
+def _sentences(node: NodeWithScore, rank: int) -> list[_Sentence]:
+    meta, text = node.node.metadata, node.node.get_content()
+    offset = int(meta["start"])
+    spans = _join_introductions(text, sentence_spans(text, offset), offset)
+    found = []
+    for start, end in spans:
+        sentence = text[start - offset: end - offset]
+        if len(sentence.split()) >= MIN_SENTENCE_WORDS:
+            found.append(_Sentence(meta["doc_id"], meta["title"], start, end, sentence, rank))
+    return found
+
+
+def _join_introductions(text: str, spans, offset: int) -> list[tuple[int, int]]:
+    """A sentence ending in a colon introduces the next one ("Peskov claimed that: ‘…’"): keep them together."""
+    joined, i = [], 0
+    while i < len(spans):
+        start, end = spans[i].start, spans[i].end
+        if text[end - offset - 1] == ":" and i + 1 < len(spans):
+            i += 1
+            end = spans[i].end
+        joined.append((start, end))
+        i += 1
+    return joined
+
+
+def _stem(word: str) -> str:
+    """Crude but symmetric: 'advisors'/'advising' and 'meetings'/'meeting' meet on their first five letters."""
+    return word[:5]
+
+
+def _select(sentences: list[_Sentence], settings: Settings) -> list[_Sentence]:
+    """The best sentence, then each other article's best if close enough, then runners-up, in reading order."""
+    ranked = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)
+    best = ranked[0]
+    floor = max(settings.abstain_below, best.support - OTHER_ARTICLE_MARGIN)
+    chosen = [best]
+    for sentence in ranked[1:]:
+        if len(chosen) >= settings.answer_sentences or sentence.support < floor:
+            break
+        if sentence.doc_id not in {c.doc_id for c in chosen}:
+            chosen.append(sentence)
+    order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(c.doc_id for c in chosen))}
+    return sorted(chosen, key=lambda s: (order[s.doc_id], s.start))
+
+
+def _unique(sentences: list[_Sentence]) -> list[_Sentence]:
+    """Overlapping passages yield the same sentence twice: keep one per span."""
+    by_span = {}
+    for s in sentences:
+        key = (s.doc_id, s.start, s.end)
+        if key not in by_span or by_span[key].support < s.support:
+            by_span[key] = s
+    return list(by_span.values())
+
+
+def _by_article(citations: list[Citation]) -> list[dict]:
+    groups: dict[str, list[Citation]] = {}
+    for c in citations:
+        groups.setdefault(c.doc_id, []).append(c)
+    return [{"doc_id": doc_id, "title": cs[0].title,
+             "statement": " ".join(f"{c.quote} [{c.n}]" for c in cs), "citations": [c.n for c in cs]}
+            for doc_id, cs in groups.items()]
+
+
+def _passage_dict(node: NodeWithScore) -> dict:
+    meta = node.node.metadata
+    return {"doc_id": meta["doc_id"], "title": meta["title"], "start": int(meta["start"]), "end": int(meta["end"]),
+            "score": round(float(node.score), 4), "dense_score": meta.get("dense_score"),
+            "keyword_score": meta.get("keyword_score"), "text": node.node.get_content()}
+
+
+def _ms_since(mark: float) -> float:
+    return round((time.perf_counter() - mark) * 1000, 1)

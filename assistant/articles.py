@@ -1,0 +1,255 @@
+"""Readers that turn files on disk into `Article` records, one reader per format.
+
+A file that can't be read yields a `Rejected` record (file, line, one-line reason) instead of raising,
+so one bad file never stops a batch.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Iterator
+
+TEXT_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+RECORD_SUFFIXES = {".json", ".jsonl", ".csv"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES
+CORE_FIELDS = ("id", "title", "text")
+
+
+@dataclass
+class Article:
+    doc_id: str
+    title: str
+    text: str
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        payload = json.dumps([self.title, self.text, self.metadata], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Rejected:
+    source: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"skipped {where}: {self.reason}"
+
+
+def read_paths(paths: Iterable[Path]) -> Iterator[Article | Rejected]:
+    """Articles from files and folders (walked recursively, supported suffixes only), in name order."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p) in SUPPORTED):
+                yield from read_file(child)
+        elif path.is_file():
+            yield from read_file(path)
+        else:
+            yield Rejected(str(path), "no such file or folder; check the path")
+
+
+def read_file(path: Path) -> Iterator[Article | Rejected]:
+    suffix = _suffix(path)
+    if suffix not in SUPPORTED:
+        yield Rejected(str(path), f"unsupported type {suffix or '(none)'}; use .txt .md .html .json .jsonl .csv (.gz)")
+        return
+    try:
+        if suffix == ".jsonl":
+            yield from _read_jsonl(path)
+            return
+        raw = _read_bytes(path)
+        if suffix in RECORD_SUFFIXES:
+            yield from _read_records(path, suffix, raw)
+            return
+        text = decode(raw)
+        article = _read_html(path, text) if suffix in HTML_SUFFIXES else _read_text(path, text)
+    except (OSError, ValueError, EOFError) as exc:
+        yield Rejected(str(path), _one_line(exc))
+        return
+    yield article if article.text.strip() else Rejected(str(path), "no text in the file")
+
+
+def _suffix(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def _read_bytes(path: Path) -> bytes:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        return handle.read()
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; otherwise Windows-1252/Latin-1. Rejects binary."""
+    if raw.startswith(codecs.BOM_UTF8):
+        text = raw.decode("utf-8-sig")
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = raw.decode("utf-16")
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="strict") if _is_cp1252(raw) else raw.decode("latin-1")
+    if _looks_binary(text):
+        raise ValueError("not text (binary or unknown encoding); save it as UTF-8 text")
+    return text
+
+
+def _is_cp1252(raw: bytes) -> bool:
+    try:
+        raw.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return "\x00" in text or controls > 0.01 * len(text)
+
+
+def _read_text(path: Path, text: str) -> Article:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return Article(_doc_id(path), first.lstrip("#").strip() or path.stem, text, {"source_file": path.name})
+
+
+class _VisibleText(HTMLParser):
+    """Collects the text a browser would show: scripts, styles and other invisible elements dropped."""
+
+    HIDDEN = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
+              "header", "footer", "blockquote", "pre", "ul", "ol", "table", "hr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title_parts: list[str] = []
+        self._hidden = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self._in_title = True
+        elif tag in self.HIDDEN:
+            self._hidden += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        elif tag in self.HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title_parts.append(data)
+        elif not self._hidden:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> tuple[str, str]:
+    """(title, visible text) of an HTML document, whitespace tidied line by line."""
+    parser = _VisibleText()
+    parser.feed(markup)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    text = "\n\n".join(line for line in lines if line)
+    return " ".join("".join(parser.title_parts).split()), text
+
+
+def _read_html(path: Path, markup: str) -> Article:
+    title, text = html_to_text(markup)
+    if not title:
+        title = next((line for line in text.splitlines() if line.strip()), path.stem)
+    return Article(_doc_id(path), title, text, {"source_file": path.name})
+
+
+def _doc_id(path: Path) -> str:
+    name = path.name
+    for suffix in reversed(path.suffixes):
+        name = name[: -len(suffix)] if name.lower().endswith(suffix.lower()) else name
+    return name or path.name
+
+
+def _read_jsonl(path: Path) -> Iterator[Article | Rejected]:
+    """Streamed line by line, so a corpus of any size never sits in memory."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line.decode("utf-8-sig" if line_no == 1 else "utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                yield Rejected(str(path), f"malformed JSON ({_one_line(exc)[:80]}); fix or remove the line", line_no)
+                continue
+            yield _record_article(path, line_no, row)
+
+
+def _read_records(path: Path, suffix: str, raw: bytes) -> Iterator[Article | Rejected]:
+    text = decode(raw)
+    rows = _json_rows(text) if suffix == ".json" else _csv_rows(path, text)
+    for line, row in rows:
+        yield _record_article(path, line, row)
+
+
+def _json_rows(text: str):
+    data = json.loads(text)
+    if isinstance(data, dict):
+        data = data.get("articles", [data])
+    if not isinstance(data, list):
+        raise ValueError("expected a JSON list of articles or an object with an 'articles' list")
+    yield from enumerate(data, 1)
+
+
+def _csv_rows(path: Path, text: str):
+    csv.field_size_limit(1 << 30)
+    reader = csv.DictReader(io.StringIO(text))
+    if "text" not in (reader.fieldnames or []):
+        raise ValueError(f"no 'text' column (columns: {', '.join(reader.fieldnames or [])}); add one")
+    for row in reader:
+        yield reader.line_num, row
+
+
+def _record_article(path: Path, line: int, row) -> Article | Rejected:
+    if not isinstance(row, dict):
+        return Rejected(str(path), "expected an object with 'id', 'title', 'text'", line)
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return Rejected(str(path), "no 'text' field; every article needs its text", line)
+    doc_id = str(row.get("id") or f"{_doc_id(path)}-{line}")
+    title = str(row.get("title") or "").strip() or text.strip().splitlines()[0][:120]
+    metadata = {k: _scalar(v) for k, v in row.items() if k not in CORE_FIELDS and v not in (None, "")}
+    return Article(doc_id, title, text, metadata)
+
+
+def _scalar(value):
+    """Chroma keeps only str/int/float/bool metadata: anything else is kept as its JSON."""
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -1,0 +1,99 @@
+"""The `assistant` command: argument parsing, then a call into the stage that does the work."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.load(index_dir=getattr(args, "index", None))
+    try:
+        return args.run(args, settings) or 0
+    except KeyboardInterrupt:
+        print("interrupted; what was stored is kept; run the command again to resume", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line, not a traceback, for every error we can name
+        from assistant.answer import QuestionError
+        from assistant.store import StoreError
+
+        if isinstance(exc, (QuestionError, StoreError, FileNotFoundError)):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Cited answers from news articles, offline.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    ingest = sub.add_parser("ingest", help="add articles (files or folders) to the index")
+    ingest.add_argument("paths", nargs="*", type=Path, help="default: seeds/")
+    _index_option(ingest)
+    ingest.set_defaults(run=_ingest)
+
+    ask = sub.add_parser("ask", help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    _index_option(ask)
+    ask.set_defaults(run=_ask)
+
+    status = sub.add_parser("status", help="what the index holds")
+    status.add_argument("--json", action="store_true")
+    _index_option(status)
+    status.set_defaults(run=_status)
+
+    serve = sub.add_parser("serve", help="open the chat in the browser (ingests the seeds into an empty index)")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--host", help="default 127.0.0.1")
+    _index_option(serve)
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", type=Path, help="index folder (default: index/)")
+
+
+def _ingest(args, settings: Settings) -> int:
+    from assistant.ingest import ingest
+
+    report = ingest(args.paths or [settings.seeds_dir], settings)
+    print(report.summary())
+    return 1 if report.rejected and not (report.added or report.updated or report.unchanged) else 0
+
+
+def _ask(args, settings: Settings) -> int:
+    from assistant.answer import Assistant
+    from assistant.render import answer_as_text
+
+    answer = Assistant(settings).ask(args.question)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer_as_text(answer))
+    return 0
+
+
+def _status(args, settings: Settings) -> int:
+    from assistant.embedder import MODEL_NAME
+    from assistant.store import Store
+
+    store = Store(settings)
+    info = {**store.counts(), "store": store.location, "embedding_model": MODEL_NAME,
+            "passage_tokens": settings.passage_tokens}
+    print(json.dumps(info, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in info.items()))
+    return 0
+
+
+def _serve(args, settings: Settings) -> int:
+    from assistant.web import serve
+
+    serve(settings.replace(port=args.port, host=args.host))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

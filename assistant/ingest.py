@@ -1,0 +1,100 @@
+"""Load → split → embed → store, incremental (a content hash per article) and resumable (each batch is
+committed as it completes, so an interrupted run picks up where it stopped)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from tqdm import tqdm
+
+from assistant import embedder
+from assistant.articles import Article, Rejected, read_paths
+from assistant.passages import Passage, split_passages
+from assistant.settings import Settings
+from assistant.store import Store
+
+# Passages embedded and committed together: large enough to keep the encoder busy, small enough that an
+# interruption loses little.
+FLUSH_PASSAGES = 256
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    passages: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{len(self.rejected)} skipped; {self.passages} passages embedded")
+
+
+def embedding_text(article: Article, passage: Passage) -> str:
+    """What the encoder reads for a passage: the headline gives short passages their topic."""
+    if passage.start == 0 and passage.text.startswith(article.title):
+        return passage.text
+    return f"{article.title}\n{passage.text}"
+
+
+def ingest(paths: Iterable[Path], settings: Settings, store: Store | None = None,
+           progress: bool = True) -> IngestReport:
+    store = store or Store(settings, writable=True)
+    report, batch, seen = IngestReport(), [], {}
+    bar = tqdm(desc="ingest", unit=" articles", disable=not progress, dynamic_ncols=True)
+    try:
+        for item in read_paths(paths):
+            bar.update(1)
+            if isinstance(item, Rejected):
+                report.rejected.append(item)
+                bar.write(str(item))
+                continue
+            entry = _plan(item, store, seen, report, settings)
+            if entry:
+                batch.append(entry)
+                if sum(len(e[2]) for e in batch) >= FLUSH_PASSAGES:
+                    _flush(batch, store, settings, report, bar)
+        _flush(batch, store, settings, report, bar)
+    finally:
+        bar.close()
+    return report
+
+
+def _plan(article: Article, store: Store, seen: dict, report: IngestReport, settings: Settings):
+    """(article, hash, passages, None) when the article needs embedding; None when it doesn't."""
+    content_hash = article.content_hash
+    if article.doc_id in seen:
+        if seen[article.doc_id] != content_hash:
+            report.rejected.append(Rejected(article.metadata.get("source_file", article.doc_id),
+                                            f"duplicate id {article.doc_id!r} with different text; kept the first"))
+        return None
+    seen[article.doc_id] = content_hash
+    stored = store.content_hash(article.doc_id)
+    if stored == content_hash:
+        report.unchanged += 1
+        return None
+    if stored is None:
+        report.added += 1
+    else:
+        report.updated += 1
+    passages = split_passages(article.doc_id, article.text, embedder.count_tokens, settings.passage_tokens)
+    return (article, content_hash, passages, None)
+
+
+def _flush(batch: list, store: Store, settings: Settings, report: IngestReport, bar: tqdm) -> None:
+    if not batch:
+        return
+    texts = [embedding_text(article, p) for article, _, passages, _ in batch for p in passages]
+    vectors = embedder.embed(texts, batch_size=settings.embed_batch).tolist()
+    ready, i = [], 0
+    for article, content_hash, passages, _ in batch:
+        ready.append((article, content_hash, passages, vectors[i:i + len(passages)]))
+        i += len(passages)
+    store.replace(ready)
+    report.passages += len(texts)
+    rate = report.passages / max(bar.format_dict["elapsed"], 1e-6)
+    bar.set_postfix(passages=report.passages, per_s=f"{rate:.0f}")
+    batch.clear()

@@ -1,0 +1,121 @@
+"""Sentence-aware splitting with exact character spans: every sentence and passage is `text[start:end]`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+# A sentence ends at . ! ? … (plus any closing quotes/brackets) before whitespace, or at a line break.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*")
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "sen", "rep", "gov", "lt", "col", "capt",
+    "sgt", "rev", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "d.c",
+}
+_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def passage_id(self) -> str:
+        return f"{self.doc_id}#{self.start}-{self.end}"
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[Span]:
+    """Spans of the sentences of `text` (whitespace trimmed), shifted by `offset`."""
+    spans, start = [], 0
+    for match in _END.finditer(text):
+        if match.group().strip() and _continues(text, match.start(), match.end()):
+            continue
+        end = match.end() if match.group().strip() else match.start()
+        spans.extend(_trimmed(text, start, end, offset))
+        start = match.end()
+    spans.extend(_trimmed(text, start, len(text), offset))
+    return spans
+
+
+def _continues(text: str, start: int, end: int) -> bool:
+    """True where the punctuation does not end the sentence: an abbreviation, or lowercase follows."""
+    following = text[end:end + 40].lstrip(" \t")
+    if following[:1].islower():
+        return True
+    if text[start:end] != ".":
+        return False
+    found = _WORD_BEFORE.search(text[max(0, start - 12): start + 1])
+    if not found:
+        return False
+    word = found.group(1).lower()
+    single_initial = len(word) == 1 and word.isalpha() and text[start - 1].isupper()
+    return word in _ABBREVIATIONS or single_initial
+
+
+def _trimmed(text: str, start: int, end: int, offset: int) -> list[Span]:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return []
+    lead = len(piece) - len(piece.lstrip())
+    return [Span(offset + start + lead, offset + start + lead + len(stripped))]
+
+
+def split_passages(doc_id: str, text: str, count_tokens: Callable[[Sequence[str]], list[int]],
+                   max_tokens: int) -> list[Passage]:
+    """Consecutive sentences packed into passages of at most `max_tokens` model tokens.
+
+    A sentence longer than the budget is cut at word boundaries into pieces that fit.
+    """
+    pieces = _fitting_pieces(text, sentence_spans(text), count_tokens, max_tokens)
+    passages, group, used = [], [], 0
+    for span, tokens in pieces:
+        if group and used + tokens > max_tokens:
+            passages.append(_passage(doc_id, text, group))
+            group, used = [], 0
+        group.append(span)
+        used += tokens
+    if group:
+        passages.append(_passage(doc_id, text, group))
+    return passages
+
+
+def _passage(doc_id: str, text: str, group: list[Span]) -> Passage:
+    start, end = group[0].start, group[-1].end
+    return Passage(doc_id, start, end, text[start:end])
+
+
+def _fitting_pieces(text, spans, count_tokens, max_tokens) -> list[tuple[Span, int]]:
+    counts = count_tokens([text[s.start:s.end] for s in spans]) if spans else []
+    pieces = []
+    for span, tokens in zip(spans, counts):
+        if tokens <= max_tokens:
+            pieces.append((span, tokens))
+        else:
+            pieces.extend(_cut_long(text, span, count_tokens, max_tokens, tokens))
+    return pieces
+
+
+def _cut_long(text, span, count_tokens, max_tokens, tokens) -> list[tuple[Span, int]]:
+    words = [Span(span.start + m.start(), span.start + m.end())
+             for m in re.finditer(r"\S+", text[span.start:span.end])]
+    per_piece = max(1, int(len(words) * max_tokens / tokens * 0.9))
+    pieces = []
+    for i in range(0, len(words), per_piece):
+        chunk = Span(words[i].start, words[min(i + per_piece, len(words)) - 1].end)
+        n = count_tokens([text[chunk.start:chunk.end]])[0]
+        if n > max_tokens and per_piece > 1:
+            pieces.extend(_cut_long(text, chunk, count_tokens, max_tokens, n))
+        else:
+            pieces.append((chunk, n))
+    return pieces

@@ -1,0 +1,34 @@
+"""What a question asks, read from its own words: the topic behind "what did X say about …", and the
+speaker it names. Retrieval searches for the topic as well as the whole question, because the passage
+that answers often names the speaker differently ("the Kremlin's spokesperson") or not at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_REPORTED = re.compile(
+    r"^\s*(?:what|how)\s+(?:did|does|do|has|have|had|was|is|were)\s+(?P<speaker>.+?)\s+"
+    r"(?:say|said|claim|claimed|state|stated|argue|argued|allege|alleged|tell|told|think|suggest|suggested|"
+    r"write|wrote|report|reported|assert|asserted|reveal|revealed|mean|meant)\s+"
+    r"(?:about|of|on|regarding|concerning|over)\s+(?P<topic>.+?)[\s?.!]*$",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    topic: str | None = None
+    speaker: str | None = None
+
+    @property
+    def searches(self) -> list[str]:
+        """The texts to embed for dense retrieval: the question, then its topic when it has one."""
+        return [self.text] + ([self.topic] if self.topic else [])
+
+
+def analyse(text: str) -> Question:
+    reported = _REPORTED.match(text)
+    if reported:
+        return Question(text, topic=reported["topic"], speaker=reported["speaker"])
+    return Question(text)

@@ -1,0 +1,58 @@
+"""An `Answer` as terminal text or as inert HTML for the chat: article text is always escaped."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+from assistant.answer import Answer
+
+RELATED_READING = 3
+
+
+def answer_as_text(answer: Answer) -> str:
+    lines = [answer.answer, ""]
+    if answer.abstained:
+        lines.append("Related reading:")
+        for i, p in enumerate(answer.passages[:RELATED_READING], 1):
+            lines.append(f"  - {p['title']} ({p['doc_id']}, chars {p['start']}-{p['end']})")
+            lines.append(textwrap.indent(textwrap.fill(_snippet(p["text"]), 96), "      "))
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.title} ({c.doc_id}, chars {c.start}-{c.end})")
+        lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 96), "    "))
+    return "\n".join(lines).rstrip()
+
+
+def answer_as_html(answer: Answer) -> str:
+    """Markdown-safe HTML: the answer, then the cited passages, each collapsible with its quote highlighted."""
+    e = html.escape
+    kind = "abstained" if answer.abstained else "answer"
+    body = "<br>".join(e(line) for line in answer.answer.splitlines())
+    parts = [f'<div class="{kind}">{body}</div>']
+    if answer.abstained:
+        items = "".join(f"<li><b>{e(p['title'])}</b> <code>{e(p['doc_id'])}</code>: {e(_snippet(p['text']))}</li>"
+                        for p in answer.passages[:RELATED_READING])
+        parts.append(f"<details><summary>Related reading</summary><ul>{items}</ul></details>")
+    for c in answer.citations:
+        parts.append(f"<details><summary>[{c.n}] {e(c.title)} <code>{e(c.doc_id)}</code></summary>"
+                     f"<blockquote>{_highlighted(answer, c)}</blockquote></details>")
+    total = answer.timings_ms.get("total_ms")
+    if total is not None:
+        parts.append(f"<sub>{total:.0f} ms</sub>")
+    return "\n".join(parts)
+
+
+def _highlighted(answer: Answer, citation) -> str:
+    """The passage the citation came from, with the cited span marked."""
+    passage = next((p for p in answer.passages if p["doc_id"] == citation.doc_id
+                    and p["start"] <= citation.start and citation.end <= p["end"]), None)
+    if passage is None:
+        return f"<mark>{html.escape(citation.quote)}</mark>"
+    text, offset = passage["text"], passage["start"]
+    before, after = text[: citation.start - offset], text[citation.end - offset:]
+    return f"{html.escape(before)}<mark>{html.escape(citation.quote)}</mark>{html.escape(after)}"
+
+
+def _snippet(text: str, limit: int = 240) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"

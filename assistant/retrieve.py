@@ -1,0 +1,93 @@
+"""Dense and keyword retrieval, fused: LlamaIndex retrievers over the store.
+
+The question is embedded once (the caller passes the vector in the `QueryBundle`); every fused candidate
+gets its exact dense score, including those only the keyword index proposed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from llama_index.core import VectorStoreIndex
+from llama_index.core.retrievers import BaseRetriever, VectorIndexRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+from assistant.embedder import PackagedEmbedding
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.terms import fts_query
+
+
+class KeywordRetriever(BaseRetriever):
+    """BM25 over the SQLite FTS5 index that the store keeps in step with Chroma."""
+
+    def __init__(self, store: Store, top_n: int):
+        super().__init__()
+        self.store, self.top_n = store, top_n
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        match = fts_query(query_bundle.query_str)
+        if not match:
+            return []
+        return [NodeWithScore(node=_text_node(hit.passage_id, hit.text, hit.doc_id, hit.title, hit.start, hit.end),
+                              score=hit.score)
+                for hit in self.store.keyword_search(match, self.top_n)]
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense cosine + `keyword_weight` × BM25 (scaled to the best keyword hit), top `top_k`."""
+
+    def __init__(self, store: Store, settings: Settings):
+        super().__init__()
+        self.store, self.settings = store, settings
+        index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=PackagedEmbedding())
+        self.dense = VectorIndexRetriever(index, similarity_top_k=settings.candidates)
+        self.keyword = KeywordRetriever(store, settings.candidates)
+
+    def retrieve_many(self, query_bundles: list[QueryBundle]) -> list[NodeWithScore]:
+        """Fused results for several phrasings of one question (the question, its topic): each passage
+        scores its best dense cosine over the phrasings; keywords come from the first."""
+        dense, cosine = {}, {}
+        for bundle in query_bundles:
+            for n in self.dense.retrieve(bundle):
+                dense.setdefault(n.node.node_id, n)
+                cosine[n.node.node_id] = max(cosine.get(n.node.node_id, -1.0), _cosine(n.score))
+        keyword = {n.node.node_id: n for n in self.keyword.retrieve(query_bundles[0])}
+        missing = [pid for pid in keyword if pid not in dense]
+        for bundle in query_bundles:
+            for pid, value in self._cosines(missing, bundle.embedding).items():
+                cosine[pid] = max(cosine.get(pid, -1.0), value)
+        return self._fuse(dense, keyword, cosine)
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.retrieve_many([query_bundle])
+
+    def _fuse(self, dense: dict, keyword: dict, cosine: dict) -> list[NodeWithScore]:
+        best_keyword = max((n.score for n in keyword.values()), default=1.0) or 1.0
+        fused = []
+        for pid in dense.keys() | keyword.keys():
+            node = (dense.get(pid) or keyword[pid]).node
+            bm25 = keyword[pid].score / best_keyword if pid in keyword else 0.0
+            node.metadata["dense_score"] = round(cosine[pid], 4)
+            node.metadata["keyword_score"] = round(bm25, 4)
+            fused.append(NodeWithScore(node=node, score=cosine[pid] + self.settings.keyword_weight * bm25))
+        fused.sort(key=lambda n: n.score, reverse=True)
+        return fused[: self.settings.top_k]
+
+    def _cosines(self, passage_ids: list[str], query_vector) -> dict[str, float]:
+        if not passage_ids:
+            return {}
+        got = self.store.collection.get(ids=passage_ids, include=["embeddings"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        return dict(zip(got["ids"], (vectors @ np.asarray(query_vector, dtype=np.float32)).tolist()))
+
+
+def _cosine(chroma_similarity: float) -> float:
+    """LlamaIndex's Chroma store reports exp(-distance); with cosine space, distance = 1 - cosine."""
+    return 1.0 + math.log(max(chroma_similarity, 1e-12))
+
+
+def _text_node(passage_id: str, text: str, doc_id: str, title: str, start: int, end: int) -> TextNode:
+    return TextNode(id_=passage_id, text=text,
+                    metadata={"doc_id": doc_id, "title": title, "start": start, "end": end})

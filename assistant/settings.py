@@ -1,0 +1,83 @@
+"""One settings object for every command: defaults, overlaid by `ASSISTANT_*` environment variables,
+overlaid by command-line options."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+# Set before any library that phones home is imported: the product must run with no network at all.
+# (Also keeps library progress bars for model loading off the CLI's output.)
+LIBRARY_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+}
+
+
+def apply_offline_env() -> None:
+    for key, value in LIBRARY_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def _project_root() -> Path:
+    """The checkout holding `seeds/` when run from a clone; the working directory otherwise."""
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "seeds").is_dir() else Path.cwd()
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = field(default_factory=lambda: _project_root() / "index")
+    seeds_dir: Path = field(default_factory=lambda: _project_root() / "seeds")
+    # A Chroma server (`chroma run`) instead of the embedded store under index_dir.
+    chroma_url: str = ""
+    collection: str = "passages"
+    # all-MiniLM-L6-v2 reads 256 word pieces at most and was trained on 128; two or three sentences
+    # (64 pieces) retrieve the right passage more often than longer chunks on the seed questions.
+    passage_tokens: int = 64
+    embed_batch: int = 64
+    # How many passages each retriever proposes, and how many the answer reads.
+    candidates: int = 30
+    top_k: int = 10
+    # Fusion weight of the keyword (BM25) score against the dense cosine score. The keyword index always
+    # proposes candidates (each then scored by its exact cosine); adding BM25 to the ranking score
+    # made the seeds' multi-article answers worse (a name shared by every passage drowns the topic).
+    keyword_weight: float = 0.0
+    # Sentences in an answer, and the support below which the assistant says the articles don't answer.
+    answer_sentences: int = 3
+    abstain_below: float = 0.45
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @classmethod
+    def load(cls, **overrides) -> "Settings":
+        """Defaults, then `ASSISTANT_<FIELD>` from the environment, then non-None `overrides`."""
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"ASSISTANT_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("index_dir", "seeds_dir"):
+            if key in values:
+                values[key] = Path(values[key])
+        return cls(**values)
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(type_name: str, raw: str):
+    if type_name == "int":
+        return int(raw)
+    if type_name == "float":
+        return float(raw)
+    return raw

@@ -1,0 +1,180 @@
+"""Where passages live: vectors in Chroma (through LlamaIndex's `ChromaVectorStore`), and beside them one
+SQLite file with the articles' texts, their content hashes and the keyword (FTS5/BM25) index.
+
+Writes are ordered so that a crash at any point leaves nothing duplicated or orphaned: an article's ids
+are first recorded as pending, then its vectors replaced in Chroma, then its text, hash and keyword rows
+committed in one SQLite transaction that also clears the pending mark. Pending ids left by a crash are
+purged from Chroma when the store opens for writing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from assistant.articles import Article
+from assistant.embedder import MODEL_NAME
+from assistant.passages import Passage
+from assistant.settings import Settings
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, content_hash TEXT NOT NULL, text TEXT NOT NULL,
+    metadata TEXT NOT NULL, passages INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
+    title, body, passage_id UNINDEXED, doc_id UNINDEXED, pstart UNINDEXED, pend UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2');
+"""
+
+
+class StoreError(RuntimeError):
+    """A store that can't be opened or written, with what to do about it."""
+
+
+@dataclass
+class KeywordHit:
+    passage_id: str
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+class Store:
+    def __init__(self, settings: Settings, writable: bool = False):
+        self.settings = settings
+        self.location = settings.chroma_url or str(settings.index_dir)
+        self._lock = threading.RLock()
+        self._db = self._open_sqlite(settings.index_dir)
+        self.collection = self._open_collection(settings)
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        if writable:
+            self._purge_pending()
+
+    @staticmethod
+    def _open_sqlite(index_dir: Path) -> sqlite3.Connection:
+        try:
+            index_dir.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(index_dir / "articles.sqlite", check_same_thread=False)
+            db.executescript(SCHEMA)
+            db.execute("INSERT OR IGNORE INTO info VALUES ('embedding_model', ?)", (MODEL_NAME,))
+            db.commit()
+            return db
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"can't open the index at {index_dir} ({exc}); check the path and its permissions") from exc
+
+    @staticmethod
+    def _open_collection(settings: Settings):
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if settings.chroma_url:
+                url = urlparse(settings.chroma_url)
+                client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+                                             ssl=url.scheme == "https", settings=chroma_settings)
+            else:
+                client = chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+            # embedding_function=None: vectors always come from our packaged model, never Chroma's default.
+            return client.get_or_create_collection(settings.collection, embedding_function=None,
+                                                   metadata={"hnsw:space": "cosine"})
+        except Exception as exc:  # chromadb raises many unrelated types for an unreachable or broken store
+            raise StoreError(f"can't open the Chroma store at {settings.chroma_url or settings.index_dir} "
+                             f"({' '.join(str(exc).split())[:200]}); is it running / readable?") from exc
+
+    # --- reads ---
+
+    def content_hash(self, doc_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT content_hash FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def article(self, doc_id: str) -> Article | None:
+        with self._lock:
+            row = self._db.execute("SELECT doc_id, title, text, metadata FROM articles WHERE doc_id = ?",
+                                   (doc_id,)).fetchone()
+        return Article(row[0], row[1], row[2], json.loads(row[3])) if row else None
+
+    def counts(self) -> dict:
+        with self._lock:
+            articles, passages = self._db.execute("SELECT COUNT(*), COALESCE(SUM(passages), 0) FROM articles").fetchone()
+            keyword = self._db.execute("SELECT COUNT(*) FROM passage_fts").fetchone()[0]
+        return {"articles": articles, "passages": passages, "vectors": self.collection.count(),
+                "keyword_rows": keyword}
+
+    def keyword_search(self, match: str, limit: int) -> list[KeywordHit]:
+        """BM25 over passage bodies (and, weighted lower, titles). `match` is an FTS5 query."""
+        sql = ("SELECT passage_id, doc_id, title, pstart, pend, body, bm25(passage_fts, 0.5, 1.0) AS rank "
+               "FROM passage_fts WHERE passage_fts MATCH ? ORDER BY rank LIMIT ?")
+        with self._lock:
+            rows = self._db.execute(sql, (match, limit)).fetchall()
+        return [KeywordHit(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], -r[6]) for r in rows]
+
+    def doc_ids(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT doc_id FROM articles ORDER BY doc_id")]
+
+    # --- writes ---
+
+    def replace(self, batch: list[tuple[Article, str, list[Passage], list[list[float]]]]) -> None:
+        """Store each (article, content hash, passages, vectors), replacing whatever it had before."""
+        ids = [(article.doc_id,) for article, *_ in batch]
+        with self._lock:
+            try:
+                self._db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", ids)
+                self._db.commit()
+                for article, _, passages, vectors in batch:
+                    self.vector_store.delete(article.doc_id)
+                    if passages:
+                        self.vector_store.add([_node(article, p, v) for p, v in zip(passages, vectors)])
+                self._commit_articles(batch)
+            except sqlite3.Error as exc:
+                self._db.rollback()
+                raise StoreError(f"can't write the index at {self.settings.index_dir} ({exc}); "
+                                 "check free disk space and permissions") from exc
+
+    def _commit_articles(self, batch) -> None:
+        db = self._db
+        for article, content_hash, passages, _ in batch:
+            db.execute("DELETE FROM passage_fts WHERE doc_id = ?", (article.doc_id,))
+            db.executemany("INSERT INTO passage_fts VALUES (?, ?, ?, ?, ?, ?)",
+                           [(article.title, p.text, p.passage_id, p.doc_id, p.start, p.end) for p in passages])
+            db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
+                       (article.doc_id, article.title, content_hash, article.text,
+                        json.dumps(article.metadata, ensure_ascii=False), len(passages)))
+            db.execute("DELETE FROM pending WHERE doc_id = ?", (article.doc_id,))
+        db.commit()
+
+    def _purge_pending(self) -> None:
+        with self._lock:
+            pending = [r[0] for r in self._db.execute("SELECT doc_id FROM pending")]
+            for doc_id in pending:
+                self.vector_store.delete(doc_id)
+                self._db.execute("DELETE FROM passage_fts WHERE doc_id = ?", (doc_id,))
+                self._db.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,))
+                self._db.execute("DELETE FROM pending WHERE doc_id = ?", (doc_id,))
+            self._db.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _node(article: Article, passage: Passage, vector: list[float]) -> TextNode:
+    metadata = {**article.metadata, "doc_id": article.doc_id, "title": article.title,
+                "start": passage.start, "end": passage.end}
+    node = TextNode(id_=passage.passage_id, text=passage.text, embedding=vector, metadata=metadata,
+                    start_char_idx=passage.start, end_char_idx=passage.end)
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.doc_id)
+    return node

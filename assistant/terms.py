@@ -1,0 +1,37 @@
+"""Content words of a question or sentence: what keyword search matches and answer scoring overlaps."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have having
+he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+that the their theirs them themselves then there these they this those through to too under until up very
+was we were what when where which while who whom why will with would you your yours yourself yourselves
+said say says tell told according did does whose week this year new one like get got make made
+claim claims claimed claiming state stated assert asserted mention mentioned suggest suggested
+""".split())
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, possessives folded ("Clinton’s" → "clinton")."""
+    return [re.sub(r"['’]s$", "", w.lower()).replace("’", "'") for w in _WORD.findall(text)]
+
+
+def content_terms(text: str) -> list[str]:
+    """Words that carry meaning, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for word in words(text):
+        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 MATCH expression: any content term of `text`, each quoted so nothing is read as syntax."""
+    return " OR ".join('"' + term.replace('"', "") + '"' for term in content_terms(text))

@@ -1,0 +1,72 @@
+"""The Gradio chat. It calls the answering and ingest services only, never the store directly.
+
+The chat function is also exposed over HTTP as `/chat`: `Client(url).predict(question, api_name="/chat")`
+returns the same answer as `assistant ask`, as text with its numbered citations.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Iterator
+
+import gradio as gr
+
+from assistant.answer import Assistant, QuestionError
+from assistant.ingest import ingest
+from assistant.render import answer_as_html, answer_as_text
+from assistant.settings import Settings
+
+EXAMPLES = [
+    "What did Peskov claim about Clinton's advisors?",
+    "Who interviewed Peskov on CNN?",
+    "Why did Putin prefer Trump, according to Peskov?",
+]
+CSS = """
+mark { background: #ffe58a; color: inherit; padding: 0 .1em; }
+.abstained { font-style: italic; opacity: .85; }
+details { margin: .3em 0; }
+blockquote { margin: .3em 0 .3em .5em; white-space: pre-wrap; }
+"""
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    def chat(question: str) -> str:
+        """Answer one question from the articles; the text ends with the numbered cited passages."""
+        try:
+            return answer_as_text(assistant.ask(question))
+        except QuestionError as exc:
+            return f"Can't answer: {exc}"
+
+    def respond(question: str, history: list) -> Iterator[tuple[list, str]]:
+        history = list(history or []) + [{"role": "user", "content": question}]
+        yield history + [{"role": "assistant", "content": "Searching the articles…"}], ""
+        try:
+            answer = assistant.ask(question)
+        except QuestionError as exc:
+            yield history + [{"role": "assistant", "content": f"Can't answer: {exc}"}], ""
+            return
+        shown = ""
+        for line in answer.answer.splitlines():  # the answer first, line by line, then its sources
+            shown += line + "\n"
+            yield history + [{"role": "assistant", "content": shown}], ""
+        yield history + [{"role": "assistant", "content": answer_as_html(answer)}], ""
+
+    with gr.Blocks(title="News assistant") as app:
+        gr.Markdown("## Ask the articles\nEvery statement is quoted from an article and cites it; "
+                    "when the articles don't answer, the assistant says so.")
+        chatbot = gr.Chatbot(height=560, label="Conversation", sanitize_html=True, render_markdown=True)
+        box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False, autofocus=True)
+        gr.Examples(EXAMPLES, inputs=box)
+        box.submit(respond, [box, chatbot], [chatbot, box], api_visibility="private")
+        gr.api(chat, api_name="chat")
+    return app
+
+
+def serve(settings: Settings) -> None:
+    assistant = Assistant(settings)
+    if assistant.store.counts()["articles"] == 0:
+        print(f"The index at {assistant.store.location} is empty: ingesting {settings.seeds_dir} first.", file=sys.stderr)
+        print(ingest([settings.seeds_dir], settings, store=assistant.store).summary(), file=sys.stderr)
+    app = build_app(assistant)
+    app.queue(default_concurrency_limit=4).launch(server_name=settings.host, server_port=settings.port,
+                                                  show_error=False, css=CSS, footer_links=[])

@@ -1,0 +1,77 @@
+"""Shared fixtures: the real packaged model and a real Chroma store in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_IDS = ("000_5fd4c794f016a340", "001_e31c4c802982c21a")
+CLINTON_ADVISORS = "what did Peskov claim about Clinton's advisors?"
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """An index holding the two seed articles, built once per test session with the real CLI."""
+    index = tmp_path_factory.mktemp("seed-index")
+    run_cli("ingest", str(SEEDS), "--index", str(index))
+    return index
+
+
+@pytest.fixture(scope="session")
+def seed_assistant(seed_index):
+    from assistant.answer import Assistant
+
+    return Assistant(Settings.load(index_dir=seed_index))
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings.load(index_dir=tmp_path / "index")
+
+
+def run_cli(*args: str, check: bool = True, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """The installed `assistant` command in a fresh process, as a user runs it."""
+    command = [*prefix, sys.executable, "-m", "assistant.cli", *args]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early: {process.stderr.read()[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"server did not open port {port} within {timeout}s")
+
+
+def copy_seeds(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, target / path.name)
+    return target
+
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -1,0 +1,57 @@
+import json
+
+import pytest
+
+from assistant.answer import QuestionError
+from conftest import CLINTON_ADVISORS, SEED_IDS, SEEDS, run_cli
+
+ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
+
+
+def assert_quotes_exact(answer: dict) -> None:
+    for c in answer["citations"]:
+        assert ARTICLE_TEXT[c["doc_id"]][c["start"]:c["end"]] == c["quote"]
+        assert f"[{c['n']}]" in answer["answer"]
+
+
+def test_clinton_advisors_cites_both_articles_with_the_claim(seed_index):
+    answer = json.loads(run_cli("ask", CLINTON_ADVISORS, "--index", str(seed_index), "--json").stdout)
+    assert not answer["abstained"]
+    assert_quotes_exact(answer)
+    by_doc = {}
+    for c in answer["citations"]:
+        by_doc.setdefault(c["doc_id"], []).append(c["quote"].lower())
+    assert set(by_doc) == set(SEED_IDS)
+    for doc_id, quotes in by_doc.items():
+        # the claim: people around Clinton (advisors) met the Russian ambassador / had such meetings
+        assert any(("advis" in q or "meetings" in q or "met with" in q) for q in quotes), (doc_id, quotes)
+    assert set(answer) >= {"question", "answer", "abstained", "citations", "passages", "timings_ms"}
+    assert all({"doc_id", "start", "end", "score"} <= set(p) for p in answer["passages"])
+
+
+def test_who_interviewed_peskov(seed_assistant):
+    answer = seed_assistant.ask("Who interviewed Peskov on CNN?")
+    assert not answer.abstained
+    assert "Fareed Zakaria" in answer.answer
+    assert_quotes_exact(answer.to_dict())
+
+
+def test_unrelated_question_abstains_with_related_reading(seed_assistant):
+    answer = seed_assistant.ask("What is the capital of Australia?")
+    assert answer.abstained and not answer.citations
+    assert "don't answer" in answer.answer
+    assert answer.passages  # closest passages offered as related reading
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "?!...", "x" * 100_000])
+def test_unusable_questions_get_a_clear_message(seed_assistant, question):
+    with pytest.raises(QuestionError) as error:
+        seed_assistant.ask(question)
+    assert "\n" not in str(error.value) and str(error.value)
+
+
+def test_cli_prints_a_cited_answer_and_one_line_errors(seed_index):
+    text = run_cli("ask", "Who interviewed Peskov on CNN?", "--index", str(seed_index)).stdout
+    assert "[1]" in text and "Fareed Zakaria" in text
+    bad = run_cli("ask", "   ", "--index", str(seed_index), check=False)
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("error:") and "Traceback" not in bad.stderr

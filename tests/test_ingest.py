@@ -1,0 +1,40 @@
+import json
+
+from assistant.ingest import ingest
+from assistant.store import Store
+from conftest import SEED_IDS, copy_seeds, run_cli
+
+
+def test_reingest_embeds_nothing_and_a_changed_article_is_replaced(tmp_path, settings):
+    folder = copy_seeds(tmp_path / "articles")
+    first = ingest([folder], settings, progress=False)
+    assert (first.added, first.unchanged) == (2, 0) and first.passages > 0
+    again = ingest([folder], settings, progress=False)
+    assert (again.added, again.updated, again.unchanged, again.passages) == (0, 0, 2, 0)
+    counts = Store(settings).counts()
+
+    path = folder / f"{SEED_IDS[1]}.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA late correction was added.\n", encoding="utf-8")
+    changed = ingest([folder], settings, progress=False)
+    assert (changed.updated, changed.unchanged) == (1, 1)
+    after = Store(settings).counts()
+    assert after["articles"] == 2
+    assert after["vectors"] == after["passages"] == after["keyword_rows"]
+    assert after["passages"] - counts["passages"] in (0, 1)  # replaced, never duplicated
+
+
+def test_stored_passages_are_exact_spans_of_the_files(seed_index):
+    from assistant.settings import Settings
+
+    store = Store(Settings.load(index_dir=seed_index))
+    got = store.collection.get(include=["documents", "metadatas"])
+    assert len(got["ids"]) == store.counts()["passages"] > 0
+    texts = {doc_id: (store.settings.seeds_dir / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
+    for document, meta in zip(got["documents"], got["metadatas"]):
+        assert texts[meta["doc_id"]][meta["start"]:meta["end"]] == document
+
+
+def test_status_reports_what_the_index_holds(seed_index):
+    info = json.loads(run_cli("status", "--index", str(seed_index), "--json").stdout)
+    assert info["articles"] == 2 and info["passages"] == info["vectors"] > 0
+    assert info["embedding_model"] == "sentence-transformers/all-MiniLM-L6-v2"

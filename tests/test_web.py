@@ -1,0 +1,40 @@
+"""The real Gradio app, served in its own process, answered over HTTP through gradio_client."""
+
+import os
+import subprocess
+import sys
+
+from conftest import CLINTON_ADVISORS, ROOT, free_port, wait_for_port
+
+
+def test_served_app_answers_over_http_and_keeps_serving(tmp_path):
+    from gradio_client import Client
+
+    port = free_port()
+    index = tmp_path / "index"  # empty: serve must ingest the seeds first
+    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(index),
+                               "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        wait_for_port(port, server)
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        answer = client.predict(CLINTON_ADVISORS, api_name="/chat")
+        assert "000_5fd4c794f016a340" in answer and "001_e31c4c802982c21a" in answer
+        assert "[1]" in answer and "[2]" in answer
+        assert client.predict("", api_name="/chat").startswith("Can't answer:")
+        assert "don't answer" in client.predict("What is the capital of Australia?", api_name="/chat")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_chat_html_escapes_article_markup():
+    from assistant.answer import Answer, Citation
+    from assistant.render import answer_as_html
+
+    quote = "<script>alert(1)</script> and <img src=x onerror=alert(2)>"
+    answer = Answer("q", f"{quote} [1]", False, [Citation(1, "d", "<b>T</b>", 0, len(quote), quote, 1.0)],
+                    [{"doc_id": "d", "title": "<b>T</b>", "start": 0, "end": len(quote), "score": 1.0, "text": quote}])
+    shown = answer_as_html(answer)
+    assert "<script>" not in shown and "<img" not in shown and "<b>T</b>" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
