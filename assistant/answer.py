@@ -113,7 +113,7 @@ class Assistant:
 def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore], settings: Settings) -> Answer:
     """`vectors`: one row per text in `question.searches`."""
     passages = [_passage_dict(n) for n in ranked]
-    sentences = _score_sentences(question, vectors, ranked)
+    sentences = _score_sentences(question, vectors, ranked[: settings.top_k])
     best = max((s.support for s in sentences), default=0.0)
     if best < settings.abstain_below:
         return Answer(question.text, prompts.render("abstain"), True, [], passages)

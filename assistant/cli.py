@@ -48,6 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     _index_option(status)
     status.set_defaults(run=_status)
 
+    evaluate = sub.add_parser("eval", help="score the engine (and the plain LlamaIndex recipe) on a question set")
+    evaluate.add_argument("--questions", type=Path, default=Path("seeds/questions.jsonl"),
+                          help="JSONL(.gz): id, question, answers, gold_doc_ids, type (default: seeds/questions.jsonl)")
+    evaluate.add_argument("--corpus", type=Path, nargs="*", default=[], help="articles to ingest first (JSONL(.gz), ...)")
+    evaluate.add_argument("--out", type=Path, default=Path("runs/eval"), help="report folder (default: runs/eval)")
+    evaluate.add_argument("--k", type=int, default=5)
+    evaluate.add_argument("--limit", type=int, help="only the first N questions")
+    evaluate.add_argument("--baseline", action="store_true", help="also run the plain LlamaIndex recipe")
+    _index_option(evaluate)
+    evaluate.set_defaults(run=_eval)
+
     serve = sub.add_parser("serve", help="open the chat in the browser (ingests the seeds into an empty index)")
     serve.add_argument("--port", type=int)
     serve.add_argument("--host", help="default 127.0.0.1")
@@ -85,6 +96,19 @@ def _status(args, settings: Settings) -> int:
     info = {**store.counts(), "store": store.location, "embedding_model": MODEL_NAME,
             "passage_tokens": settings.passage_tokens}
     print(json.dumps(info, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in info.items()))
+    return 0
+
+
+def _eval(args, settings: Settings) -> int:
+    from assistant.evaluate import EvalOptions, evaluate
+
+    options = EvalOptions(args.questions, args.corpus, args.out, args.k, args.limit, args.baseline)
+    summary = evaluate(settings, options)
+    for system, values in summary["systems"].items():
+        shown = ", ".join(f"{m} {values['overall'][m]}" for m in summary["headline"]
+                          if values["overall"].get(m) is not None)
+        print(f"{system}: {shown}")
+    print(f"report: {args.out / 'report.md'}")
     return 0
 
 

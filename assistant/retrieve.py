@@ -36,7 +36,8 @@ class KeywordRetriever(BaseRetriever):
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense cosine + `keyword_weight` × BM25 (scaled to the best keyword hit), top `top_k`."""
+    """Dense cosine + `keyword_weight` × BM25 (scaled to the best keyword hit), best first: every
+    candidate either retriever proposed (the answer reads the first `top_k`; the rest rank documents)."""
 
     def __init__(self, store: Store, settings: Settings):
         super().__init__()
@@ -73,7 +74,7 @@ class HybridRetriever(BaseRetriever):
             node.metadata["keyword_score"] = round(bm25, 4)
             fused.append(NodeWithScore(node=node, score=cosine[pid] + self.settings.keyword_weight * bm25))
         fused.sort(key=lambda n: n.score, reverse=True)
-        return fused[: self.settings.top_k]
+        return fused
 
     def _cosines(self, passage_ids: list[str], query_vector) -> dict[str, float]:
         if not passage_ids:

@@ -9,6 +9,7 @@ purged from Chroma when the store opens for writing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -121,9 +122,19 @@ class Store:
             rows = self._db.execute(sql, (match, limit)).fetchall()
         return [KeywordHit(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], -r[6]) for r in rows]
 
-    def doc_ids(self) -> list[str]:
+    def articles(self):
+        """Every stored article, in id order, streamed."""
+        cursor = self._db.cursor()
+        for row in cursor.execute("SELECT doc_id, title, text, metadata FROM articles ORDER BY doc_id"):
+            yield Article(row[0], row[1], row[2], json.loads(row[3]))
+
+    def fingerprint(self) -> str:
+        """Changes whenever any article is added, changed or removed."""
+        digest = hashlib.sha256()
         with self._lock:
-            return [r[0] for r in self._db.execute("SELECT doc_id FROM articles ORDER BY doc_id")]
+            for doc_id, content_hash in self._db.execute("SELECT doc_id, content_hash FROM articles ORDER BY doc_id"):
+                digest.update(f"{doc_id}\0{content_hash}\n".encode())
+        return digest.hexdigest()
 
     # --- writes ---
 

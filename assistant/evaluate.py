@@ -1,0 +1,169 @@
+"""`assistant eval`: run a fixed question set through the engine (and the plain LlamaIndex recipe), score
+every answer, and write results.jsonl, summary.json, report.md and plots.
+
+The engine sees only each question's text; gold fields stay here, in scoring.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant import scoring
+from assistant.answer import Assistant, QuestionError
+from assistant.ingest import ingest
+from assistant.settings import Settings
+from assistant.store import Store
+
+ENGINE = "engine"
+HEADLINE = ("doc_hit@1", "doc_hit@{k}", "mrr@10", "recall@{k}", "gold_note_hit@5", "answer_in_citations",
+            "answer_in_answer", "citation_precision", "cites_every_gold", "choice_accuracy", "quotes_exact",
+            "abstention_precision", "abstention_recall", "answer_words_median", "answer_words_p90",
+            "latency_total_p50_ms", "latency_total_p95_ms")
+
+
+@dataclass
+class EvalOptions:
+    questions: Path
+    corpus: list[Path]
+    out: Path
+    k: int = 5
+    limit: int | None = None
+    baseline: bool = False
+    progress: bool = True
+
+
+def load_questions(path: Path, limit: int | None = None) -> tuple[list[dict], int]:
+    """Questions that can be scored, and how many were left out (their answer is in no document)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    usable = [q for q in rows if q.get("answer_in_gold_or_silver", True)]
+    return usable[:limit] if limit else usable, len(rows) - len(usable)
+
+
+def evaluate(settings: Settings, options: EvalOptions) -> dict:
+    questions, skipped = load_questions(options.questions, options.limit)
+    store = Store(settings, writable=True)
+    if options.corpus:
+        print(ingest(options.corpus, settings, store=store, progress=options.progress).summary())
+    elif store.counts()["articles"] == 0:
+        print(ingest([settings.seeds_dir], settings, store=store, progress=options.progress).summary())
+    systems = {ENGINE: _run_engine(Assistant(settings, store), questions, options.progress)}
+    if options.baseline:
+        from assistant.baseline import Baseline, MODES
+
+        runs = _run_baseline(Baseline(store, settings, options.progress), questions, options.progress)
+        systems.update({f"recipe_{mode}": runs[mode] for mode in MODES})
+    results = {name: [_score(q, a, store, options.k) for q, a in zip(questions, answers)]
+               for name, answers in systems.items()}
+    summary = _summarize(results, options, store.counts()["articles"], skipped)
+    _write(options.out, results, summary)
+    return summary
+
+
+def _run_engine(assistant: Assistant, questions: list[dict], progress: bool) -> list[dict]:
+    answers = []
+    for q in tqdm(questions, desc="engine", unit=" questions", disable=not progress):
+        try:
+            answers.append(assistant.ask(q["question"]).to_dict())
+        except QuestionError as exc:
+            answers.append({"question": q["question"], "answer": str(exc), "abstained": True, "citations": [],
+                            "passages": [], "timings_ms": {}})
+    return answers
+
+
+def _run_baseline(baseline, questions: list[dict], progress: bool) -> dict[str, list[dict]]:
+    runs: dict[str, list[dict]] = {}
+    for q in tqdm(questions, desc="recipe", unit=" questions", disable=not progress):
+        for mode, answer in baseline.ask(q["question"]).items():
+            runs.setdefault(mode, []).append(answer)
+    return runs
+
+
+def _score(question: dict, answer: dict, store: Store, k: int) -> dict:
+    relevant = set(question.get("gold_doc_ids") or []) | set(question.get("silver_doc_ids") or [])
+    answerable = bool(question.get("answers"))
+    docs = scoring.ranked_docs(answer["passages"])
+    metrics = {"abstained": float(answer["abstained"])}
+    if answerable:
+        metrics.update(scoring.retrieval_metrics(docs, relevant, set(question.get("gold_doc_ids") or []), k))
+        metrics.update(scoring.answer_metrics(question, answer["answer"], answer["citations"],
+                                              answer["abstained"], relevant))
+    if answer["citations"]:
+        metrics["quotes_exact"] = sum(_quote_exact(store, c) for c in answer["citations"]) / len(answer["citations"])
+    return {"id": question.get("id"), "type": question.get("type", "untyped"), "question": question["question"],
+            "answerable": answerable, "retrieved": docs[:10], "answer": answer["answer"],
+            "abstained": answer["abstained"], "citations": answer["citations"], "metrics": metrics,
+            "timings_ms": answer.get("timings_ms", {})}
+
+
+def _quote_exact(store: Store, citation: dict) -> bool:
+    article = store.article(citation["doc_id"])
+    return article is not None and article.text[citation["start"]:citation["end"]] == citation["quote"]
+
+
+def _aggregate(rows: list[dict], k: int) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    names = {m for r in answerable for m in r["metrics"]} - {"abstained", "answer_words"}
+    out = {name: scoring.mean([r["metrics"][name] for r in answerable if name in r["metrics"]]) for name in names}
+    quotes = [r["metrics"]["quotes_exact"] for r in rows if "quotes_exact" in r["metrics"]]
+    out["quotes_exact"] = scoring.mean(quotes)
+    out.update(_abstention(rows))
+    words = [r["metrics"]["answer_words"] for r in answerable if not r["abstained"]]
+    out["answer_words_median"], out["answer_words_p90"] = scoring.median(words), scoring.percentile(words, 90)
+    for stage in sorted({s for r in rows for s in r["timings_ms"]}):
+        values = [r["timings_ms"][stage] for r in rows if stage in r["timings_ms"]]
+        name = stage.removesuffix("_ms")
+        out[f"latency_{name}_p50_ms"] = scoring.percentile(values, 50)
+        out[f"latency_{name}_p95_ms"] = scoring.percentile(values, 95)
+    out["questions"], out["answerable"] = len(rows), len(answerable)
+    return out
+
+
+def _abstention(rows: list[dict]) -> dict:
+    abstained = [r for r in rows if r["abstained"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    if not unanswerable:
+        return {}
+    right = sum(not r["answerable"] for r in abstained)
+    return {"abstention_precision": round(right / len(abstained), 4) if abstained else None,
+            "abstention_recall": round(right / len(unanswerable), 4)}
+
+
+def _summarize(results: dict[str, list[dict]], options: EvalOptions, articles: int, skipped: int) -> dict:
+    systems = {}
+    for name, rows in results.items():
+        by_type = {}
+        for kind in sorted({r["type"] for r in rows}):
+            by_type[kind] = _aggregate([r for r in rows if r["type"] == kind], options.k)
+        systems[name] = {"overall": _aggregate(rows, options.k), "by_type": by_type}
+    summary = {"questions_file": str(options.questions), "corpus": [str(c) for c in options.corpus],
+               "articles_indexed": articles, "questions": len(results[ENGINE]), "questions_skipped": skipped,
+               "k": options.k, "headline": [h.format(k=options.k) for h in HEADLINE], "systems": systems}
+    summary["difference"] = {
+        other: {m: _diff(systems[ENGINE]["overall"].get(m), systems[other]["overall"].get(m))
+                for m in summary["headline"]}
+        for other in systems if other != ENGINE}
+    return summary
+
+
+def _diff(a, b):
+    return round(a - b, 4) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else None
+
+
+def _write(out: Path, results: dict[str, list[dict]], summary: dict) -> None:
+    from assistant.report import write_plots, write_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "results.jsonl", "w", encoding="utf-8") as handle:
+        for system, rows in results.items():
+            for row in rows:
+                handle.write(json.dumps({"system": system, **row}, ensure_ascii=False) + "\n")
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_plots(out, results, summary)
+    write_report(out, results, summary)
