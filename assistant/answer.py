@@ -29,6 +29,9 @@ MAX_QUESTION_CHARS = 2000
 OTHER_ARTICLE_MARGIN = 0.2
 # Sentences shorter than this carry too little to be an answer on their own ("Wait.").
 MIN_SENTENCE_WORDS = 4
+# Evidence loses this much when none of the question's content words occur in the passages read: a
+# question about a salary or Ukraine is not answered by passages that never mention either.
+MISSING_TERMS_PENALTY = 0.5
 
 
 class QuestionError(ValueError):
@@ -115,7 +118,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     passages = [_passage_dict(n) for n in ranked]
     sentences = _score_sentences(question, vectors, ranked[: settings.top_k])
     best = max((s.support for s in sentences), default=0.0)
-    if best < settings.abstain_below:
+    if best - MISSING_TERMS_PENALTY * _missing_share(question, ranked[: settings.top_k]) < settings.abstain_below:
         return Answer(question.text, prompts.render("abstain"), True, [], passages)
     chosen = _select(sentences, settings)
     citations = [Citation(i + 1, s.doc_id, s.title, s.start, s.end, s.text, round(s.support, 4))
@@ -142,6 +145,12 @@ def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeW
         passage = max(ranked[sentence.passage_rank].score, 0.0) / top
         sentence.support = float(0.5 * cosine + 0.35 * overlap + 0.15 * passage)
     return sentences
+
+
+def _missing_share(question: Question, ranked: list[NodeWithScore]) -> float:
+    terms = content_terms(question.text)
+    found = {_stem(w) for n in ranked for w in words(n.node.get_content() + " " + n.node.metadata["title"])}
+    return sum(_stem(t) not in found for t in terms) / max(len(terms), 1)
 
 
 def _term_weights(terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:

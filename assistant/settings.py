@@ -51,9 +51,10 @@ class Settings:
     # proposes candidates (each then scored by its exact cosine); adding BM25 to the ranking score
     # made the seeds' multi-article answers worse (a name shared by every passage drowns the topic).
     keyword_weight: float = 0.0
-    # Sentences in an answer, and the support below which the assistant says the articles don't answer.
+    # Sentences in an answer, and the evidence below which the assistant says the articles don't answer
+    # (calibrated on seeds/questions.jsonl: see the README's evaluation section).
     answer_sentences: int = 3
-    abstain_below: float = 0.45
+    abstain_below: float = 0.3
     host: str = "127.0.0.1"
     port: int = 7860
 

@@ -15,6 +15,9 @@ that the their theirs them themselves then there these they this those through t
 was we were what when where which while who whom why will with would you your yours yourself yourselves
 said say says tell told according did does whose week this year new one like get got make made
 claim claims claimed claiming state stated assert asserted mention mentioned suggest suggested
+name named call called kind type show speak spoke try tried describe described explain explained keep give
+gave really feel felt far work besides quote quoted article articles regard regarding certain think mean
+happen happened reason whats many much
 """.split())
 
 

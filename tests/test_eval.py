@@ -1,0 +1,60 @@
+"""The quality gate: `assistant eval` on the seed question set, run for real, must not fall below the
+floors kept in seeds/quality_gate.json; its report, plots and baseline comparison must be written."""
+
+import json
+
+import pytest
+
+from assistant.scoring import choice_correct, contains
+from conftest import ROOT, SEEDS, run_cli
+
+QUESTIONS = SEEDS / "questions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def seed_eval(seed_index, tmp_path_factory):
+    out = tmp_path_factory.mktemp("eval")
+    run_cli("eval", "--questions", str(QUESTIONS), "--index", str(seed_index), "--out", str(out), "--baseline")
+    return out
+
+
+def test_quality_gate(seed_eval):
+    summary = json.loads((seed_eval / "summary.json").read_text())
+    floors = json.loads((ROOT / "seeds" / "quality_gate.json").read_text())
+    measured = summary["systems"]["engine"]["overall"]
+    below = {m: (measured.get(m), floor) for m, floor in floors.items()
+             if not m.startswith("_") and (measured.get(m) is None or measured[m] < floor)}
+    assert not below, f"quality fell below the gate (measured, floor): {below}"
+
+
+def test_report_has_plots_baseline_and_worst_questions(seed_eval):
+    summary = json.loads((seed_eval / "summary.json").read_text())
+    assert set(summary["systems"]) == {"engine", "recipe_top_passage", "recipe_best_sentence"}
+    assert summary["difference"]["recipe_top_passage"]["doc_hit@1"] is not None
+    report = (seed_eval / "report.md").read_text()
+    assert "engine − recipe_top_passage" in report and "worst questions" in report
+    for plot in ("metrics_by_type.png", "latency.png"):
+        assert (seed_eval / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = [json.loads(line) for line in (seed_eval / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == 3 * summary["questions"]
+    assert {"retrieved", "answer", "citations", "metrics"} <= set(rows[0])
+
+
+def test_question_set_is_well_formed_and_answers_occur_in_gold_articles():
+    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 40 and len({r["id"] for r in rows}) == len(rows)
+    unanswerable = [r for r in rows if not r["answers"]]
+    assert len(unanswerable) >= 10 and all(not r["gold_doc_ids"] for r in unanswerable)
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for r in rows:
+        for answer in r["answers"]:
+            assert any(contains(texts[d], answer) for d in r["gold_doc_ids"]), (r["id"], answer)
+    assert {"factoid", "why_how", "both", "disagreement", "paraphrase", "misspelled"} <= {r["type"] for r in rows}
+
+
+def test_matching_is_on_word_boundaries():
+    assert contains("NASA picked 4 astronauts", "4") and contains("four astronauts", "4")
+    assert not contains("14 astronauts in 2024", "4")
+    assert contains("Clinton’s advisors met", "clinton's advisors")
+    assert choice_correct("It was Brazil.", ["Brazil"], ["Brazil", "Chile"])
+    assert not choice_correct("Brazil or Chile", ["Brazil"], ["Brazil", "Chile"])
