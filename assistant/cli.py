@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     status.set_defaults(run=_status)
 
     evaluate = sub.add_parser("eval", help="score the engine (and the plain LlamaIndex recipe) on a question set")
-    evaluate.add_argument("--questions", type=Path, default=Path("seeds/questions.jsonl"),
+    evaluate.add_argument("--questions", type=Path,
                           help="JSONL(.gz): id, question, answers, gold_doc_ids, type (default: seeds/questions.jsonl)")
     evaluate.add_argument("--corpus", type=Path, nargs="*", default=[], help="articles to ingest first (JSONL(.gz), ...)")
     evaluate.add_argument("--out", type=Path, default=Path("runs/eval"), help="report folder (default: runs/eval)")
@@ -102,7 +102,8 @@ def _status(args, settings: Settings) -> int:
 def _eval(args, settings: Settings) -> int:
     from assistant.evaluate import EvalOptions, evaluate
 
-    options = EvalOptions(args.questions, args.corpus, args.out, args.k, args.limit, args.baseline)
+    questions = args.questions or settings.seeds_dir / "questions.jsonl"
+    options = EvalOptions(questions, args.corpus, args.out, args.k, args.limit, args.baseline)
     summary = evaluate(settings, options)
     for system, values in summary["systems"].items():
         shown = ", ".join(f"{m} {values['overall'][m]}" for m in summary["headline"]
