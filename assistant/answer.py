@@ -29,8 +29,8 @@ MAX_QUESTION_CHARS = 2000
 OTHER_ARTICLE_MARGIN = 0.2
 # Sentences shorter than this carry too little to be an answer on their own ("Wait.").
 MIN_SENTENCE_WORDS = 4
-# Evidence loses this much when none of the question's content words occur in the passages read: a
-# question about a salary or Ukraine is not answered by passages that never mention either.
+# Evidence loses up to this much, in proportion to the share of the question's content words that occur
+# nowhere in the passages read: passages that never mention a salary or Ukraine don't answer about them.
 MISSING_TERMS_PENALTY = 0.5
 
 
