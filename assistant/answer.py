@@ -12,15 +12,19 @@ import math
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Callable
 
 import numpy as np
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant import embedder, prompts
+from assistant.answer_types import offers
 from assistant.passages import sentence_spans
 from assistant.questions import Question, analyse
 from assistant.retrieve import HybridRetriever
 from assistant.settings import Settings
+from assistant.speakers import QUOTE, voice_of
 from assistant.store import Store
 from assistant.terms import content_terms, words
 
@@ -32,6 +36,9 @@ MIN_SENTENCE_WORDS = 4
 # Evidence loses up to this much, in proportion to the share of the question's content words that occur
 # nowhere in the passages read: passages that never mention a salary or Ukraine don't answer about them.
 MISSING_TERMS_PENALTY = 0.5
+# Added to a sentence that holds a thing of the kind the question asks for ("how many" → a number) that the
+# question itself doesn't mention: the sentence that answers, not the one that restates the question.
+OFFERS_BONUS = 0.1
 
 
 class QuestionError(ValueError):
@@ -47,6 +54,12 @@ class Citation:
     end: int
     quote: str
     score: float
+    outlet: str = ""
+    published_at: str = ""
+    # "quote" (inside quotation marks), "reported" (someone's claim in the article's words) or "narration"
+    # (the article's own voice); `speaker` names whose quote or claim it is.
+    kind: str = "narration"
+    speaker: str | None = None
 
 
 @dataclass
@@ -58,6 +71,8 @@ class Answer:
     passages: list[dict]
     by_article: list[dict] = field(default_factory=list)
     timings_ms: dict = field(default_factory=dict)
+    # A follow-up's own words, when `question` is what it was resolved to ("who is he?" → "who is Peskov?").
+    resolved_from: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,6 +86,8 @@ class _Sentence:
     end: int
     text: str
     passage_rank: int
+    outlet: str = ""
+    published_at: str = ""
     support: float = 0.0
 
 
@@ -95,40 +112,53 @@ class Assistant:
         self.retriever = HybridRetriever(self.store, settings)
         embedder.load_model()  # once, here, not inside the first question's timings
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, asked_on: date | None = None, exclude: frozenset[str] = frozenset()) -> Answer:
+        """`asked_on`: the day the question was asked, when "this week" should mean that week;
+        `exclude`: ids of articles to leave out."""
         question = clean_question(question)
         timings, started = {}, time.perf_counter()
-        analysed = analyse(question)
+        analysed = analyse(question, asked_on)
         vectors = embedder.embed(analysed.searches)
         timings["embed_ms"] = _ms_since(started)
         mark = time.perf_counter()
         ranked = self.retriever.retrieve_many([QueryBundle(query_str=text, embedding=v.tolist())
-                                               for text, v in zip(analysed.searches, vectors)])
+                                               for text, v in zip(analysed.searches, vectors)], asked_on, exclude)
         timings["retrieve_ms"] = _ms_since(mark)
         mark = time.perf_counter()
-        answer = compose(analysed, vectors, ranked, self.settings)
+        answer = compose(analysed, vectors, ranked, self.settings, self._article_text)
         timings["compose_ms"] = _ms_since(mark)
         timings["total_ms"] = _ms_since(started)
         answer.timings_ms = timings
         return answer
 
+    def _article_text(self, doc_id: str) -> str:
+        article = self.store.article(doc_id)
+        return article.text if article else ""
 
-def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore], settings: Settings) -> Answer:
-    """`vectors`: one row per text in `question.searches`."""
+
+def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore], settings: Settings,
+            article_text: Callable[[str], str]) -> Answer:
+    """`vectors`: one row per text in `question.searches`; `article_text(doc_id)`: a cited article's whole
+    text, which says who is speaking in the cited span."""
     passages = [_passage_dict(n) for n in ranked]
     sentences = _score_sentences(question, vectors, ranked[: settings.top_k])
     best = max((s.support for s in sentences), default=0.0)
     if best - MISSING_TERMS_PENALTY * _missing_share(question, ranked[: settings.top_k]) < settings.abstain_below:
         return Answer(question.text, prompts.render("abstain"), True, [], passages)
     chosen = _select(sentences, settings)
-    citations = [Citation(i + 1, s.doc_id, s.title, s.start, s.end, s.text, round(s.support, 4))
-                 for i, s in enumerate(chosen)]
+    citations = [_cite(i + 1, s, article_text(s.doc_id)) for i, s in enumerate(chosen)]
     by_article = _by_article(citations)
     if len(by_article) > 1:
-        text = "\n".join(prompts.render("article_line", title=a["title"], statement=a["statement"]) for a in by_article)
+        text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"]) for a in by_article)
     else:
         text = by_article[0]["statement"]
     return Answer(question.text, text, False, citations, passages, by_article)
+
+
+def _cite(n: int, sentence: _Sentence, article_text: str) -> Citation:
+    voice = voice_of(article_text, sentence.start, sentence.end)
+    return Citation(n, sentence.doc_id, sentence.title, sentence.start, sentence.end, sentence.text,
+                    round(sentence.support, 4), sentence.outlet, sentence.published_at, voice.kind, voice.speaker)
 
 
 def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]) -> list[_Sentence]:
@@ -140,10 +170,12 @@ def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeW
     weights = _term_weights({_stem(t) for t in content_terms(question.text)}, sentence_terms)
     total = sum(weights.values()) or 1.0
     top = ranked[0].score or 1.0
+    asked_words = set(words(question.text))
     for sentence, cosine, found in zip(sentences, similarity, sentence_terms):
         overlap = sum(w for t, w in weights.items() if t in found) / total
         passage = max(ranked[sentence.passage_rank].score, 0.0) / top
-        sentence.support = float(0.5 * cosine + 0.35 * overlap + 0.15 * passage)
+        bonus = OFFERS_BONUS * offers(sentence.text, question.expects, asked_words)
+        sentence.support = float(0.5 * cosine + 0.35 * overlap + 0.15 * passage + bonus)
     return sentences
 
 
@@ -168,7 +200,8 @@ def _sentences(node: NodeWithScore, rank: int) -> list[_Sentence]:
     for start, end in spans:
         sentence = text[start - offset: end - offset]
         if len(sentence.split()) >= MIN_SENTENCE_WORDS:
-            found.append(_Sentence(meta["doc_id"], meta["title"], start, end, sentence, rank))
+            found.append(_Sentence(meta["doc_id"], meta["title"], start, end, sentence, rank,
+                                   str(meta.get("source", "")), str(meta.get("published_at", ""))))
     return found
 
 
@@ -216,12 +249,23 @@ def _unique(sentences: list[_Sentence]) -> list[_Sentence]:
 
 
 def _by_article(citations: list[Citation]) -> list[dict]:
+    """One entry per article, named by its outlet when that tells the articles apart, else by its title."""
     groups: dict[str, list[Citation]] = {}
     for c in citations:
         groups.setdefault(c.doc_id, []).append(c)
-    return [{"doc_id": doc_id, "title": cs[0].title,
-             "statement": " ".join(f"{c.quote} [{c.n}]" for c in cs), "citations": [c.n for c in cs]}
+    outlets = [cs[0].outlet for cs in groups.values()]
+    by_outlet = all(outlets) and len(set(outlets)) == len(outlets)
+    return [{"doc_id": doc_id, "title": cs[0].title, "outlet": cs[0].outlet,
+             "source": cs[0].outlet if by_outlet else f"“{cs[0].title}”",
+             "statement": " ".join(f"{_attributed(c)} [{c.n}]" for c in cs), "citations": [c.n for c in cs]}
             for doc_id, cs in groups.items()]
+
+
+def _attributed(citation: Citation) -> str:
+    """A quote says whose it is, so the answer never passes a quoted claim off as the article's own."""
+    if citation.kind != QUOTE or not citation.speaker or citation.speaker.split()[-1] in citation.quote:
+        return citation.quote
+    return prompts.render("quoted", speaker=citation.speaker, quote=citation.quote)
 
 
 def _passage_dict(node: NodeWithScore) -> dict:

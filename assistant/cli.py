@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from assistant.settings import Settings
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question with citations")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    ask.add_argument("--date", type=_day, help="the day the question is asked (YYYY-MM-DD): \"this week\" means that week")
     _index_option(ask)
     ask.set_defaults(run=_ask)
 
@@ -67,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
 def _index_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, help="index folder (default: index/)")
 
@@ -83,7 +92,7 @@ def _ask(args, settings: Settings) -> int:
     from assistant.answer import Assistant
     from assistant.render import answer_as_text
 
-    answer = Assistant(settings).ask(args.question)
+    answer = Assistant(settings).ask(args.question, args.date)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer_as_text(answer))
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
@@ -70,11 +71,20 @@ def _run_engine(assistant: Assistant, questions: list[dict], progress: bool) -> 
     answers = []
     for q in tqdm(questions, desc="engine", unit=" questions", disable=not progress):
         try:
-            answers.append(assistant.ask(q["question"]).to_dict())
+            answers.append(assistant.ask(q["question"], asked_on(q)).to_dict())
         except QuestionError as exc:
             answers.append({"question": q["question"], "answer": str(exc), "abstained": True, "citations": [],
                             "passages": [], "timings_ms": {}})
     return answers
+
+
+def asked_on(question: dict) -> date | None:
+    """The question's own date ("2023/04/07"), which the engine may see: the quiz was asked that week."""
+    raw = str(question.get("question_date") or "").replace("/", "-")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
 
 
 def _run_baseline(baseline, questions: list[dict], progress: bool) -> dict[str, list[dict]]:

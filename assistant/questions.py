@@ -1,11 +1,14 @@
-"""What a question asks, read from its own words: the topic behind "what did X say about …", and the
-speaker it names. Retrieval searches for the topic as well as the whole question, because the passage
+"""What a question asks, read from its own words: the topic behind "what did X say about …", the
+speaker it names, the kind of answer it wants, and the day it was asked (news questions say "this week"). Retrieval searches for the topic as well as the whole question, because the passage
 that answers often names the speaker differently ("the Kremlin's spokesperson") or not at all."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+
+from assistant.answer_types import expected_kind
 
 _REPORTED = re.compile(
     r"^\s*(?:what|how)\s+(?:did|does|do|has|have|had|was|is|were)\s+(?P<speaker>.+?)\s+"
@@ -20,6 +23,8 @@ class Question:
     text: str
     topic: str | None = None
     speaker: str | None = None
+    expects: str | None = None
+    asked_on: date | None = None
 
     @property
     def searches(self) -> list[str]:
@@ -27,8 +32,7 @@ class Question:
         return [self.text] + ([self.topic] if self.topic else [])
 
 
-def analyse(text: str) -> Question:
+def analyse(text: str, asked_on: date | None = None) -> Question:
     reported = _REPORTED.match(text)
-    if reported:
-        return Question(text, topic=reported["topic"], speaker=reported["speaker"])
-    return Question(text)
+    topic, speaker = (reported["topic"], reported["speaker"]) if reported else (None, None)
+    return Question(text, topic, speaker, expected_kind(text), asked_on)

@@ -18,7 +18,7 @@ def answer_as_text(answer: Answer) -> str:
             lines.append(f"  - {p['title']} ({p['doc_id']}, chars {p['start']}-{p['end']})")
             lines.append(textwrap.indent(textwrap.fill(_snippet(p["text"]), 96), "      "))
     for c in answer.citations:
-        lines.append(f"[{c.n}] {c.title} ({c.doc_id}, chars {c.start}-{c.end})")
+        lines.append(f"[{c.n}] {c.title} ({c.doc_id}, chars {c.start}-{c.end}) · {voice_label(c)}")
         lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 96), "    "))
     return "\n".join(lines).rstrip()
 
@@ -27,19 +27,41 @@ def answer_as_html(answer: Answer) -> str:
     """Markdown-safe HTML: the answer, then the cited passages, each collapsible with its quote highlighted."""
     e = html.escape
     kind = "abstained" if answer.abstained else "answer"
-    body = "<br>".join(e(line) for line in answer.answer.splitlines())
+    if len(answer.by_article) > 1:
+        body = _comparison(answer)
+    else:
+        body = "<br>".join(e(line) for line in answer.answer.splitlines())
     parts = [f'<div class="{kind}">{body}</div>']
+    if answer.resolved_from:
+        parts.insert(0, f"<sub>Read as: {e(answer.question)}</sub>")
     if answer.abstained:
         items = "".join(f"<li><b>{e(p['title'])}</b> <code>{e(p['doc_id'])}</code>: {e(_snippet(p['text']))}</li>"
                         for p in answer.passages[:RELATED_READING])
         parts.append(f"<details><summary>Related reading</summary><ul>{items}</ul></details>")
     for c in answer.citations:
-        parts.append(f"<details><summary>[{c.n}] {e(c.title)} <code>{e(c.doc_id)}</code></summary>"
+        parts.append(f"<details><summary>[{c.n}] {e(c.title)} <code>{e(c.doc_id)}</code> "
+                     f'<span class="voice">{e(voice_label(c))}</span></summary>'
                      f"<blockquote>{_highlighted(answer, c)}</blockquote></details>")
     total = answer.timings_ms.get("total_ms")
     if total is not None:
         parts.append(f"<sub>{total:.0f} ms</sub>")
     return "\n".join(parts)
+
+
+def voice_label(citation) -> str:
+    """Whose words the cited span is: "quote · Peskov", "Peskov's claim, reported", "the article's own words"."""
+    if citation.kind == "quote":
+        return f"quote · {citation.speaker}" if citation.speaker else "quote · speaker not named"
+    if citation.kind == "reported" and citation.speaker:
+        return f"{citation.speaker}'s claim, reported"
+    return "the article's own words"
+
+
+def _comparison(answer: Answer) -> str:
+    """How each article reports it: one row per article, side by side."""
+    e = html.escape
+    rows = "".join(f'<tr><td><b>{e(a["source"])}</b></td><td>{e(a["statement"])}</td></tr>' for a in answer.by_article)
+    return f'<table class="by-article"><tr><th>Article</th><th>What it says</th></tr>{rows}</table>'
 
 
 def _highlighted(answer: Answer, citation) -> str:

@@ -7,16 +7,21 @@ gets its exact dense score, including those only the keyword index proposed.
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 
 import numpy as np
 from llama_index.core import VectorStoreIndex
 from llama_index.core.retrievers import BaseRetriever, VectorIndexRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
 from assistant.embedder import PackagedEmbedding
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.terms import fts_query
+
+# How far back "this week" reaches from the day a question was asked.
+RECENT_DAYS = 8
 
 
 class KeywordRetriever(BaseRetriever):
@@ -36,35 +41,44 @@ class KeywordRetriever(BaseRetriever):
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense cosine + `keyword_weight` × BM25 (scaled to the best keyword hit), best first: every
-    candidate either retriever proposed (the answer reads the first `top_k`; the rest rank documents)."""
+    """Dense cosine + `keyword_weight` × BM25 (scaled to the best keyword hit) + `recent_weight` for
+    articles published in the days before the question was asked, best first: every candidate any
+    retriever proposed (the answer reads the first `top_k`; the rest rank documents)."""
 
     def __init__(self, store: Store, settings: Settings):
         super().__init__()
         self.store, self.settings = store, settings
-        index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=PackagedEmbedding())
-        self.dense = VectorIndexRetriever(index, similarity_top_k=settings.candidates)
+        self.index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=PackagedEmbedding())
         self.keyword = KeywordRetriever(store, settings.candidates)
 
-    def retrieve_many(self, query_bundles: list[QueryBundle]) -> list[NodeWithScore]:
+    def retrieve_many(self, query_bundles: list[QueryBundle], asked_on: date | None = None,
+                      exclude: frozenset[str] = frozenset()) -> list[NodeWithScore]:
         """Fused results for several phrasings of one question (the question, its topic): each passage
-        scores its best dense cosine over the phrasings; keywords come from the first."""
+        scores its best dense cosine over the phrasings; keywords come from the first. Given the day the
+        question was asked, the week's articles are searched on their own too, so that "this week"
+        competes with the week's news, not with every week's. `exclude`: articles to leave out."""
+        base = [MetadataFilter(key="doc_id", operator=FilterOperator.NIN, value=sorted(exclude))] if exclude else []
+        searches = [base] + ([base + [_published_in(asked_on)]] if asked_on else [])
         dense, cosine = {}, {}
-        for bundle in query_bundles:
-            for n in self.dense.retrieve(bundle):
-                dense.setdefault(n.node.node_id, n)
-                cosine[n.node.node_id] = max(cosine.get(n.node.node_id, -1.0), _cosine(n.score))
-        keyword = {n.node.node_id: n for n in self.keyword.retrieve(query_bundles[0])}
+        for filters in searches:
+            retriever = VectorIndexRetriever(self.index, similarity_top_k=self.settings.candidates,
+                                             filters=MetadataFilters(filters=filters) if filters else None)
+            for bundle in query_bundles:
+                for n in retriever.retrieve(bundle):
+                    dense.setdefault(n.node.node_id, n)
+                    cosine[n.node.node_id] = max(cosine.get(n.node.node_id, -1.0), _cosine(n.score))
+        keyword = {n.node.node_id: n for n in self.keyword.retrieve(query_bundles[0])
+                   if n.node.metadata["doc_id"] not in exclude}
         missing = [pid for pid in keyword if pid not in dense]
         for bundle in query_bundles:
             for pid, value in self._cosines(missing, bundle.embedding).items():
                 cosine[pid] = max(cosine.get(pid, -1.0), value)
-        return self._fuse(dense, keyword, cosine)
+        return self._fuse(dense, keyword, cosine, _recent_days(asked_on) if asked_on else set())
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.retrieve_many([query_bundle])
 
-    def _fuse(self, dense: dict, keyword: dict, cosine: dict) -> list[NodeWithScore]:
+    def _fuse(self, dense: dict, keyword: dict, cosine: dict, recent: set[str]) -> list[NodeWithScore]:
         best_keyword = max((n.score for n in keyword.values()), default=1.0) or 1.0
         fused = []
         for pid in dense.keys() | keyword.keys():
@@ -72,7 +86,8 @@ class HybridRetriever(BaseRetriever):
             bm25 = keyword[pid].score / best_keyword if pid in keyword else 0.0
             node.metadata["dense_score"] = round(cosine[pid], 4)
             node.metadata["keyword_score"] = round(bm25, 4)
-            fused.append(NodeWithScore(node=node, score=cosine[pid] + self.settings.keyword_weight * bm25))
+            fresh = self.settings.recent_weight * (str(node.metadata.get("published_at", ""))[:10] in recent)
+            fused.append(NodeWithScore(node=node, score=cosine[pid] + self.settings.keyword_weight * bm25 + fresh))
         fused.sort(key=lambda n: n.score, reverse=True)
         return fused
 
@@ -82,6 +97,15 @@ class HybridRetriever(BaseRetriever):
         got = self.store.collection.get(ids=passage_ids, include=["embeddings"])
         vectors = np.asarray(got["embeddings"], dtype=np.float32)
         return dict(zip(got["ids"], (vectors @ np.asarray(query_vector, dtype=np.float32)).tolist()))
+
+
+def _published_in(asked_on: date) -> MetadataFilter:
+    return MetadataFilter(key="published_at", operator=FilterOperator.IN, value=sorted(_recent_days(asked_on)))
+
+
+def _recent_days(asked_on: date) -> set[str]:
+    """The ISO days of the week before the question, and the day after (dates are often a day off)."""
+    return {(asked_on - timedelta(days=d)).isoformat() for d in range(-1, RECENT_DAYS)}
 
 
 def _cosine(chroma_similarity: float) -> float:

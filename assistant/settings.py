@@ -51,6 +51,9 @@ class Settings:
     # proposes candidates (each then scored by its exact cosine); adding BM25 to the ranking score
     # made the seeds' multi-article answers worse (a name shared by every passage drowns the topic).
     keyword_weight: float = 0.0
+    # Added to the score of articles published in the week before the question was asked (when the
+    # question comes with its date: `ask --date`, the eval's question_date).
+    recent_weight: float = 0.1
     # Sentences in an answer, and the evidence below which the assistant says the articles don't answer
     # (calibrated on seeds/questions.jsonl: see the README's evaluation section).
     answer_sentences: int = 3

@@ -7,11 +7,11 @@ returns the same answer as `assistant ask`, as text with its numbered citations.
 from __future__ import annotations
 
 import sys
-from typing import Iterator
 
 import gradio as gr
 
 from assistant.answer import Assistant, QuestionError
+from assistant.conversation import Conversation
 from assistant.ingest import ingest
 from assistant.render import answer_as_html, answer_as_text
 from assistant.settings import Settings
@@ -37,19 +37,21 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         except QuestionError as exc:
             return f"Can't answer: {exc}"
 
-    def respond(question: str, history: list) -> Iterator[tuple[list, str]]:
+    def respond(question: str, history: list, conversation: Conversation | None):
+        """Streams (chat, cleared box, conversation) updates; the conversation resolves follow-ups."""
+        conversation = conversation or Conversation(assistant)
         history = list(history or []) + [{"role": "user", "content": question}]
-        yield history + [{"role": "assistant", "content": "Searching the articles…"}], ""
+        yield history + [{"role": "assistant", "content": "Searching the articles…"}], "", conversation
         try:
-            answer = assistant.ask(question)
+            answer = conversation.ask(question)
         except QuestionError as exc:
-            yield history + [{"role": "assistant", "content": f"Can't answer: {exc}"}], ""
+            yield history + [{"role": "assistant", "content": f"Can't answer: {exc}"}], "", conversation
             return
         shown = ""
         for line in answer.answer.splitlines():  # the answer first, line by line, then its sources
             shown += line + "\n"
-            yield history + [{"role": "assistant", "content": shown}], ""
-        yield history + [{"role": "assistant", "content": answer_as_html(answer)}], ""
+            yield history + [{"role": "assistant", "content": shown}], "", conversation
+        yield history + [{"role": "assistant", "content": answer_as_html(answer)}], "", conversation
 
     with gr.Blocks(title="News assistant") as app:
         gr.Markdown("## Ask the articles\nEvery statement is quoted from an article and cites it; "
@@ -57,7 +59,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         chatbot = gr.Chatbot(height=560, label="Conversation", sanitize_html=True, render_markdown=True)
         box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False, autofocus=True)
         gr.Examples(EXAMPLES, inputs=box)
-        box.submit(respond, [box, chatbot], [chatbot, box], api_visibility="private")
+        conversation = gr.State(None)
+        box.submit(respond, [box, chatbot, conversation], [chatbot, box, conversation], api_visibility="private")
         gr.api(chat, api_name="chat")
     return app
 

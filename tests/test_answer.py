@@ -25,6 +25,16 @@ def test_clinton_advisors_cites_both_articles_with_the_claim(seed_index):
     for doc_id, quotes in by_doc.items():
         # the claim: people around Clinton (advisors) met the Russian ambassador / had such meetings
         assert any(("advis" in q or "meetings" in q or "met with" in q) for q in quotes), (doc_id, quotes)
+    # who is speaking: every cited span is Peskov's, quoted or reported, never the article's own assertion
+    for c in answer["citations"]:
+        assert c["kind"] in ("quote", "reported"), c
+        assert c["speaker"] and c["speaker"].split()[-1] in ("Peskov", "Peksov"), c
+    # how each article reports it: one line per article, each with its own citations
+    assert [a["doc_id"] for a in answer["by_article"]] == list(dict.fromkeys(c["doc_id"] for c in answer["citations"]))
+    for entry in answer["by_article"]:
+        assert {"doc_id", "title", "statement", "citations"} <= set(entry)
+        assert all(f"[{n}]" in entry["statement"] for n in entry["citations"])
+        assert entry["statement"] in answer["answer"]
     assert set(answer) >= {"question", "answer", "abstained", "citations", "passages", "timings_ms"}
     assert all({"doc_id", "start", "end", "score"} <= set(p) for p in answer["passages"])
 

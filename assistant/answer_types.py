@@ -1,0 +1,65 @@
+"""What kind of thing a question asks for (a number, a date, a place, a name), read from its own words,
+and whether a sentence offers one that the question doesn't already contain.
+
+A quiz question restates most of its answer sentence ("NASA announced the astronauts who will fly around
+the moon. How many astronauts were selected?"), so the sentence closest to the question is often the one
+that repeats it. The sentence that answers also holds a thing of the asked-for kind: "Four astronauts …".
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.terms import words
+
+NUMBER, DATE, PLACE, NAME = "number", "date", "place", "name"
+
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+                 "hundred thousand million billion trillion dozen dozens half quarter").split()
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday yesterday today tomorrow".split()
+
+_ASKS = [
+    (NUMBER, re.compile(r"\bhow (?:many|much|old|long|far|tall|high|big|large|fast|often)\b|"
+                        r"\b(?:what|which) (?:percentage|percent|number|share|proportion|age|amount|price|"
+                        r"rate|score|sum|total)\b|\bby how\b", re.I)),
+    (DATE, re.compile(r"^\s*when\b|\b(?:what|which) (?:year|day|date|month|decade|century)\b|\bsince when\b", re.I)),
+    (PLACE, re.compile(r"^\s*where\b|\b(?:which|what) (?:\w+ )?(?:country|countries|state|states|city|cities|"
+                       r"nation|region|island|continent|capital|county|town|province|territory|place|location)\b",
+                       re.I)),
+    (NAME, re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:which|what) (?:\w+ )?(?:person|man|woman|company|companies|"
+                      r"team|group|official|figure|politician|leader|actor|actress|singer|player|celebrity|"
+                      r"organization|organisation|brand|senator|governor|candidate|judge|network|president|"
+                      r"artist|author|musician|athlete|host|band|firm|party|agency|lawmaker|billionaire|"
+                      r"rapper|star|director|show|film|movie|album|book|magazine|newspaper|airline|bank)\b", re.I)),
+]
+
+_DIGITS = re.compile(r"\d")
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
+
+
+def expected_kind(question: str) -> str | None:
+    for kind, pattern in _ASKS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def offers(sentence: str, kind: str | None, question_words: set[str]) -> bool:
+    """Whether `sentence` holds a thing of `kind` that isn't one of the question's own words."""
+    if kind is None:
+        return False
+    fresh = {w for w in words(sentence) if w not in question_words}
+    if kind == NUMBER:
+        return any(_DIGITS.search(w) or w in _NUMBER_WORDS for w in fresh)
+    if kind == DATE:
+        return any(w in _MONTHS or w in _DAYS or re.fullmatch(r"1[89]\d\d|20\d\d", w) for w in fresh)
+    return any(w in fresh for w in _proper_words(sentence))
+
+
+def _proper_words(sentence: str) -> set[str]:
+    """Capitalised words that don't open the sentence: names of people, places, things."""
+    return {words(m.group())[0] for m in _CAPITALISED.finditer(sentence)
+            if m.start() > 0 and words(m.group()) and sentence[:m.start()].rstrip()[-1:] not in ".!?“\"‘'"}

@@ -1,0 +1,142 @@
+"""Who is speaking in a sentence of an article: a direct quote and whose (`quote`), someone's claim in the
+article's words ("Peskov stated that …": `reported`), or the article's own voice (`narration`).
+
+Rules, not a model: quotation marks mark quotes; a name next to a verb of saying ("…,” Peskov said",
+"Peskov claimed that:") names the speaker; "he", "she" and "the aide" refer back to the last person
+named as speaking; a quote introduced by a sentence ending in a colon, or continuing the previous
+paragraph's quote, keeps that speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.passages import sentence_spans
+
+QUOTE, REPORTED, NARRATION = "quote", "reported", "narration"
+
+_VERBS = (r"said|says|say|saying|stated|states|claimed|claims|claim|told|tells|added|adds|asked|asks|"
+          r"asserted|asserts|argued|argues|explained|insisted|noted|continued|replied|warned|wrote|writes|"
+          r"suggested|acknowledged|admitted|confirmed|denied|reaffirm|reaffirmed|declared|announced|"
+          r"recalled|stressed|urged|tweeted|posted|identified|indicated|alleged|maintained|contended")
+_NAME = r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+"
+_REFERENCE = r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Tt]he (?:[\w’']+\s+){0,3}?(?:aide|spokesman|spokesperson|spokeswoman|official|president|minister))\b"
+_WHO = rf"(?P<who>{_REFERENCE}|{_NAME})"
+_BEFORE_VERB = re.compile(rf"{_WHO},?\s+(?:[a-z]+\s+){{0,4}}?(?:{_VERBS})\b")
+_AFTER_VERB = re.compile(rf"\b(?:said|says|asked|added|wrote|told|according to)\s+{_WHO}")
+_OPENERS = {"“": "”", "‘": "’", '"': '"'}
+# A name that opens a sentence can be any capitalised word; these open sentences without naming anyone.
+_NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "A", "An", "But", "And", "So", "Well", "Yes",
+              "No", "If", "In", "On", "At", "For", "When", "While", "After", "Although", "However", "Surely",
+              "Given", "Whereas", "People", "Between", "Since", "Ever", "Pretty", "Wait", "Whom", "One"}
+
+
+@dataclass(frozen=True)
+class Voice:
+    start: int
+    end: int
+    kind: str
+    speaker: str | None
+
+
+def voices(text: str) -> list[Voice]:
+    """Every sentence of `text`, in order, with who speaks in it."""
+    quoted = _quoted_mask(text)
+    found, last_named, carried = [], None, None
+    for span in sentence_spans(text):
+        sentence = text[span.start:span.end]
+        share = sum(quoted[span.start:span.end]) / max(span.end - span.start, 1)
+        who = _resolve(_attribution(sentence, quoted[span.start:span.end]), last_named)
+        # Mostly quoted, or opening inside a quote that the attribution then closes ("We never have,” she said.")
+        if share >= 0.5 or (quoted[span.start] and share >= 0.3):
+            kind, speaker = QUOTE, who or carried
+        elif who:
+            kind, speaker = REPORTED, who
+        else:
+            kind, speaker = NARRATION, None
+        last_named = who or last_named
+        intro = sentence.rstrip().endswith(":") or re.search(r"\bto say\W*$", sentence)
+        carried = (who or _first_name(sentence) or last_named) if intro else (speaker if kind == QUOTE else None)
+        found.append(Voice(span.start, span.end, kind, speaker))
+    return _name_back(text, found)
+
+
+def _name_back(text: str, found: list[Voice]) -> list[Voice]:
+    """A quote whose speaker is named only at its end ("… nonsense,” Peskov said.") lends that name to
+    its earlier sentences in the same paragraph."""
+    for i in range(len(found) - 2, -1, -1):
+        this, after = found[i], found[i + 1]
+        if (this.kind == QUOTE and this.speaker is None and after.kind == QUOTE and after.speaker
+                and "\n" not in text[this.end:after.start]):
+            found[i] = Voice(this.start, this.end, QUOTE, after.speaker)
+    return found
+
+
+def voice_of(text: str, start: int, end: int) -> Voice:
+    """The voice of the span [start, end) of `text`: that of the sentence covering most of it ("He
+    asserted: ‘…’" is a quote), or narration."""
+    overlap = lambda v: min(v.end, end) - max(v.start, start)
+    best = max(voices(text), key=overlap, default=None)
+    if best is None or overlap(best) <= 0:
+        return Voice(start, end, NARRATION, None)
+    return Voice(start, end, best.kind, best.speaker)
+
+
+def _quoted_mask(text: str) -> list[bool]:
+    """Per character: inside quotation marks. A quote left open runs to the end of its paragraph, which is
+    how news copy writes a quote that spans paragraphs."""
+    mask = [False] * len(text)
+    for paragraph in re.finditer(r"[^\n]+", text):
+        i, line = 0, paragraph.group()
+        while i < len(line):
+            close = _OPENERS.get(line[i])
+            if close and (i == 0 or not line[i - 1].isalnum()):
+                end = _closing(line, i + 1, close)
+                for j in range(paragraph.start() + i, paragraph.start() + end):
+                    mask[j] = True
+                i = end
+            i += 1
+    return mask
+
+
+def _closing(line: str, i: int, close: str) -> int:
+    """Index just past the mark that closes a quote opened before `i`: a mark not followed by a letter
+    (so the apostrophe in "let’s" doesn't close ‘…’); the line's end when none does."""
+    while i < len(line):
+        if line[i] == close and (i + 1 == len(line) or not line[i + 1].isalnum()):
+            return i + 1
+        i += 1
+    return len(line)
+
+
+def _attribution(sentence: str, quoted: list[bool]) -> str | None:
+    """The speaker a verb of saying names in the sentence's own (unquoted) words."""
+    plain = "".join(" " if q else c for c, q in zip(sentence, quoted))
+    for pattern in (_AFTER_VERB, _BEFORE_VERB):
+        for match in pattern.finditer(plain):
+            who = match["who"] if re.fullmatch(_REFERENCE, match["who"]) else _trim(match["who"])
+            if who:
+                return who
+    return None
+
+
+def _trim(who: str) -> str | None:
+    """The last two words of a run of capitalised words ("spokesman for Putin Dmitry Peksov" → "Dmitry
+    Peksov"), without a leading word that only opens the sentence."""
+    parts = who.split()
+    while parts and parts[0] in _NOT_NAMES and len(parts) > 1:
+        parts = parts[1:]
+    if not parts or parts[0] in _NOT_NAMES:
+        return None
+    return " ".join(parts[-2:])
+
+
+def _resolve(who: str | None, last_named: str | None) -> str | None:
+    """"he", "she", "the aide" → the last person named as speaking, or nobody."""
+    return last_named if who and re.fullmatch(_REFERENCE, who) else who
+
+
+def _first_name(sentence: str) -> str | None:
+    match = re.search(_NAME, sentence)
+    return _trim(match.group()) if match else None

@@ -1,0 +1,31 @@
+"""Follow-ups resolved against the conversation, on the real seed index."""
+
+from assistant.conversation import Conversation
+from conftest import CLINTON_ADVISORS, SEED_IDS
+
+
+def test_the_other_article_asks_again_of_the_articles_not_cited(seed_assistant):
+    # the first answer is made to come from one article only, as if only it had answered
+    first = seed_assistant.ask("What did Peskov say about the meetings?", exclude=frozenset(SEED_IDS[1:]))
+    cited = {c.doc_id for c in first.citations}
+    assert not first.abstained and cited == {SEED_IDS[0]}
+    conversation = Conversation(seed_assistant, [first])
+    follow = conversation.ask("and what did the other article say?")
+    assert follow.question == first.question and follow.resolved_from
+    assert follow.citations and {c.doc_id for c in follow.citations} == set(SEED_IDS) - cited
+
+
+def test_who_is_he_names_the_person_just_quoted(seed_assistant):
+    conversation = Conversation(seed_assistant)
+    first = conversation.ask(CLINTON_ADVISORS)
+    speaker = next(c.speaker for c in first.citations if c.speaker)
+    follow = conversation.ask("who is he?")
+    assert follow.question == f"who is {speaker}?"
+    assert not follow.abstained and "spokes" in follow.answer.lower()
+
+
+def test_a_question_without_reference_is_asked_as_it_stands(seed_assistant):
+    conversation = Conversation(seed_assistant)
+    conversation.ask(CLINTON_ADVISORS)
+    follow = conversation.ask("Who interviewed Peskov on CNN?")
+    assert follow.question == "Who interviewed Peskov on CNN?" and not follow.resolved_from

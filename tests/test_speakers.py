@@ -1,0 +1,53 @@
+"""Who is speaking: the rules in assistant/speakers.py against hand-labelled sentences of the seed articles
+(seeds/speakers.jsonl: every direct quote and reported claim in them, plus narration that mentions
+speakers or uses quotation marks for other things), and on inline text."""
+
+import json
+
+from assistant.speakers import NARRATION, QUOTE, REPORTED, voice_of, voices
+from conftest import SEEDS
+
+
+def _labelled():
+    for line in (SEEDS / "speakers.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        text = (SEEDS / f"{row['doc_id']}.txt").read_text(encoding="utf-8")
+        start = text.index(row["sentence"])
+        yield row, voice_of(text, start, start + len(row["sentence"]))
+
+
+def _right(row, voice) -> bool:
+    if voice.kind != row["kind"]:
+        return False
+    if not row["speaker"]:
+        return voice.speaker is None
+    return any(name.lower() in (voice.speaker or "").lower() for name in row["speaker"])
+
+
+def test_seed_quotes_are_attributed_to_their_speakers():
+    results = [(row["sentence"], voice.kind, voice.speaker, _right(row, voice)) for row, voice in _labelled()]
+    wrong = [r for r in results if not r[3]]
+    assert len(results) >= 25
+    assert len(wrong) / len(results) <= 0.05, wrong
+
+
+def test_quote_named_at_its_end_lends_the_name_to_earlier_sentences():
+    text = ("The minister spoke on Tuesday.\n\n“We will not raise taxes. We never have,” Ana Costa said.\n\n"
+            "Critics disagreed. “She raised them twice,” said Tom Reyes.")
+    found = {text[v.start:v.end]: v for v in voices(text)}
+    assert found["“We will not raise taxes."].kind == QUOTE
+    assert found["“We will not raise taxes."].speaker == "Ana Costa"
+    assert found["“She raised them twice,” said Tom Reyes."].speaker == "Tom Reyes"
+    assert found["Critics disagreed."].kind == NARRATION
+    assert found["The minister spoke on Tuesday."].speaker is None
+
+
+def test_reported_claim_and_pronoun_refer_back():
+    text = "Maria Lopez said the bridge was safe. She added that repairs would start in May. It rained."
+    kinds = [(v.kind, v.speaker) for v in voices(text)]
+    assert kinds == [(REPORTED, "Maria Lopez"), (REPORTED, "Maria Lopez"), (NARRATION, None)]
+
+
+def test_scare_quotes_leave_narration_alone():
+    text = "Given the senator’s “hostile” views on trade, the deal is unlikely to pass this year."
+    assert voices(text)[0].kind == NARRATION
