@@ -19,12 +19,12 @@ import numpy as np
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant import embedder, prompts
-from assistant.answer_types import offers
+from assistant.answer_types import DATE, NUMBER, candidates, offers
 from assistant.passages import sentence_spans
 from assistant.questions import Question, analyse
 from assistant.retrieve import HybridRetriever
 from assistant.settings import Settings
-from assistant.speakers import QUOTE, voice_of
+from assistant.speakers import QUOTE, speaks_in, voice_of
 from assistant.store import Store
 from assistant.terms import content_terms, words
 
@@ -33,12 +33,21 @@ MAX_QUESTION_CHARS = 2000
 OTHER_ARTICLE_MARGIN = 0.2
 # Sentences shorter than this carry too little to be an answer on their own ("Wait.").
 MIN_SENTENCE_WORDS = 4
+# A paragraph this short, followed by a quote, introduces it ("Peskov also had this to say").
+INTRO_WORDS = 20
 # Evidence loses up to this much, in proportion to the share of the question's content words that occur
 # nowhere in the passages read: passages that never mention a salary or Ukraine don't answer about them.
 MISSING_TERMS_PENALTY = 0.5
 # Added to a sentence that holds a thing of the kind the question asks for ("how many" → a number) that the
 # question itself doesn't mention: the sentence that answers, not the one that restates the question.
 OFFERS_BONUS = 0.1
+VOTE_WEIGHT = 0.2
+# Evidence lost when a question asks for a number or a date and no chosen sentence offers one ("How old is
+# Fareed Zakaria?"), or asks what someone said and no chosen sentence is theirs ("What did Sessions say?").
+UNOFFERED_PENALTY = 0.1
+UNSPOKEN_PENALTY = 0.5
+# How many of the best sentences are read for the speaker a question asks about.
+SPEAKER_SENTENCES = 5
 
 
 class QuestionError(ValueError):
@@ -71,6 +80,8 @@ class Answer:
     passages: list[dict]
     by_article: list[dict] = field(default_factory=list)
     timings_ms: dict = field(default_factory=dict)
+    # Why the assistant answered or abstained: the best sentence's support and what it lost.
+    evidence: dict = field(default_factory=dict)
     # A follow-up's own words, when `question` is what it was resolved to ("who is he?" → "who is Peskov?").
     resolved_from: str = ""
 
@@ -88,6 +99,9 @@ class _Sentence:
     passage_rank: int
     outlet: str = ""
     published_at: str = ""
+    # How well the sentence matches the question (`relevance`), and that plus what it offers as an answer
+    # (`support`, which picks the sentences; relevance alone says whether to abstain).
+    relevance: float = 0.0
     support: float = 0.0
 
 
@@ -142,18 +156,47 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     text, which says who is speaking in the cited span."""
     passages = [_passage_dict(n) for n in ranked]
     sentences = _score_sentences(question, vectors, ranked[: settings.top_k])
-    best = max((s.support for s in sentences), default=0.0)
-    if best - MISSING_TERMS_PENALTY * _missing_share(question, ranked[: settings.top_k]) < settings.abstain_below:
-        return Answer(question.text, prompts.render("abstain"), True, [], passages)
-    chosen = _select(sentences, settings)
+    chosen = _select(sentences, settings) if sentences else []
     citations = [_cite(i + 1, s, article_text(s.doc_id)) for i, s in enumerate(chosen)]
+    leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
+    voiced = [_cite(0, s, article_text(s.doc_id)) for s in leading] if question.speaker else []
+    evidence = _evidence(question, chosen, voiced, ranked[: settings.top_k])
+    if evidence["total"] < settings.abstain_below:
+        return Answer(question.text, prompts.render("abstain"), True, [], passages, evidence=evidence)
     by_article = _by_article(citations)
     if len(by_article) > 1:
         text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"]) for a in by_article)
     else:
         text = by_article[0]["statement"]
-    return Answer(question.text, text, False, citations, passages, by_article)
+    return Answer(question.text, text, False, citations, passages, by_article, evidence=evidence)
 
+
+def _evidence(question: Question, chosen: list[_Sentence], voiced: list[Citation],
+              ranked: list[NodeWithScore]) -> dict:
+    """How well the best sentence answers, less what the question asks that the passages lack: its words
+    (a salary, Ukraine), a number or date it asks for, the speaker whose words it asks about (`voiced`:
+    the leading sentences, with who speaks in each)."""
+    best = max((s.relevance for s in chosen), default=0.0)
+    missing = MISSING_TERMS_PENALTY * _missing_share(question, ranked)
+    asked_words = set(words(question.text))
+    unoffered = UNOFFERED_PENALTY * (question.expects in (NUMBER, DATE)
+                                     and not any(offers(s.text, question.expects, asked_words) for s in chosen))
+    unspoken = UNSPOKEN_PENALTY * bool(question.speaker and not any(_spoken_by(c, question.speaker) for c in voiced))
+    return {"best_sentence": round(best, 4), "missing_terms": round(-missing, 4), "kind_not_offered": -unoffered,
+            "speaker_not_found": -unspoken, "total": round(best - missing - unoffered - unspoken, 4)}
+
+
+def _spoken_by(citation: Citation, speaker: str) -> bool:
+    """The span is the speaker's own (quoted or reported), or has the speaker speak inside someone's quote."""
+    surname = speaker.split()[-1].lower()
+    if citation.speaker and _same_name(citation.speaker.split()[-1].lower(), surname):
+        return True
+    return citation.kind == QUOTE and speaks_in(citation.quote, surname)
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Equal, or one letter swap apart: articles misspell names ("Peksov")."""
+    return a == b or (len(a) == len(b) and sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) <= 2)
 
 def _cite(n: int, sentence: _Sentence, article_text: str) -> Citation:
     voice = voice_of(article_text, sentence.start, sentence.end)
@@ -174,15 +217,43 @@ def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeW
     for sentence, cosine, found in zip(sentences, similarity, sentence_terms):
         overlap = sum(w for t, w in weights.items() if t in found) / total
         passage = max(ranked[sentence.passage_rank].score, 0.0) / top
-        bonus = OFFERS_BONUS * offers(sentence.text, question.expects, asked_words)
-        sentence.support = float(0.5 * cosine + 0.35 * overlap + 0.15 * passage + bonus)
+        sentence.relevance = float(0.5 * cosine + 0.35 * overlap + 0.15 * passage)
+        sentence.support = sentence.relevance + OFFERS_BONUS * bool(_candidates(sentence, question, asked_words))
+    _vote(question, _unique(sentences), asked_words)
     return sentences
 
 
+def _candidates(sentence: _Sentence, question: Question, asked_words: set[str]) -> set[str]:
+    """What the sentence offers as the answer; nothing for a headline, whose Title Case hides the names."""
+    if sentence.text.strip() == sentence.title.strip():
+        return set()
+    return candidates(sentence.text, question.expects, asked_words)
+
+
+def _vote(question: Question, sentences: list[_Sentence], asked_words: set[str]) -> None:
+    """Answer redundancy: the thing several good sentences name ("Mary Quant" in five obituaries) is more
+    likely the answer than one a single sentence names, so each sentence gains by its best candidate's
+    share of the support behind all candidates."""
+    found = [_candidates(s, question, asked_words) for s in sentences]
+    votes: dict[str, float] = {}
+    for sentence, things in zip(sentences, found):
+        for thing in things:
+            votes[thing] = votes.get(thing, 0.0) + sentence.support
+    top = max(votes.values(), default=0.0)
+    if top <= 0:
+        return
+    for sentence, things in zip(sentences, found):
+        sentence.support += VOTE_WEIGHT * max((votes[t] for t in things), default=0.0) / top
+
+
 def _missing_share(question: Question, ranked: list[NodeWithScore]) -> float:
-    terms = content_terms(question.text)
+    """Weighted share of the question's content words found in none of the passages; a number counts
+    double ("the 2020 election" is not the 2016 one). Only the asking sentence's words count when the
+    question sets a scene first: articles tell the scene in their own words."""
+    terms = content_terms(question.focus or question.text)
+    weights = {t: 2.0 if any(ch.isdigit() for ch in t) else 1.0 for t in terms}
     found = {_stem(w) for n in ranked for w in words(n.node.get_content() + " " + n.node.metadata["title"])}
-    return sum(_stem(t) not in found for t in terms) / max(len(terms), 1)
+    return sum(w for t, w in weights.items() if _stem(t) not in found) / max(sum(weights.values()), 1.0)
 
 
 def _term_weights(terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:
@@ -199,23 +270,32 @@ def _sentences(node: NodeWithScore, rank: int) -> list[_Sentence]:
     found = []
     for start, end in spans:
         sentence = text[start - offset: end - offset]
-        if len(sentence.split()) >= MIN_SENTENCE_WORDS:
+        # A question in the text ("Whom would you like better?") asks, it doesn't answer.
+        if len(sentence.split()) >= MIN_SENTENCE_WORDS and not sentence.rstrip(" ’”'\"").endswith("?"):
             found.append(_Sentence(meta["doc_id"], meta["title"], start, end, sentence, rank,
                                    str(meta.get("source", "")), str(meta.get("published_at", ""))))
     return found
 
 
 def _join_introductions(text: str, spans, offset: int) -> list[tuple[int, int]]:
-    """A sentence ending in a colon introduces the next one ("Peskov claimed that: ‘…’"): keep them together."""
+    """A sentence that introduces the next one keeps it: one ending in a colon ("Peskov claimed that:
+    ‘…’"), or a short one closing a paragraph before a quote ("Peskov gave reasoning for it.\n\n“…”")."""
     joined, i = [], 0
     while i < len(spans):
         start, end = spans[i].start, spans[i].end
-        if text[end - offset - 1] == ":" and i + 1 < len(spans):
+        if i + 1 < len(spans) and _introduces(text[start - offset:end - offset],
+                                               text[end - offset:spans[i + 1].end - offset]):
             i += 1
             end = spans[i].end
         joined.append((start, end))
         i += 1
     return joined
+
+
+def _introduces(sentence: str, following: str) -> bool:
+    if sentence.endswith(":"):
+        return True
+    return ("\n" in following and following.lstrip()[:1] in "“‘\"" and len(sentence.split()) <= INTRO_WORDS)
 
 
 def _stem(word: str) -> str:

@@ -9,6 +9,7 @@ that repeats it. The sentence that answers also holds a thing of the asked-for k
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from assistant.terms import words
 
@@ -37,26 +38,55 @@ _ASKS = [
 ]
 
 _DIGITS = re.compile(r"\d")
+
+
+def _load_places() -> re.Pattern:
+    lines = (Path(__file__).with_name("places.txt")).read_text(encoding="utf-8").splitlines()
+    names = sorted((n.strip() for n in lines if n.strip() and not n.startswith("#")), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+
+
+_PLACES = _load_places()
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
+
+
+# "Which magazine …", "what is the name of …": some named thing, after the specific kinds above.
+_WHICH_THING = re.compile(r"\bwhich\s+\w+|\bwhat(?:'s| is| was)? (?:the )?(?:name|title)\b|"
+                          r"\bwhat\s+(?!did|does|do|is|was|are|were|has|have|had|will|would|can|could|should|"
+                          r"about|if|happened)\w+\s+(?:is|was|are|were|has|have|had|will|did|does)\b", re.I)
 
 
 def expected_kind(question: str) -> str | None:
     for kind, pattern in _ASKS:
         if pattern.search(question):
             return kind
-    return None
+    return NAME if _WHICH_THING.search(question) else None
 
 
 def offers(sentence: str, kind: str | None, question_words: set[str]) -> bool:
     """Whether `sentence` holds a thing of `kind` that isn't one of the question's own words."""
+    return bool(candidates(sentence, kind, question_words))
+
+
+def candidates(sentence: str, kind: str | None, question_words: set[str]) -> set[str]:
+    """The words of `sentence` that could be the answer: things of `kind` the question doesn't mention."""
     if kind is None:
-        return False
+        return set()
     fresh = {w for w in words(sentence) if w not in question_words}
     if kind == NUMBER:
-        return any(_DIGITS.search(w) or w in _NUMBER_WORDS for w in fresh)
+        return {w for w in fresh if _DIGITS.search(w) or w in _NUMBER_WORDS}
     if kind == DATE:
-        return any(w in _MONTHS or w in _DAYS or re.fullmatch(r"1[89]\d\d|20\d\d", w) for w in fresh)
-    return any(w in fresh for w in _proper_words(sentence))
+        return {w for w in fresh if w in _MONTHS or w in _DAYS or re.fullmatch(r"1[89]\d\d|20\d\d", w)}
+    if kind == PLACE:
+        places = {m.group().lower() for m in _PLACES.finditer(sentence)} - {p for p in _places_in(question_words)}
+        if places:
+            return places
+    return fresh & _proper_words(sentence)
+
+
+def _places_in(question_words: set[str]) -> set[str]:
+    """Places the question names itself (single words are enough: "Florida", "Carolina")."""
+    return {m.group().lower() for m in _PLACES.finditer(" ".join(sorted(question_words)))}
 
 
 def _proper_words(sentence: str) -> set[str]:

@@ -22,6 +22,7 @@ HTML_SUFFIXES = {".html", ".htm"}
 RECORD_SUFFIXES = {".json", ".jsonl", ".csv"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES
 CORE_FIELDS = ("id", "title", "text")
+IGNORE_FILE = ".ingestignore"
 
 
 @dataclass
@@ -53,12 +54,49 @@ def read_paths(paths: Iterable[Path]) -> Iterator[Article | Rejected]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p) in SUPPORTED):
+            for child in _folder_files(path):
                 yield from read_file(child)
         elif path.is_file():
             yield from read_file(path)
         else:
             yield Rejected(str(path), "no such file or folder; check the path")
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Supported files under `folder`, less those its `.ingestignore` names (glob patterns, one a line:
+    a question set kept beside its articles is not an article)."""
+    ignore_file = folder / IGNORE_FILE
+    patterns = [p.strip() for p in ignore_file.read_text(encoding="utf-8").splitlines()
+                if p.strip() and not p.startswith("#")] if ignore_file.is_file() else []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and _suffix(p) in SUPPORTED
+                  and not any(p.relative_to(folder).match(pattern) for pattern in patterns))
+
+
+def count_articles(paths: Iterable[Path]) -> int | None:
+    """How many articles `read_paths` will yield, counted cheaply (files, JSONL lines) so that progress can
+    show an ETA; None when a JSON or CSV file makes that as slow as reading it."""
+    total = 0
+    for path in map(Path, paths):
+        files = _folder_files(path) if path.is_dir() else [path]
+        for file in files:
+            suffix = _suffix(file)
+            if suffix in (".json", ".csv"):
+                return None
+            if suffix == ".jsonl" and file.is_file():
+                total += _count_lines(file)
+            else:
+                total += 1
+    return total
+
+
+def _count_lines(path: Path) -> int:
+    """Non-empty lines; a file that can't be read counts as one (reading it will say what's wrong)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    except (OSError, EOFError):
+        return 1
 
 
 def read_file(path: Path) -> Iterator[Article | Rejected]:

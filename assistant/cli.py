@@ -61,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
     _index_option(evaluate)
     evaluate.set_defaults(run=_eval)
 
+    bench = sub.add_parser("bench", help="measure ingest speed against the bare encoder, answer latency, cold start, memory")
+    bench.add_argument("--corpus", type=Path, nargs="*", default=None, help="articles to measure on (default: seeds/)")
+    bench.add_argument("--limit", type=int, default=300, help="articles to ingest (default: 300)")
+    bench.add_argument("--questions", type=Path, help="questions to time (default: one per article, from its headline)")
+    bench.add_argument("--asks", type=int, default=50, help="questions to time (default: 50)")
+    bench.add_argument("--answer-index", type=Path, help="time answers on this existing index instead of the fresh one")
+    bench.add_argument("--no-recipe", action="store_true", help="skip the LlamaIndex recipe's ingest")
+    bench.add_argument("--json", action="store_true", help="print the measurements as JSON")
+    bench.set_defaults(run=_bench)
+
     serve = sub.add_parser("serve", help="open the chat in the browser (ingests the seeds into an empty index)")
     serve.add_argument("--port", type=int)
     serve.add_argument("--host", help="default 127.0.0.1")
@@ -119,6 +129,16 @@ def _eval(args, settings: Settings) -> int:
                           if values["overall"].get(m) is not None)
         print(f"{system}: {shown}")
     print(f"report: {args.out / 'report.md'}")
+    return 0
+
+
+def _bench(args, settings: Settings) -> int:
+    from assistant.bench import BenchOptions, bench, table
+
+    options = BenchOptions(args.corpus or [settings.seeds_dir], args.limit, args.questions, args.answer_index,
+                           args.asks, not args.no_recipe, progress=not args.json)
+    result = bench(settings, options)
+    print(json.dumps(result, indent=2) if args.json else table(result))
     return 0
 
 

@@ -108,7 +108,8 @@ def _score(question: dict, answer: dict, store: Store, k: int) -> dict:
         metrics["quotes_exact"] = sum(_quote_exact(store, c) for c in answer["citations"]) / len(answer["citations"])
     return {"id": question.get("id"), "type": question.get("type", "untyped"), "question": question["question"],
             "answerable": answerable, "retrieved": docs[:10], "answer": answer["answer"],
-            "abstained": answer["abstained"], "citations": answer["citations"], "metrics": metrics,
+            "abstained": answer["abstained"], "evidence": answer.get("evidence", {}), "citations": answer["citations"],
+            "metrics": metrics,
             "timings_ms": answer.get("timings_ms", {})}
 
 

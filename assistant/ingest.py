@@ -10,7 +10,7 @@ from typing import Iterable
 from tqdm import tqdm
 
 from assistant import embedder
-from assistant.articles import Article, Rejected, read_paths
+from assistant.articles import Article, Rejected, count_articles, read_paths
 from assistant.passages import Passage, split_passages
 from assistant.settings import Settings
 from assistant.store import Store
@@ -44,7 +44,9 @@ def ingest(paths: Iterable[Path], settings: Settings, store: Store | None = None
            progress: bool = True) -> IngestReport:
     store = store or Store(settings, writable=True)
     report, batch, seen = IngestReport(), [], {}
-    bar = tqdm(desc="ingest", unit=" articles", disable=not progress, dynamic_ncols=True)
+    paths = list(paths)
+    bar = tqdm(desc="ingest", unit=" articles", disable=not progress, dynamic_ncols=True,
+               total=count_articles(paths) if progress else None)
     try:
         for item in read_paths(paths):
             bar.update(1)

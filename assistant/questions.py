@@ -13,8 +13,8 @@ from assistant.answer_types import expected_kind
 _REPORTED = re.compile(
     r"^\s*(?:what|how)\s+(?:did|does|do|has|have|had|was|is|were)\s+(?P<speaker>.+?)\s+"
     r"(?:say|said|claim|claimed|state|stated|argue|argued|allege|alleged|tell|told|think|suggest|suggested|"
-    r"write|wrote|report|reported|assert|asserted|reveal|revealed|mean|meant)\s+"
-    r"(?:about|of|on|regarding|concerning|over)\s+(?P<topic>.+?)[\s?.!]*$",
+    r"write|wrote|report|reported|assert|asserted|reveal|revealed|mean|meant|respond|responded|react|reacted|"
+    r"reply|replied)\s+(?:about|of|on|regarding|concerning|over|to)\s+(?P<topic>.+?)[\s?.!]*$",
     re.IGNORECASE)
 
 
@@ -27,9 +27,16 @@ class Question:
     asked_on: date | None = None
 
     @property
+    def focus(self) -> str | None:
+        """The asking sentence of a question that sets the scene first ("NASA announced the crew this
+        week. How many astronauts were selected?"): the answer sentence resembles it, not the scene."""
+        sentences = [s for s in re.split(r"(?<=[.!?:])\s+", self.text.strip()) if s]
+        return sentences[-1] if len(sentences) > 1 else None
+
+    @property
     def searches(self) -> list[str]:
-        """The texts to embed for dense retrieval: the question, then its topic when it has one."""
-        return [self.text] + ([self.topic] if self.topic else [])
+        """The texts to embed: the question, then its topic and its asking sentence when it has them."""
+        return [self.text] + [s for s in (self.topic, self.focus) if s]
 
 
 def analyse(text: str, asked_on: date | None = None) -> Question:

@@ -25,6 +25,8 @@ _REFERENCE = r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Tt]he (?:[\w’']+\s+){0,3}?(?:aide|sp
 _WHO = rf"(?P<who>{_REFERENCE}|{_NAME})"
 _BEFORE_VERB = re.compile(rf"{_WHO},?\s+(?:[a-z]+\s+){{0,4}}?(?:{_VERBS})\b")
 _AFTER_VERB = re.compile(rf"\b(?:said|says|asked|added|wrote|told|according to)\s+{_WHO}")
+# The sentence's subject, however far its verb of saying ("He then went on to defend …, by saying that …").
+_OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?]*?\b(?:{_VERBS})\b")
 _OPENERS = {"“": "”", "‘": "’", '"': '"'}
 # A name that opens a sentence can be any capitalised word; these open sentences without naming anyone.
 _NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "A", "An", "But", "And", "So", "Well", "Yes",
@@ -83,6 +85,11 @@ def voice_of(text: str, start: int, end: int) -> Voice:
     return Voice(start, end, best.kind, best.speaker)
 
 
+def speaks_in(text: str, name: str) -> bool:
+    """Whether `text` has `name` saying something ("Donald Trump, was saying that, ‘Yes…’")."""
+    return re.search(rf"\b{re.escape(name)}\b\W+(?:\w+\W+){{0,4}}?(?:{_VERBS})\b", text, re.IGNORECASE) is not None
+
+
 def _quoted_mask(text: str) -> list[bool]:
     """Per character: inside quotation marks. A quote left open runs to the end of its paragraph, which is
     how news copy writes a quote that spans paragraphs."""
@@ -113,7 +120,7 @@ def _closing(line: str, i: int, close: str) -> int:
 def _attribution(sentence: str, quoted: list[bool]) -> str | None:
     """The speaker a verb of saying names in the sentence's own (unquoted) words."""
     plain = "".join(" " if q else c for c, q in zip(sentence, quoted))
-    for pattern in (_AFTER_VERB, _BEFORE_VERB):
+    for pattern in (_AFTER_VERB, _BEFORE_VERB, _OPENING_SUBJECT):
         for match in pattern.finditer(plain):
             who = match["who"] if re.fullmatch(_REFERENCE, match["who"]) else _trim(match["who"])
             if who:

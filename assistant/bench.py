@@ -1,0 +1,176 @@
+"""`assistant bench`: speed and memory, measured in one run and reported as ratios to baselines from the
+same run, never asserted in tests.
+
+(a) the bare encoder (`SentenceTransformer.encode` on exactly the texts our ingest embeds), (b) our whole
+ingest of the same articles into a fresh index, and its ratio to (a), (c) the plain LlamaIndex recipe's
+ingest of them, (d) warm latency of retrieval alone and of the full answer, (e) cold start of `assistant
+ask` in a new process, (f) peak memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from llama_index.core.schema import QueryBundle
+from tqdm import tqdm
+
+from assistant import embedder, scoring
+from assistant.answer import Assistant
+from assistant.articles import Article, read_paths
+from assistant.ingest import embedding_text, ingest
+from assistant.passages import split_passages
+from assistant.questions import analyse
+from assistant.settings import Settings
+
+
+@dataclass
+class BenchOptions:
+    corpus: list[Path]
+    limit: int = 300
+    questions: Path | None = None
+    # An existing (large) index to time answers on; by default the fresh index (b) builds.
+    index: Path | None = None
+    asks: int = 50
+    recipe: bool = True
+    progress: bool = True
+
+
+def bench(settings: Settings, options: BenchOptions) -> dict:
+    articles = [a for a in itertools.islice((a for a in read_paths(options.corpus) if isinstance(a, Article)),
+                                            options.limit)]
+    if not articles:
+        raise FileNotFoundError(f"no readable articles in {', '.join(map(str, options.corpus))}; pass --corpus FILE")
+    embedder.load_model()
+    result = {"articles": len(articles), "corpus": [str(c) for c in options.corpus]}
+    with tempfile.TemporaryDirectory(prefix="assistant-bench-") as folder:
+        fresh = settings.replace(index_dir=Path(folder) / "index")
+        result["encoder"] = _bare_encoder(articles, settings)
+        result["ingest"] = _our_ingest(articles, fresh, Path(folder), options.progress)
+        result["ingest"]["ratio_to_encoder"] = round(result["ingest"]["tokens_per_s"] / result["encoder"]["tokens_per_s"], 3)
+        if options.recipe:
+            result["recipe_ingest"] = _recipe_ingest(fresh, options.progress)
+        answering = settings.replace(index_dir=options.index) if options.index else fresh
+        questions = _questions(options, articles)
+        result["latency"] = _latency(answering, questions, options.progress)
+        result["cold_ask_s"] = _cold_ask(answering, questions[0])
+    result["peak_rss_mb"] = {"this_process": _peak_rss_mb(resource.RUSAGE_SELF),
+                             "child_processes": _peak_rss_mb(resource.RUSAGE_CHILDREN)}
+    return result
+
+
+def _bare_encoder(articles: list[Article], settings: Settings) -> dict:
+    texts = [embedding_text(a, p) for a in articles
+             for p in split_passages(a.doc_id, a.text, embedder.count_tokens, settings.passage_tokens)]
+    tokens = sum(embedder.count_tokens(texts))
+    model = embedder.load_model()
+    started = time.perf_counter()
+    model.encode(texts, batch_size=settings.embed_batch, normalize_embeddings=True, show_progress_bar=False)
+    seconds = time.perf_counter() - started
+    return {"passages": len(texts), "tokens": tokens, "seconds": round(seconds, 2),
+            "tokens_per_s": round(tokens / seconds, 1), "passages_per_s": round(len(texts) / seconds, 1)}
+
+
+def _our_ingest(articles: list[Article], settings: Settings, folder: Path, progress: bool) -> dict:
+    corpus = folder / "corpus.jsonl.gz"
+    with gzip.open(corpus, "wt", encoding="utf-8") as handle:
+        for a in articles:
+            handle.write(json.dumps({"id": a.doc_id, "title": a.title, "text": a.text, **a.metadata}) + "\n")
+    started = time.perf_counter()
+    report = ingest([corpus], settings, progress=progress)
+    seconds = time.perf_counter() - started
+    tokens = sum(embedder.count_tokens([embedding_text(a, p) for a in articles for p in
+                                        split_passages(a.doc_id, a.text, embedder.count_tokens, settings.passage_tokens)]))
+    started = time.perf_counter()
+    again = ingest([corpus], settings, progress=False)
+    return {"passages": report.passages, "seconds": round(seconds, 2), "tokens_per_s": round(tokens / seconds, 1),
+            "articles_per_s": round(len(articles) / seconds, 2),
+            "reingest_unchanged_s": round(time.perf_counter() - started, 2), "reingest_embedded": again.passages}
+
+
+def _recipe_ingest(settings: Settings, progress: bool) -> dict:
+    from assistant.baseline import Baseline
+    from assistant.store import Store
+
+    store = Store(settings)
+    started = time.perf_counter()
+    Baseline(store, settings, progress)
+    seconds = time.perf_counter() - started
+    articles = store.counts()["articles"]
+    return {"seconds": round(seconds, 2), "articles_per_s": round(articles / seconds, 2)}
+
+
+def _questions(options: BenchOptions, articles: list[Article]) -> list[str]:
+    """The question set's questions, or one per article made from its headline."""
+    if options.questions:
+        from assistant.evaluate import load_questions
+
+        rows, _ = load_questions(options.questions, options.asks)
+        return [q["question"] for q in rows]
+    return [f"What happened: {a.title}?" for a in articles[: options.asks]]
+
+
+def _latency(settings: Settings, questions: list[str], progress: bool) -> dict:
+    assistant = Assistant(settings)
+    assistant.ask(questions[0])  # warm: caches, first-call allocations
+    retrieval, full = [], []
+    for question in tqdm(questions, desc="latency", unit=" questions", disable=not progress):
+        analysed = analyse(question)
+        started = time.perf_counter()
+        vectors = embedder.embed(analysed.searches)
+        assistant.retriever.retrieve_many([QueryBundle(query_str=t, embedding=v.tolist())
+                                           for t, v in zip(analysed.searches, vectors)])
+        retrieval.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        assistant.ask(question)
+        full.append((time.perf_counter() - started) * 1000)
+    return {"index_passages": assistant.store.counts()["passages"], "questions": len(questions),
+            "retrieval_p50_ms": scoring.percentile(retrieval, 50), "retrieval_p95_ms": scoring.percentile(retrieval, 95),
+            "answer_p50_ms": scoring.percentile(full, 50), "answer_p95_ms": scoring.percentile(full, 95)}
+
+
+def _cold_ask(settings: Settings, question: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "assistant.cli", "ask", question, "--index", str(settings.index_dir)],
+                   check=True, capture_output=True, text=True)
+    return round(time.perf_counter() - started, 2)
+
+
+def _peak_rss_mb(who: int) -> float:
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux reports KiB
+
+
+TARGETS = {
+    "ingest ratio to bare encoder": ("ingest", "ratio_to_encoder", "≥ 0.9"),
+    "answer p50 ms": ("latency", "answer_p50_ms", "≤ 50 (≥ 100k passages)"),
+    "answer p95 ms": ("latency", "answer_p95_ms", "≤ 150 (≥ 100k passages)"),
+    "cold ask s": ("cold_ask_s", None, "≤ 8"),
+    "peak RSS MB (this process)": ("peak_rss_mb", "this_process", "≤ 2048"),
+}
+
+
+def table(result: dict) -> str:
+    """The result as a plain-text table: what was measured, its value, and the target."""
+    rows = [("articles", result["articles"], ""),
+            ("bare encoder tokens/s", result["encoder"]["tokens_per_s"], "baseline"),
+            ("our ingest tokens/s", result["ingest"]["tokens_per_s"], ""),
+            ("re-ingest unchanged s", result["ingest"]["reingest_unchanged_s"], "seconds")]
+    if "recipe_ingest" in result:
+        rows.append(("recipe ingest articles/s (ours)",
+                     f"{result['recipe_ingest']['articles_per_s']} ({result['ingest']['articles_per_s']})", ""))
+    latency = result["latency"]
+    rows += [("passages in answering index", latency["index_passages"], ""),
+             ("retrieval p50 / p95 ms", f"{latency['retrieval_p50_ms']:.0f} / {latency['retrieval_p95_ms']:.0f}", "")]
+    for name, (section, key, target) in TARGETS.items():
+        value = result[section] if key is None else result[section][key]
+        rows.append((name, value, target))
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{name:<{width}}  {value!s:>16}  {target}" for name, value, target in rows)

@@ -1,0 +1,56 @@
+"""Past one machine, and the bench: a real `chroma run` server on loopback, and `assistant bench` end to end."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CLINTON_ADVISORS, SEED_IDS, free_port, run_cli, wait_for_port
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    port = free_port()
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    server = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        wait_for_port(port, server, timeout=120)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_every_command_uses_the_chroma_server_when_told(tmp_path, chroma_server):
+    index = tmp_path / "index"
+    env_prefix = ("env", f"ASSISTANT_CHROMA_URL={chroma_server}")
+    run_cli("ingest", "seeds", "--index", str(index), prefix=env_prefix)
+    assert not (index / "chroma").exists()  # the vectors went to the server, not to the embedded store
+    status = json.loads(run_cli("status", "--json", "--index", str(index), prefix=env_prefix).stdout)
+    assert status["store"] == chroma_server and status["articles"] == 2
+    assert status["passages"] == status["vectors"] > 0
+    answer = json.loads(run_cli("ask", CLINTON_ADVISORS, "--json", "--index", str(index), prefix=env_prefix).stdout)
+    assert {c["doc_id"] for c in answer["citations"]} == set(SEED_IDS)
+
+
+def test_server_down_is_one_clear_line(tmp_path):
+    result = run_cli("status", "--index", str(tmp_path / "index"), check=False,
+                     prefix=("env", f"ASSISTANT_CHROMA_URL=http://127.0.0.1:{free_port()}"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: can't open the Chroma store at http://127.0.0.1:")
+
+
+def test_bench_measures_ingest_against_the_bare_encoder(tmp_path):
+    result = json.loads(run_cli("bench", "--json", "--no-recipe", "--asks", "3", "--corpus", "seeds").stdout)
+    assert result["articles"] == 2
+    assert result["encoder"]["passages"] == result["ingest"]["passages"] > 0
+    assert result["ingest"]["reingest_embedded"] == 0  # unchanged articles are not embedded again
+    assert 0 < result["ingest"]["ratio_to_encoder"]
+    assert result["latency"]["questions"] == 2 and result["latency"]["answer_p50_ms"] > 0
+    assert result["cold_ask_s"] > 0 and result["peak_rss_mb"]["this_process"] > 0
