@@ -26,8 +26,8 @@ from tqdm import tqdm
 from assistant import embedder, scoring
 from assistant.answer import Assistant
 from assistant.articles import Article, read_paths
-from assistant.ingest import embedding_text, ingest
-from assistant.passages import split_passages
+from assistant.ingest import ingest
+from assistant.passages import embedding_text, split_passages
 from assistant.questions import analyse
 from assistant.settings import Settings
 

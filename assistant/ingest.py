@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from assistant import embedder
 from assistant.articles import Article, Rejected, count_articles, read_paths
-from assistant.passages import Passage, split_passages
+from assistant.passages import embedding_key, embedding_text, split_passages
 from assistant.settings import Settings
 from assistant.store import Store
 
@@ -26,18 +26,14 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     passages: int = 0
+    # Passages whose vector was reused rather than embedded again.
+    reused: int = 0
     rejected: list[Rejected] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{len(self.rejected)} skipped; {self.passages} passages embedded")
-
-
-def embedding_text(article: Article, passage: Passage) -> str:
-    """What the encoder reads for a passage: the headline gives short passages their topic."""
-    if passage.start == 0 and passage.text.startswith(article.title):
-        return passage.text
-    return f"{article.title}\n{passage.text}"
+                f"{len(self.rejected)} skipped; {self.passages} passages stored, "
+                f"{self.passages - self.reused} embedded")
 
 
 def ingest(paths: Iterable[Path], settings: Settings, store: Store | None = None,
@@ -90,7 +86,7 @@ def _flush(batch: list, store: Store, settings: Settings, report: IngestReport, 
     if not batch:
         return
     texts = [embedding_text(article, p) for article, _, passages, _ in batch for p in passages]
-    vectors = embedder.embed(texts, batch_size=settings.embed_batch).tolist()
+    vectors = _vectors(texts, store, settings, report)
     ready, i = [], 0
     for article, content_hash, passages, _ in batch:
         ready.append((article, content_hash, passages, vectors[i:i + len(passages)]))
@@ -98,5 +94,16 @@ def _flush(batch: list, store: Store, settings: Settings, report: IngestReport, 
     store.replace(ready)
     report.passages += len(texts)
     rate = report.passages / max(bar.format_dict["elapsed"], 1e-6)
-    bar.set_postfix(passages=report.passages, per_s=f"{rate:.0f}")
+    bar.set_postfix(passages=report.passages, per_s=f"{rate:.0f}", reused=report.reused)
     batch.clear()
+
+
+def _vectors(texts: list[str], store: Store, settings: Settings, report: IngestReport) -> list[list[float]]:
+    """One vector per text, each distinct text embedded once: a text already in the store (a duplicate
+    article, a passage repeated under the same headline) or repeated in the batch reuses its vector."""
+    keys = [embedding_key(t) for t in texts]
+    known = store.vectors_for_keys(set(keys))
+    todo = {k: t for k, t in zip(keys, texts) if k not in known}
+    known.update(zip(todo, embedder.embed(list(todo.values()), batch_size=settings.embed_batch).tolist()))
+    report.reused += len(texts) - len(todo)
+    return [known[k] for k in keys]

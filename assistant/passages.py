@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
+
+from assistant.articles import Article
 
 # A sentence ends at . ! ? … (plus any closing quotes/brackets) before whitespace, or at a line break.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*")
@@ -119,3 +122,15 @@ def _cut_long(text, span, count_tokens, max_tokens, tokens) -> list[tuple[Span, 
         else:
             pieces.append((chunk, n))
     return pieces
+
+
+def embedding_text(article: Article, passage: Passage) -> str:
+    """What the encoder reads for a passage: the headline gives short passages their topic."""
+    if passage.start == 0 and passage.text.startswith(article.title):
+        return passage.text
+    return f"{article.title}\n{passage.text}"
+
+
+def embedding_key(text: str) -> str:
+    """Names an embedded text, so the same text is embedded once however often it is stored."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

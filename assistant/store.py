@@ -24,7 +24,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.articles import Article
 from assistant.embedder import MODEL_NAME
-from assistant.passages import Passage
+from assistant.passages import Passage, embedding_key, embedding_text
 from assistant.settings import Settings
 
 SCHEMA = """
@@ -114,6 +114,14 @@ class Store:
         return {"articles": articles, "passages": passages, "vectors": self.collection.count(),
                 "keyword_rows": keyword}
 
+    def vectors_for_keys(self, keys: set[str]) -> dict[str, list[float]]:
+        """Stored vectors by the key of the text they embed (see `passages.embedding_key`)."""
+        if not keys:
+            return {}
+        with self._lock:
+            got = self.collection.get(where={"embedded": {"$in": sorted(keys)}}, include=["embeddings", "metadatas"])
+        return {meta["embedded"]: [float(x) for x in vector] for meta, vector in zip(got["metadatas"], got["embeddings"])}
+
     def keyword_search(self, match: str, limit: int) -> list[KeywordHit]:
         """BM25 over passage bodies (and, weighted lower, titles). `match` is an FTS5 query."""
         sql = ("SELECT passage_id, doc_id, title, pstart, pend, body, bm25(passage_fts, 0.5, 1.0) AS rank "
@@ -184,7 +192,8 @@ class Store:
 
 def _node(article: Article, passage: Passage, vector: list[float]) -> TextNode:
     metadata = {**article.metadata, "doc_id": article.doc_id, "title": article.title,
-                "start": passage.start, "end": passage.end}
+                "start": passage.start, "end": passage.end,
+                "embedded": embedding_key(embedding_text(article, passage))}
     node = TextNode(id_=passage.passage_id, text=passage.text, embedding=vector, metadata=metadata,
                     start_char_idx=passage.start, end_char_idx=passage.end)
     node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.doc_id)

@@ -17,6 +17,8 @@ def test_reingest_embeds_nothing_and_a_changed_article_is_replaced(tmp_path, set
     path.write_text(path.read_text(encoding="utf-8") + "\nA late correction was added.\n", encoding="utf-8")
     changed = ingest([folder], settings, progress=False)
     assert (changed.updated, changed.unchanged) == (1, 1)
+    # only the passage holding the correction is embedded again; the others reuse their vectors
+    assert changed.passages - changed.reused <= 2 < changed.passages
     after = Store(settings).counts()
     assert after["articles"] == 2
     assert after["vectors"] == after["passages"] == after["keyword_rows"]
@@ -38,3 +40,20 @@ def test_status_reports_what_the_index_holds(seed_index):
     info = json.loads(run_cli("status", "--index", str(seed_index), "--json").stdout)
     assert info["articles"] == 2 and info["passages"] == info["vectors"] > 0
     assert info["embedding_model"] == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_a_duplicate_article_is_stored_but_not_embedded_again(tmp_path, settings):
+    folder = copy_seeds(tmp_path / "articles")
+    first = ingest([folder], settings, progress=False)
+    source = folder / f"{SEED_IDS[0]}.txt"
+    (folder / "copy-of-000.txt").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    again = ingest([folder], settings, progress=False)
+    assert again.added == 1 and again.passages == again.reused > 0  # every vector reused
+    store = Store(settings)
+    counts = store.counts()
+    assert counts["articles"] == 3 and counts["vectors"] == counts["passages"] == counts["keyword_rows"]
+    assert counts["passages"] == first.passages + again.passages
+    twin = store.collection.get(where={"doc_id": "copy-of-000"}, include=["embeddings", "metadatas"])
+    original = store.collection.get(where={"doc_id": SEED_IDS[0]}, include=["embeddings", "metadatas"])
+    by_start = {m["start"]: v for m, v in zip(original["metadatas"], original["embeddings"])}
+    assert all((by_start[m["start"]] == v).all() for m, v in zip(twin["metadatas"], twin["embeddings"]))
