@@ -17,7 +17,7 @@ from assistant.store import Store
 
 # Passages embedded and committed together: large enough to keep the encoder busy, small enough that an
 # interruption loses little.
-FLUSH_PASSAGES = 256
+FLUSH_PASSAGES = 512
 
 
 @dataclass

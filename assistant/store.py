@@ -153,10 +153,13 @@ class Store:
             try:
                 self._db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", ids)
                 self._db.commit()
-                for article, _, passages, vectors in batch:
-                    self.vector_store.delete(article.doc_id)
-                    if passages:
-                        self.vector_store.add([_node(article, p, v) for p, v in zip(passages, vectors)])
+                # One delete and one add for the whole batch: Chroma's per-call cost, paid per article,
+                # took a third of ingest time.
+                self.collection.delete(where={"doc_id": {"$in": [doc_id for doc_id, in ids]}})
+                nodes = [_node(article, p, v) for article, _, passages, vectors in batch
+                         for p, v in zip(passages, vectors)]
+                if nodes:
+                    self.vector_store.add(nodes)
                 self._commit_articles(batch)
             except sqlite3.Error as exc:
                 self._db.rollback()
