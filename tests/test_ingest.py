@@ -57,3 +57,46 @@ def test_a_duplicate_article_is_stored_but_not_embedded_again(tmp_path, settings
     original = store.collection.get(where={"doc_id": SEED_IDS[0]}, include=["embeddings", "metadatas"])
     by_start = {m["start"]: v for m, v in zip(original["metadatas"], original["embeddings"])}
     assert all((by_start[m["start"]] == v).all() for m, v in zip(twin["metadatas"], twin["embeddings"]))
+
+
+def test_kill_9_during_ingest_then_rerun_gives_the_exact_passage_count(tmp_path):
+    """A real `kill -9` of the ingest process after its first committed batch; the rerun resumes."""
+    import gzip
+    import itertools
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from assistant import embedder
+    from assistant.articles import read_paths
+    from assistant.passages import split_passages
+    from assistant.settings import Settings
+    from conftest import ROOT
+
+    source = ROOT.parent / "shared" / "data" / "reuters-21578" / "articles.jsonl.gz"
+    corpus = tmp_path / "news.jsonl"
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        corpus.write_text("".join(itertools.islice(handle, 400)), encoding="utf-8")
+    index = tmp_path / "index"
+    command = [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--index", str(index)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    settings = Settings.load(index_dir=index)
+    deadline = time.time() + 300
+    while time.time() < deadline and process.poll() is None:
+        if (index / "articles.sqlite").exists() and Store(settings).counts()["articles"] > 0:
+            break
+        time.sleep(0.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    interrupted = Store(settings).counts()["articles"]
+    assert 0 < interrupted < 400  # killed mid-way, with something committed
+
+    run_cli("ingest", str(corpus), "--index", str(index))
+    expected = sum(len(split_passages(a.doc_id, a.text, embedder.count_tokens, settings.passage_tokens))
+                   for a in read_paths([corpus]))
+    counts = Store(settings).counts()
+    assert counts["articles"] == 400
+    assert counts["passages"] == counts["vectors"] == counts["keyword_rows"] == expected
+    ids = Store(settings).collection.get(include=[])["ids"]
+    assert len(ids) == len(set(ids)) == expected

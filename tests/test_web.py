@@ -21,6 +21,8 @@ def test_served_app_answers_over_http_and_keeps_serving(tmp_path):
         answer = client.predict(CLINTON_ADVISORS, api_name="/chat")
         assert "000_5fd4c794f016a340" in answer and "001_e31c4c802982c21a" in answer
         assert "[1]" in answer and "[2]" in answer
+        assert answer.count("According to") == 2  # one line per article
+        assert "Peskov" in answer.split("[1]", 1)[1]  # each cited span says whose words it is
         assert client.predict("", api_name="/chat").startswith("Can't answer:")
         assert "don't answer" in client.predict("What is the capital of Australia?", api_name="/chat")
     finally:
@@ -38,3 +40,15 @@ def test_chat_html_escapes_article_markup():
     shown = answer_as_html(answer)
     assert "<script>" not in shown and "<img" not in shown and "<b>T</b>" not in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+def test_chat_shows_each_article_side_by_side_with_speakers(seed_assistant):
+    from assistant.render import answer_as_html
+
+    answer = seed_assistant.ask(CLINTON_ADVISORS)
+    shown = answer_as_html(answer)
+    assert '<table class="by-article">' in shown
+    assert shown.count("<tr><td>") == len(answer.by_article) == 2
+    for citation in answer.citations:
+        assert f"[{citation.n}]" in shown and citation.speaker in shown
+    assert "the article&#x27;s own words" not in shown  # every cited span here is Peskov's, not the article's
