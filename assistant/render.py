@@ -60,7 +60,7 @@ def voice_label(citation) -> str:
 def _comparison(answer: Answer) -> str:
     """How each article reports it: one row per article, side by side."""
     e = html.escape
-    rows = "".join(f'<tr><td><b>{e(a["source"])}</b></td><td>{e(a["statement"])}</td></tr>' for a in answer.by_article)
+    rows = "".join(f'<tr><td>{e(a["source"])}</td><td>{e(a["statement"])}</td></tr>' for a in answer.by_article)
     return f'<table class="by-article"><tr><th>Article</th><th>What it says</th></tr>{rows}</table>'
 
 
@@ -69,10 +69,16 @@ def _highlighted(answer: Answer, citation) -> str:
     passage = next((p for p in answer.passages if p["doc_id"] == citation.doc_id
                     and p["start"] <= citation.start and citation.end <= p["end"]), None)
     if passage is None:
-        return f"<mark>{html.escape(citation.quote)}</mark>"
+        return f"<mark>{_inert(citation.quote)}</mark>"
     text, offset = passage["text"], passage["start"]
     before, after = text[: citation.start - offset], text[citation.end - offset:]
-    return f"{html.escape(before)}<mark>{html.escape(citation.quote)}</mark>{html.escape(after)}"
+    return f"{_inert(before)}<mark>{_inert(citation.quote)}</mark>{_inert(after)}"
+
+
+def _inert(text: str) -> str:
+    """Escaped, with line breaks as <br>: a blank line would otherwise end the chat's Markdown paragraph
+    in the middle of a highlighted span."""
+    return "<br>".join(html.escape(line) for line in text.split("\n"))
 
 
 def _snippet(text: str, limit: int = 240) -> str:

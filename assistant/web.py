@@ -25,7 +25,10 @@ CSS = """
 mark { background: #ffe58a; color: inherit; padding: 0 .1em; }
 .abstained { font-style: italic; opacity: .85; }
 details { margin: .3em 0; }
-blockquote { margin: .3em 0 .3em .5em; white-space: pre-wrap; }
+blockquote { margin: .3em 0 .3em .5em; }
+table.by-article td, table.by-article th { font-weight: normal; font-size: .95em; vertical-align: top; }
+table.by-article td:first-child { width: 30%; font-style: italic; }
+.voice { font-size: .85em; opacity: .8; }
 """
 
 
