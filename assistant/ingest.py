@@ -46,12 +46,11 @@ def ingest(paths: Iterable[Path], settings: Settings, store: Store | None = None
     try:
         for item in read_paths(paths):
             bar.update(1)
-            if isinstance(item, Rejected):
-                report.rejected.append(item)
-                bar.write(str(item))
-                continue
-            entry = _plan(item, store, seen, report, settings)
-            if entry:
+            entry = item if isinstance(item, Rejected) else _plan(item, store, seen, report, settings)
+            if isinstance(entry, Rejected):
+                report.rejected.append(entry)
+                bar.write(str(entry))
+            elif entry:
                 batch.append(entry)
                 if sum(len(e[2]) for e in batch) >= FLUSH_PASSAGES:
                     _flush(batch, store, settings, report, bar)
@@ -62,12 +61,16 @@ def ingest(paths: Iterable[Path], settings: Settings, store: Store | None = None
 
 
 def _plan(article: Article, store: Store, seen: dict, report: IngestReport, settings: Settings):
-    """(article, hash, passages, None) when the article needs embedding; None when it doesn't."""
+    """(article, hash, passages, None) when the article needs embedding, None when it doesn't, or why it
+    is skipped."""
+    source = article.metadata.get("source_file", article.doc_id)
+    if len(article.text) > settings.max_article_chars:
+        return Rejected(source, f"{len(article.text):,} characters, over the limit of {settings.max_article_chars:,} "
+                                "(ASSISTANT_MAX_ARTICLE_CHARS); split it into articles")
     content_hash = article.content_hash
     if article.doc_id in seen:
         if seen[article.doc_id] != content_hash:
-            report.rejected.append(Rejected(article.metadata.get("source_file", article.doc_id),
-                                            f"duplicate id {article.doc_id!r} with different text; kept the first"))
+            return Rejected(source, f"duplicate id {article.doc_id!r} with different text; kept the first")
         return None
     seen[article.doc_id] = content_hash
     stored = store.content_hash(article.doc_id)

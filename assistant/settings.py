@@ -44,6 +44,9 @@ class Settings:
     # (64 pieces) retrieve the right passage more often than longer chunks on the seed questions.
     passage_tokens: int = 64
     embed_batch: int = 64
+    # Longer "articles" are rejected with a reason: a 10 MB file is a dump to split, not a news story, and
+    # would hold the encoder for many minutes.
+    max_article_chars: int = 1_000_000
     # How many passages each retriever proposes, and how many the answer reads.
     candidates: int = 30
     top_k: int = 10
