@@ -21,9 +21,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one clear line, not a traceback, for every error we can name
         from assistant.answer import QuestionError
+        from assistant.settings import SettingsError
         from assistant.store import StoreError
 
-        if isinstance(exc, (QuestionError, StoreError, FileNotFoundError)):
+        if isinstance(exc, (QuestionError, StoreError, SettingsError, FileNotFoundError)):
             print(f"error: {exc}", file=sys.stderr)
             return 2
         raise
@@ -73,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="open the chat in the browser (ingests the seeds into an empty index)")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--host", help="default 127.0.0.1")
+    serve.add_argument("--host", help="default 127.0.0.1; any other address needs a login (ASSISTANT_LOGIN)")
+    serve.add_argument("--no-login", action="store_true", help="listen beyond this machine without a login")
     _index_option(serve)
     serve.set_defaults(run=_serve)
     return parser
@@ -145,7 +147,7 @@ def _bench(args, settings: Settings) -> int:
 def _serve(args, settings: Settings) -> int:
     from assistant.web import serve
 
-    serve(settings.replace(port=args.port, host=args.host))
+    serve(settings.replace(port=args.port, host=args.host), no_login=args.no_login)
     return 0
 
 

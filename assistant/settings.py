@@ -22,6 +22,10 @@ LIBRARY_ENV = {
 }
 
 
+class SettingsError(ValueError):
+    """A setting that can't be used as given, with what to do instead."""
+
+
 def apply_offline_env() -> None:
     for key, value in LIBRARY_ENV.items():
         os.environ.setdefault(key, value)
@@ -65,6 +69,10 @@ class Settings:
     abstain_below: float = 0.3
     host: str = "127.0.0.1"
     port: int = 7860
+    # Who may use the chat when it listens beyond this machine: "user:password", or a file of such lines.
+    # Never on the command line, where other users and shell history would see it.
+    login: str = ""
+    login_file: str = ""
 
     @classmethod
     def load(cls, **overrides) -> "Settings":

@@ -7,6 +7,7 @@ returns the same answer as `assistant ask`, as text with its numbered citations.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import gradio as gr
 
@@ -14,7 +15,7 @@ from assistant.answer import Assistant, QuestionError
 from assistant.conversation import Conversation
 from assistant.ingest import ingest
 from assistant.render import answer_as_html, answer_as_text
-from assistant.settings import Settings
+from assistant.settings import Settings, SettingsError
 
 EXAMPLES = [
     "What did Peskov claim about Clinton's advisors?",
@@ -68,11 +69,34 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     return app
 
 
-def serve(settings: Settings) -> None:
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def credentials(settings: Settings) -> list[tuple[str, str]]:
+    """(user, password) pairs from ASSISTANT_LOGIN and the lines of ASSISTANT_LOGIN_FILE."""
+    lines = [settings.login] if settings.login else []
+    if settings.login_file:
+        try:
+            lines += Path(settings.login_file).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise SettingsError(f"can't read the login file {settings.login_file} ({exc.strerror}); "
+                                "check ASSISTANT_LOGIN_FILE") from None
+    pairs = [tuple(line.strip().split(":", 1)) for line in lines if line.strip()]
+    if any(len(p) != 2 or not all(p) for p in pairs):
+        raise SettingsError("a login must read user:password (ASSISTANT_LOGIN, or one a line in ASSISTANT_LOGIN_FILE)")
+    return pairs
+
+
+def serve(settings: Settings, no_login: bool = False) -> None:
+    """`no_login`: listen beyond this machine without a login, because the user said so."""
+    logins = credentials(settings)
+    if settings.host not in LOOPBACK and not logins and not no_login:
+        raise SettingsError(f"serving on {settings.host} lets other machines in: set ASSISTANT_LOGIN=user:password "
+                            "or ASSISTANT_LOGIN_FILE=path, or pass --no-login to serve without one")
     assistant = Assistant(settings)
     if assistant.store.counts()["articles"] == 0:
         print(f"The index at {assistant.store.location} is empty: ingesting {settings.seeds_dir} first.", file=sys.stderr)
         print(ingest([settings.seeds_dir], settings, store=assistant.store).summary(), file=sys.stderr)
     app = build_app(assistant)
     app.queue(default_concurrency_limit=4).launch(server_name=settings.host, server_port=settings.port,
-                                                  show_error=False, css=CSS, footer_links=[])
+                                                  auth=logins or None, show_error=False, css=CSS, footer_links=[])

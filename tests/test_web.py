@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import CLINTON_ADVISORS, ROOT, free_port, wait_for_port
 
 
@@ -52,3 +54,37 @@ def test_chat_shows_each_article_side_by_side_with_speakers(seed_assistant):
     for citation in answer.citations:
         assert f"[{citation.n}]" in shown and citation.speaker in shown
     assert "the article&#x27;s own words" not in shown  # every cited span here is Peskov's, not the article's
+
+
+def test_listening_beyond_loopback_needs_a_login(tmp_path):
+    from gradio_client import Client
+
+    from conftest import run_cli
+
+    refused = run_cli("serve", "--host", "0.0.0.0", "--port", str(free_port()), "--index", str(tmp_path / "i"), check=False)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("error: serving on 0.0.0.0 lets other machines in: set ASSISTANT_LOGIN")
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "0.0.0.0", "--port", str(port),
+                               "--index", str(tmp_path / "index")], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, "ASSISTANT_LOGIN": "alice:s3cret-pass"})
+    try:
+        wait_for_port(port, server)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            Client(url, verbose=False).predict("Who interviewed Peskov on CNN?", api_name="/chat")
+            raise AssertionError("the chat answered without a login")
+        except AssertionError:
+            raise
+        except Exception:
+            pass  # refused, as it should be
+        with pytest.raises(Exception):
+            Client(url, auth=("alice", "wrong"), verbose=False)
+        answer = Client(url, auth=("alice", "s3cret-pass"), verbose=False).predict("Who interviewed Peskov on CNN?",
+                                                                                   api_name="/chat")
+        assert "Zakaria" in answer
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)
+        assert "s3cret-pass" not in "".join(output)  # the password never reaches the logs
