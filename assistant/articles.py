@@ -68,7 +68,7 @@ def _folder_files(folder: Path) -> list[Path]:
     ignore_file = folder / IGNORE_FILE
     patterns = [p.strip() for p in ignore_file.read_text(encoding="utf-8").splitlines()
                 if p.strip() and not p.startswith("#")] if ignore_file.is_file() else []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and _suffix(p) in SUPPORTED
+    return sorted(p for p in folder.rglob("*") if p.is_file() and suffix_of(p) in SUPPORTED
                   and not any(p.relative_to(folder).match(pattern) for pattern in patterns))
 
 
@@ -79,7 +79,7 @@ def count_articles(paths: Iterable[Path]) -> int | None:
     for path in map(Path, paths):
         files = _folder_files(path) if path.is_dir() else [path]
         for file in files:
-            suffix = _suffix(file)
+            suffix = suffix_of(file)
             if suffix in (".json", ".csv"):
                 return None
             if suffix == ".jsonl" and file.is_file():
@@ -100,7 +100,7 @@ def _count_lines(path: Path) -> int:
 
 
 def read_file(path: Path) -> Iterator[Article | Rejected]:
-    suffix = _suffix(path)
+    suffix = suffix_of(path)
     if suffix not in SUPPORTED:
         yield Rejected(str(path), f"unsupported type {suffix or '(none)'}; use .txt .md .html .json .jsonl .csv (.gz)")
         return
@@ -120,7 +120,7 @@ def read_file(path: Path) -> Iterator[Article | Rejected]:
     yield article if article.text.strip() else Rejected(str(path), "no text in the file")
 
 
-def _suffix(path: Path) -> str:
+def suffix_of(path: Path) -> str:
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]

@@ -51,6 +51,8 @@ class Settings:
     # Longer "articles" are rejected with a reason: a 10 MB file is a dump to split, not a news story, and
     # would hold the encoder for many minutes.
     max_article_chars: int = 1_000_000
+    # Largest file the chat accepts as an upload; bigger corpora go through `assistant ingest`.
+    max_upload_mb: int = 50
     # How many passages each retriever proposes, and how many the answer reads.
     candidates: int = 30
     top_k: int = 10

@@ -6,6 +6,7 @@ returns the same answer as `assistant ask`, as text with its numbered citations.
 
 from __future__ import annotations
 
+import html
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from assistant.answer import Assistant, QuestionError
 from assistant.conversation import Conversation
 from assistant.ingest import ingest
 from assistant.render import answer_as_html, answer_as_text
+from assistant.uploads import add_uploads
 from assistant.settings import Settings, SettingsError
 
 EXAMPLES = [
@@ -57,6 +59,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             yield history + [{"role": "assistant", "content": shown}], "", conversation
         yield history + [{"role": "assistant", "content": answer_as_html(answer)}], "", conversation
 
+    def add(paths: list[str], progress=gr.Progress(track_tqdm=True)) -> str:
+        """Ingest uploaded article files; one line per file that was skipped, and why."""
+        paths = [Path(p) for p in paths or []]
+        report = add_uploads(paths, [p.name for p in paths], assistant.settings, assistant.store, progress=True)
+        lines = [report.summary()] + [f"- {r.source.rsplit('/', 1)[-1]}: {r.reason}" for r in report.rejected]
+        return "\n".join(html.escape(line) for line in lines)
+
     with gr.Blocks(title="News assistant") as app:
         gr.Markdown("## Ask the articles\nEvery statement is quoted from an article and cites it; "
                     "when the articles don't answer, the assistant says so.")
@@ -65,6 +74,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         gr.Examples(EXAMPLES, inputs=box)
         conversation = gr.State(None)
         box.submit(respond, [box, chatbot, conversation], [chatbot, box, conversation], api_visibility="private")
+        with gr.Accordion("Add articles", open=False):
+            files = gr.File(file_count="multiple", type="filepath", label="Articles: .txt .md .html .json .jsonl .csv (.gz)")
+            added = gr.Markdown()
+        files.upload(add, files, added, api_name="add")
         gr.api(chat, api_name="chat")
     return app
 

@@ -88,3 +88,30 @@ def test_listening_beyond_loopback_needs_a_login(tmp_path):
         server.terminate()
         output = server.communicate(timeout=30)
         assert "s3cret-pass" not in "".join(output)  # the password never reaches the logs
+
+
+def test_articles_added_from_the_browser_are_answered_and_bad_files_say_why(tmp_path):
+    from gradio_client import Client, handle_file
+
+    port = free_port()
+    index = tmp_path / "index"
+    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(index), "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_port(port, server)
+        good = tmp_path / "ferry.txt"
+        good.write_text("Ferry strike ends\n\nThe ferry workers' strike in Port Alder ended on Friday after "
+                        "the union accepted a 6 percent raise, the mayor said.\n", encoding="utf-8")
+        bad = tmp_path / "notes.exe"
+        bad.write_bytes(b"MZ\x90\x00")
+        sneaky = tmp_path / "..%2F..%2Fescape.txt"
+        sneaky.write_text("Escape attempt\n\nThis file's name tries to leave the uploads folder.", encoding="utf-8")
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        report = client.predict([handle_file(str(good)), handle_file(str(bad)), handle_file(str(sneaky))], api_name="/add")
+        assert "2 added" in report and "notes.exe: not an article file" in report
+        assert all(p.parent == index / "uploads" for p in (index / "uploads").iterdir())
+        answer = client.predict("What raise did the ferry union accept?", api_name="/chat")
+        assert "6 percent" in answer and "ferry" in answer
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
