@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,22 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 180) ->
                 return
         time.sleep(0.5)
     raise AssertionError(f"server did not open port {port} within {timeout}s")
+
+
+@contextmanager
+def served(index: Path, *options: str, env: dict | None = None):
+    """`assistant serve` on the index, in its own process; yields (url, process) once it listens. After it
+    stops, `process.logs` holds everything it printed."""
+    port = free_port()
+    command = [sys.executable, "-m", "assistant.cli", "serve", "--index", str(index), "--port", str(port), *options]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    try:
+        wait_for_port(port, server)
+        yield f"http://127.0.0.1:{port}/", server
+    finally:
+        server.terminate()
+        server.logs = "".join(server.communicate(timeout=30))
 
 
 def copy_seeds(target: Path) -> Path:

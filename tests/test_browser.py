@@ -1,12 +1,8 @@
 """The chat in a real browser: Debian's Chromium driven by Playwright, against the real served app."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from conftest import CLINTON_ADVISORS, ROOT, copy_seeds, free_port, run_cli, wait_for_port
+from conftest import CLINTON_ADVISORS, ROOT, copy_seeds, run_cli, served
 
 CHROMIUM = "/usr/bin/chromium"
 DOCS = ROOT / "docs"
@@ -21,16 +17,8 @@ def chat_url(tmp_path_factory):
     (folder / "marrow-bay.txt").write_text(HOSTILE, encoding="utf-8")
     index = tmp_path_factory.mktemp("browser-index")
     run_cli("ingest", str(folder), "--index", str(index))
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(index), "--port", str(port)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        wait_for_port(port, server)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with served(index) as (url, _):
+        yield url
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@ and the server keeps serving."""
 
 import json
 import os
-import subprocess
-import sys
 
-from assistant.store import Store
 from assistant.settings import Settings
-from conftest import CLINTON_ADVISORS, ROOT, copy_seeds, free_port, run_cli, wait_for_port
+from assistant.store import Store
+from conftest import CLINTON_ADVISORS, copy_seeds, run_cli, served
 
 BAD_QUESTIONS = {
     "empty": "",
@@ -24,13 +22,8 @@ def test_bad_questions_get_a_message_and_the_server_keeps_serving(tmp_path):
 
     index = tmp_path / "index"
     run_cli("ingest", str(copy_seeds(tmp_path / "articles")), "--index", str(index))
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(index), "--port", str(port)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        wait_for_port(port, server)
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+    with served(index) as (url, server):
+        client = Client(url, verbose=False)
         for name, question in BAD_QUESTIONS.items():
             reply = client.predict(question, api_name="/chat")
             assert reply.startswith("Can't answer: ") and "\n" not in reply and "Traceback" not in reply, name
@@ -39,9 +32,6 @@ def test_bad_questions_get_a_message_and_the_server_keeps_serving(tmp_path):
         assert not reply.startswith("Can't answer") and "Traceback" not in reply
         assert "Peskov" in client.predict(CLINTON_ADVISORS, api_name="/chat")  # still serving
         assert server.poll() is None
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_a_batch_of_bad_articles_skips_each_with_its_reason_and_keeps_the_rest(tmp_path):

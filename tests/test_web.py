@@ -1,25 +1,16 @@
 """The real Gradio app, served in its own process, answered over HTTP through gradio_client."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from conftest import CLINTON_ADVISORS, ROOT, free_port, wait_for_port
+from conftest import CLINTON_ADVISORS, free_port, run_cli, served
 
 
 def test_served_app_answers_over_http_and_keeps_serving(tmp_path):
     from gradio_client import Client
 
-    port = free_port()
     index = tmp_path / "index"  # empty: serve must ingest the seeds first
-    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(index),
-                               "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        wait_for_port(port, server)
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+    with served(index) as (url, _):
+        client = Client(url, verbose=False)
         answer = client.predict(CLINTON_ADVISORS, api_name="/chat")
         assert "000_5fd4c794f016a340" in answer and "001_e31c4c802982c21a" in answer
         assert "[1]" in answer and "[2]" in answer
@@ -27,9 +18,6 @@ def test_served_app_answers_over_http_and_keeps_serving(tmp_path):
         assert "Peskov" in answer.split("[1]", 1)[1]  # each cited span says whose words it is
         assert client.predict("", api_name="/chat").startswith("Can't answer:")
         assert "don't answer" in client.predict("What is the capital of Australia?", api_name="/chat")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_chat_html_escapes_article_markup():
@@ -59,19 +47,11 @@ def test_chat_shows_each_article_side_by_side_with_speakers(seed_assistant):
 def test_listening_beyond_loopback_needs_a_login(tmp_path):
     from gradio_client import Client
 
-    from conftest import run_cli
-
     refused = run_cli("serve", "--host", "0.0.0.0", "--port", str(free_port()), "--index", str(tmp_path / "i"), check=False)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert refused.stderr.startswith("error: serving on 0.0.0.0 lets other machines in: set ASSISTANT_LOGIN")
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "0.0.0.0", "--port", str(port),
-                               "--index", str(tmp_path / "index")], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env={**os.environ, "ASSISTANT_LOGIN": "alice:s3cret-pass"})
-    try:
-        wait_for_port(port, server)
-        url = f"http://127.0.0.1:{port}/"
+    with served(tmp_path / "index", "--host", "0.0.0.0", env={"ASSISTANT_LOGIN": "alice:s3cret-pass"}) as (url, server):
         try:
             Client(url, verbose=False).predict("Who interviewed Peskov on CNN?", api_name="/chat")
             raise AssertionError("the chat answered without a login")
@@ -81,24 +61,16 @@ def test_listening_beyond_loopback_needs_a_login(tmp_path):
             pass  # refused, as it should be
         with pytest.raises(Exception):
             Client(url, auth=("alice", "wrong"), verbose=False)
-        answer = Client(url, auth=("alice", "s3cret-pass"), verbose=False).predict("Who interviewed Peskov on CNN?",
-                                                                                   api_name="/chat")
-        assert "Zakaria" in answer
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=30)
-        assert "s3cret-pass" not in "".join(output)  # the password never reaches the logs
+        client = Client(url, auth=("alice", "s3cret-pass"), verbose=False)
+        assert "Zakaria" in client.predict("Who interviewed Peskov on CNN?", api_name="/chat")
+    assert "s3cret-pass" not in server.logs  # the password never reaches the logs
 
 
 def test_articles_added_from_the_browser_are_answered_and_bad_files_say_why(tmp_path):
     from gradio_client import Client, handle_file
 
-    port = free_port()
     index = tmp_path / "index"
-    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(index), "--port", str(port)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for_port(port, server)
+    with served(index) as (url, _):
         good = tmp_path / "ferry.txt"
         good.write_text("Ferry strike ends\n\nThe ferry workers' strike in Port Alder ended on Friday after "
                         "the union accepted a 6 percent raise, the mayor said.\n", encoding="utf-8")
@@ -106,12 +78,9 @@ def test_articles_added_from_the_browser_are_answered_and_bad_files_say_why(tmp_
         bad.write_bytes(b"MZ\x90\x00")
         sneaky = tmp_path / "..%2F..%2Fescape.txt"
         sneaky.write_text("Escape attempt\n\nThis file's name tries to leave the uploads folder.", encoding="utf-8")
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        client = Client(url, verbose=False)
         report = client.predict([handle_file(str(good)), handle_file(str(bad)), handle_file(str(sneaky))], api_name="/add")
         assert "2 added" in report and "notes.exe: not an article file" in report
         assert all(p.parent == index / "uploads" for p in (index / "uploads").iterdir())
         answer = client.predict("What raise did the ferry union accept?", api_name="/chat")
         assert "6 percent" in answer and "ferry" in answer
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
