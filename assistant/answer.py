@@ -161,7 +161,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
     voiced = [_cite(0, s, article_text(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, chosen, voiced, ranked[: settings.top_k])
-    if evidence["total"] < settings.abstain_below:
+    if not chosen or evidence["total"] < settings.abstain_below:
         return Answer(question.text, prompts.render("abstain"), True, [], passages, evidence=evidence)
     by_article = _by_article(citations)
     if len(by_article) > 1:
