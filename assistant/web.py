@@ -16,6 +16,7 @@ from assistant.answer import Assistant, QuestionError
 from assistant.conversation import Conversation
 from assistant.ingest import ingest
 from assistant.render import answer_as_html, answer_as_text
+from assistant.feedback import record_feedback
 from assistant.uploads import add_uploads
 from assistant.settings import Settings, SettingsError
 
@@ -66,6 +67,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         lines = [report.summary()] + [f"- {r.source.rsplit('/', 1)[-1]}: {r.reason}" for r in report.rejected]
         return "\n".join(html.escape(line) for line in lines)
 
+    def feedback(vote: gr.LikeData, history: list) -> None:
+        """Thumbs up/down on an answer, appended to the index's feedback.jsonl for `assistant eval`."""
+        question = next((m["content"] for m in reversed(history[: vote.index]) if m["role"] == "user"), "")
+        record_feedback(assistant.settings, _plain(question), _plain(vote.value), vote.liked)
+
     with gr.Blocks(title="News assistant") as app:
         gr.Markdown("## Ask the articles\nEvery statement is quoted from an article and cites it; "
                     "when the articles don't answer, the assistant says so.")
@@ -78,8 +84,18 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             files = gr.File(file_count="multiple", type="filepath", label="Articles: .txt .md .html .json .jsonl .csv (.gz)")
             added = gr.Markdown()
         files.upload(add, files, added, api_name="add")
+        chatbot.like(feedback, chatbot, None, api_visibility="private")
         gr.api(chat, api_name="chat")
     return app
+
+
+def _plain(value) -> str:
+    """A chat message's text, whatever shape Gradio hands it in (a string, {"text": …}, a list of parts)."""
+    if isinstance(value, dict):
+        value = next((value[k] for k in ("text", "value", "content") if k in value), "")
+    if isinstance(value, list):
+        value = " ".join(_plain(v) for v in value)
+    return str(value)
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -12,11 +12,16 @@ HOSTILE = ("Lanterns of Marrow Bay\n\nThe harbour festival in Marrow Bay drew re
 
 
 @pytest.fixture(scope="module")
-def chat_url(tmp_path_factory):
+def index(tmp_path_factory):
     folder = copy_seeds(tmp_path_factory.mktemp("articles"))
     (folder / "marrow-bay.txt").write_text(HOSTILE, encoding="utf-8")
     index = tmp_path_factory.mktemp("browser-index")
     run_cli("ingest", str(folder), "--index", str(index))
+    return index
+
+
+@pytest.fixture(scope="module")
+def chat_url(index):
     with served(index) as (url, _):
         yield url
 
@@ -37,10 +42,13 @@ def page(chat_url):
 
 
 def ask(page, question: str) -> None:
+    """Ask, and wait for this question's finished answer (the chat shows one more answer or abstention)."""
+    finished = ".message-wrap div.answer, .message-wrap div.abstained"
+    before = page.locator(finished).count()
     box = page.get_by_placeholder("Ask a question about the articles…")
     box.fill(question)
     box.press("Enter")
-    page.wait_for_selector(".message-wrap details, .message-wrap .abstained", timeout=120_000)
+    page.wait_for_function(f"document.querySelectorAll({finished!r}).length > {before}", timeout=120_000)
 
 
 def test_clinton_advisors_shows_both_articles_with_highlighted_spans(page):
@@ -79,3 +87,18 @@ def test_abstention_looks_different_from_an_answer(page):
     abstained.wait_for(timeout=60_000)
     assert "don't answer" in abstained.inner_text()
     assert abstained.evaluate("e => getComputedStyle(e).fontStyle") == "italic"
+
+
+def test_thumbs_up_and_down_are_kept_for_evaluation(page, index):
+    import json
+
+    ask(page, "Who interviewed Peskov on CNN?")
+    page.locator(".message-wrap button[aria-label='Like']").last.click()
+    ask(page, "What is the capital of Australia?")
+    page.locator(".message-wrap button[aria-label='Dislike']").last.click()
+    path = index / "feedback.jsonl"
+    page.wait_for_timeout(1500)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [(r["question"], r["liked"]) for r in rows] == [("Who interviewed Peskov on CNN?", True),
+                                                           ("What is the capital of Australia?", False)]
+    assert "Zakaria" in rows[0]["answer"]
