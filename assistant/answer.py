@@ -8,6 +8,7 @@ each gets its own line. When the evidence is weak, the assistant abstains and li
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -24,7 +25,7 @@ from assistant.passages import sentence_spans
 from assistant.questions import Question, analyse
 from assistant.retrieve import HybridRetriever
 from assistant.settings import Settings
-from assistant.speakers import QUOTE, speaks_in, voice_of
+from assistant.speakers import QUOTE, Voice, speaks_in, voice_in, voices
 from assistant.store import Store
 from assistant.terms import content_terms, words
 
@@ -157,9 +158,10 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     passages = [_passage_dict(n) for n in ranked]
     sentences = _score_sentences(question, vectors, ranked[: settings.top_k])
     chosen = _select(sentences, settings) if sentences else []
-    citations = [_cite(i + 1, s, article_text(s.doc_id)) for i, s in enumerate(chosen)]
+    voices_of = functools.cache(lambda doc_id: voices(article_text(doc_id)))  # each article read once
+    citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(chosen)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
-    voiced = [_cite(0, s, article_text(s.doc_id)) for s in leading] if question.speaker else []
+    voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, chosen, voiced, ranked[: settings.top_k])
     if not chosen or evidence["total"] < settings.abstain_below:
         return Answer(question.text, prompts.render("abstain"), True, [], passages, evidence=evidence)
@@ -198,8 +200,8 @@ def _same_name(a: str, b: str) -> bool:
     """Equal, or one letter swap apart: articles misspell names ("Peksov")."""
     return a == b or (len(a) == len(b) and sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) <= 2)
 
-def _cite(n: int, sentence: _Sentence, article_text: str) -> Citation:
-    voice = voice_of(article_text, sentence.start, sentence.end)
+def _cite(n: int, sentence: _Sentence, article_voices: list[Voice]) -> Citation:
+    voice = voice_in(article_voices, sentence.start, sentence.end)
     return Citation(n, sentence.doc_id, sentence.title, sentence.start, sentence.end, sentence.text,
                     round(sentence.support, 4), sentence.outlet, sentence.published_at, voice.kind, voice.speaker)
 

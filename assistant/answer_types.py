@@ -78,15 +78,12 @@ def candidates(sentence: str, kind: str | None, question_words: set[str]) -> set
     if kind == DATE:
         return {w for w in fresh if w in _MONTHS or w in _DAYS or re.fullmatch(r"1[89]\d\d|20\d\d", w)}
     if kind == PLACE:
-        places = {m.group().lower() for m in _PLACES.finditer(sentence)} - {p for p in _places_in(question_words)}
+        # A place the question names itself ("Scott, a senator for South Carolina") is not the answer.
+        places = {m.group().lower() for m in _PLACES.finditer(sentence)}
+        places = {p for p in places if not set(words(p)) <= question_words}
         if places:
             return places
     return fresh & _proper_words(sentence)
-
-
-def _places_in(question_words: set[str]) -> set[str]:
-    """Places the question names itself (single words are enough: "Florida", "Carolina")."""
-    return {m.group().lower() for m in _PLACES.finditer(" ".join(sorted(question_words)))}
 
 
 def _proper_words(sentence: str) -> set[str]:

@@ -76,10 +76,15 @@ def _name_back(text: str, found: list[Voice]) -> list[Voice]:
 
 
 def voice_of(text: str, start: int, end: int) -> Voice:
-    """The voice of the span [start, end) of `text`: that of the sentence covering most of it ("He
-    asserted: ‘…’" is a quote), or narration."""
+    """The voice of the span [start, end) of `text`."""
+    return voice_in(voices(text), start, end)
+
+
+def voice_in(found: list[Voice], start: int, end: int) -> Voice:
+    """The voice of the span [start, end) among an article's `voices`: that of the sentence covering most
+    of it ("He asserted: ‘…’" is a quote), or narration."""
     overlap = lambda v: min(v.end, end) - max(v.start, start)
-    best = max(voices(text), key=overlap, default=None)
+    best = max(found, key=overlap, default=None)
     if best is None or overlap(best) <= 0:
         return Voice(start, end, NARRATION, None)
     return Voice(start, end, best.kind, best.speaker)
