@@ -21,6 +21,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant import embedder, prompts
 from assistant.answer_types import DATE, NUMBER, candidates, offers
+from assistant.articles import Article
 from assistant.passages import sentence_spans
 from assistant.questions import Question, analyse
 from assistant.retrieve import HybridRetriever
@@ -127,9 +128,11 @@ class Assistant:
         self.retriever = HybridRetriever(self.store, settings)
         embedder.load_model()  # once, here, not inside the first question's timings
 
-    def ask(self, question: str, asked_on: date | None = None, exclude: frozenset[str] = frozenset()) -> Answer:
+    def ask(self, question: str, asked_on: date | None = None, exclude: frozenset[str] = frozenset(),
+            within: frozenset[str] = frozenset()) -> Answer:
         """`asked_on`: the day the question was asked, when "this week" should mean that week;
-        `exclude`: ids of articles to leave out."""
+        `exclude`: ids of articles to leave out; `within`: when given, the only articles to read
+        (see `scope`)."""
         question = clean_question(question)
         timings, started = {}, time.perf_counter()
         analysed = analyse(question, asked_on)
@@ -137,7 +140,7 @@ class Assistant:
         timings["embed_ms"] = _ms_since(started)
         mark = time.perf_counter()
         ranked = self.retriever.retrieve_many([QueryBundle(query_str=text, embedding=v.tolist())
-                                               for text, v in zip(analysed.searches, vectors)], asked_on, exclude)
+                                               for text, v in zip(analysed.searches, vectors)], asked_on, exclude, within)
         timings["retrieve_ms"] = _ms_since(mark)
         mark = time.perf_counter()
         answer = compose(analysed, vectors, ranked, self.settings, self._article_text)
@@ -145,6 +148,31 @@ class Assistant:
         timings["total_ms"] = _ms_since(started)
         answer.timings_ms = timings
         return answer
+
+    def catalogue(self) -> list[dict]:
+        """The stored articles' ids, titles, outlets and dates, for choosing what to ask about."""
+        return self.store.catalogue()
+
+    def article(self, doc_id: str) -> Article:
+        """One whole stored article, e.g. to show a citation in context."""
+        article = self.store.article(doc_id)
+        if article is None:
+            raise QuestionError(f"no article {doc_id!r} in the index at {self.store.location}; see `assistant status`")
+        return article
+
+    def scope(self, doc_ids=(), outlets=()) -> frozenset[str]:
+        """The ids of the named articles and of every article from the named outlets (empty: all articles);
+        a `QuestionError` names any id or outlet the index doesn't hold."""
+        catalogue = self.catalogue()
+        known = {e["doc_id"] for e in catalogue}
+        by_outlet = {}
+        for e in catalogue:
+            by_outlet.setdefault(e["source"].lower(), set()).add(e["doc_id"])
+        unknown = [d for d in doc_ids if d not in known] + [o for o in outlets if o.lower() not in by_outlet]
+        if unknown:
+            raise QuestionError(f"the index holds no article or outlet named {', '.join(map(repr, unknown))}; "
+                                "`assistant status --articles` lists them")
+        return frozenset(doc_ids).union(*(by_outlet[o.lower()] for o in outlets))
 
     def _article_text(self, doc_id: str) -> str:
         article = self.store.article(doc_id)

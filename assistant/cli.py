@@ -43,11 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     ask.add_argument("--date", type=_day, help="the day the question is asked (YYYY-MM-DD): \"this week\" means that week")
+    ask.add_argument("--article", action="append", default=[], metavar="ID", help="read only this article (repeatable)")
+    ask.add_argument("--outlet", action="append", default=[], help="read only this outlet's articles (repeatable)")
     _index_option(ask)
     ask.set_defaults(run=_ask)
 
     status = sub.add_parser("status", help="what the index holds")
     status.add_argument("--json", action="store_true")
+    status.add_argument("--articles", action="store_true", help="also list every article: id, outlet, date, title")
     _index_option(status)
     status.set_defaults(run=_status)
 
@@ -104,7 +107,8 @@ def _ask(args, settings: Settings) -> int:
     from assistant.answer import Assistant
     from assistant.render import answer_as_text
 
-    answer = Assistant(settings).ask(args.question, args.date)
+    assistant = Assistant(settings)
+    answer = assistant.ask(args.question, args.date, within=assistant.scope(args.article, args.outlet))
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer_as_text(answer))
     return 0
 
@@ -116,7 +120,14 @@ def _status(args, settings: Settings) -> int:
     store = Store(settings)
     info = {**store.counts(), "store": store.location, "embedding_model": MODEL_NAME,
             "passage_tokens": settings.passage_tokens}
-    print(json.dumps(info, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in info.items()))
+    if args.articles:
+        info["articles_list"] = store.catalogue()
+    if args.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return 0
+    print("\n".join(f"{k}: {v}" for k, v in info.items() if k != "articles_list"))
+    for e in info.get("articles_list", []):
+        print(f"{e['doc_id']}\t{e['source'] or '-'}\t{e['published_at'] or '-'}\t{e['title']}")
     return 0
 
 

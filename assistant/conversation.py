@@ -20,9 +20,10 @@ class Conversation:
     assistant: Assistant
     answers: list[Answer] = field(default_factory=list)
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, within: frozenset[str] = frozenset()) -> Answer:
+        """`within`: when given, the only articles to read (the chat's filter)."""
         asked, exclude = resolve(question, self.answers[-1] if self.answers else None)
-        answer = self.assistant.ask(asked, exclude=exclude)
+        answer = self.assistant.ask(asked, exclude=exclude, within=within)
         answer.resolved_from = question if asked != question else ""
         self.answers.append(answer)
         return answer

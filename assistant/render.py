@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import html
+import re
 import textwrap
+from urllib.parse import quote
 
 from assistant.answer import Answer
+from assistant.articles import Article
 
 RELATED_READING = 3
 
@@ -31,7 +34,7 @@ def answer_as_html(answer: Answer) -> str:
         body = _comparison(answer)
     else:
         body = "<br>".join(e(line) for line in answer.answer.splitlines())
-    parts = [f'<div class="{kind}">{body}</div>']
+    parts = [f'<div class="{kind}">{_linked(body, answer)}</div>']
     if answer.resolved_from:
         parts.insert(0, f"<sub>Read as: {e(answer.question)}</sub>")
     if answer.abstained:
@@ -39,13 +42,26 @@ def answer_as_html(answer: Answer) -> str:
                         for p in answer.passages[:RELATED_READING])
         parts.append(f"<details><summary>Related reading</summary><ul>{items}</ul></details>")
     for c in answer.citations:
-        parts.append(f"<details><summary>[{c.n}] {e(c.title)} <code>{e(c.doc_id)}</code> "
-                     f'<span class="voice">{e(voice_label(c))}</span></summary>'
+        where = " · ".join(x for x in (c.outlet, c.published_at[:10]) if x)
+        parts.append(f"<details><summary>{_link(c)} {e(c.title)} <code>{e(c.doc_id)}</code> "
+                     f'<span class="voice">{e(where)}{" · " if where else ""}{e(voice_label(c))}</span></summary>'
                      f"<blockquote>{_highlighted(answer, c)}</blockquote></details>")
     total = answer.timings_ms.get("total_ms")
     if total is not None:
         parts.append(f"<sub>{total:.0f} ms</sub>")
     return "\n".join(parts)
+
+
+def article_as_html(article: Article, start: int, end: int) -> str:
+    """The whole article, escaped, with the span [start, end) marked: the article viewer's content."""
+    e, text = html.escape, article.text
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    meta = article.metadata
+    where = " · ".join(str(x) for x in (meta.get("source"), str(meta.get("published_at", ""))[:10]) if x)
+    return (f'<div class="viewer-head"><b>{e(article.title)}</b><br><span class="voice">{e(where)} '
+            f"<code>{e(article.doc_id)}</code></span></div>"
+            f'<div class="article-body">{e(text[:start])}<mark id="viewer-span">{e(text[start:end])}</mark>'
+            f"{e(text[end:])}</div>")
 
 
 def voice_label(citation) -> str:
@@ -55,6 +71,20 @@ def voice_label(citation) -> str:
     if citation.kind == "reported" and citation.speaker:
         return f"{citation.speaker}'s claim, reported"
     return "the article's own words"
+
+
+def _link(citation) -> str:
+    """A citation marker that opens its article in the chat's viewer, scrolled to the cited span. The target
+    rides in the href: the chat's sanitizer keeps hrefs but drops data- attributes."""
+    e = html.escape
+    return (f'<a class="cite" href="#cite/{quote(citation.doc_id, safe="")}/{citation.start}/{citation.end}" '
+            f'title="Open {e(citation.title)} at the cited passage">[{citation.n}]</a>')
+
+
+def _linked(body: str, answer: Answer) -> str:
+    """Every [n] in the answer's (escaped) text made a link to citation n."""
+    by_n = {c.n: c for c in answer.citations}
+    return re.sub(r"\[(\d+)\]", lambda m: _link(by_n[int(m[1])]) if int(m[1]) in by_n else m[0], body)
 
 
 def _comparison(answer: Answer) -> str:

@@ -52,12 +52,13 @@ class HybridRetriever(BaseRetriever):
         self.keyword = KeywordRetriever(store, settings.candidates)
 
     def retrieve_many(self, query_bundles: list[QueryBundle], asked_on: date | None = None,
-                      exclude: frozenset[str] = frozenset()) -> list[NodeWithScore]:
+                      exclude: frozenset[str] = frozenset(), within: frozenset[str] = frozenset()) -> list[NodeWithScore]:
         """Fused results for several phrasings of one question (the question, its topic): each passage
         scores its best dense cosine over the phrasings; keywords come from the first. Given the day the
         question was asked, the week's articles are searched on their own too, so that "this week"
-        competes with the week's news, not with every week's. `exclude`: articles to leave out."""
-        base = [MetadataFilter(key="doc_id", operator=FilterOperator.NIN, value=sorted(exclude))] if exclude else []
+        competes with the week's news, not with every week's. `exclude`: articles to leave out;
+        `within`: when given, the only articles to search."""
+        base = _scope(exclude, within)
         searches = [base] + ([base + [_published_in(asked_on)]] if asked_on else [])
         dense, cosine = {}, {}
         for filters in searches:
@@ -68,7 +69,7 @@ class HybridRetriever(BaseRetriever):
                     dense.setdefault(n.node.node_id, n)
                     cosine[n.node.node_id] = max(cosine.get(n.node.node_id, -1.0), _cosine(n.score))
         keyword = {n.node.node_id: n for n in self.keyword.retrieve(query_bundles[0])
-                   if n.node.metadata["doc_id"] not in exclude}
+                   if n.node.metadata["doc_id"] not in exclude and (not within or n.node.metadata["doc_id"] in within)}
         missing = [pid for pid in keyword if pid not in dense]
         for bundle in query_bundles:
             for pid, value in self._cosines(missing, bundle.embedding).items():
@@ -97,6 +98,13 @@ class HybridRetriever(BaseRetriever):
         got = self.store.collection.get(ids=passage_ids, include=["embeddings"])
         vectors = np.asarray(got["embeddings"], dtype=np.float32)
         return dict(zip(got["ids"], (vectors @ np.asarray(query_vector, dtype=np.float32)).tolist()))
+
+
+def _scope(exclude: frozenset[str], within: frozenset[str]) -> list[MetadataFilter]:
+    filters = [MetadataFilter(key="doc_id", operator=FilterOperator.NIN, value=sorted(exclude))] if exclude else []
+    if within:
+        filters.append(MetadataFilter(key="doc_id", operator=FilterOperator.IN, value=sorted(within)))
+    return filters
 
 
 def _published_in(asked_on: date) -> MetadataFilter:

@@ -130,6 +130,15 @@ class Store:
             rows = self._db.execute(sql, (match, limit)).fetchall()
         return [KeywordHit(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], -r[6]) for r in rows]
 
+    def catalogue(self) -> list[dict]:
+        """Every stored article's id, title, outlet and date (no text), by outlet then title."""
+        with self._lock:
+            rows = self._db.execute("SELECT doc_id, title, metadata FROM articles").fetchall()
+        entries = [{"doc_id": doc_id, "title": title, "source": str(meta.get("source", "")),
+                    "published_at": str(meta.get("published_at", ""))[:10]}
+                   for doc_id, title, meta in ((r[0], r[1], json.loads(r[2])) for r in rows)]
+        return sorted(entries, key=lambda e: (e["source"].lower(), e["title"].lower(), e["doc_id"]))
+
     def articles(self):
         """Every stored article, in id order, streamed."""
         cursor = self._db.cursor()

@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import gradio as gr
 
 from assistant.answer import Assistant, QuestionError
 from assistant.conversation import Conversation
 from assistant.ingest import ingest
-from assistant.render import answer_as_html, answer_as_text
+from assistant.render import answer_as_html, answer_as_text, article_as_html
 from assistant.feedback import record_feedback
 from assistant.uploads import add_uploads
 from assistant.settings import Settings, SettingsError
@@ -33,7 +34,26 @@ blockquote { margin: .3em 0 .3em .5em; }
 table.by-article td, table.by-article th { font-weight: normal; font-size: .95em; vertical-align: top; }
 table.by-article td:first-child { width: 30%; font-style: italic; }
 .voice { font-size: .85em; opacity: .8; }
+.hidden-control { display: none !important; }
+#viewer .article-body { max-height: 640px; overflow-y: auto; white-space: pre-wrap; margin-top: .5em; }
 """
+# Citation markers live inside chat messages, where Gradio allows no event handlers: one listener on the
+# page hands a clicked marker's article and span to the hidden controls that open the viewer.
+JS = """
+() => {
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.cite");
+    if (!link) return;
+    event.preventDefault();
+    const box = document.querySelector("#cite-target textarea");
+    box.value = link.getAttribute("href").replace(/^#cite\\//, "");
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    setTimeout(() => document.querySelector("#cite-open").click(), 0);
+  }, true);
+}
+"""
+SCROLL_TO_SPAN = "() => document.querySelector('#viewer mark')?.scrollIntoView({block: 'center'})"
+VIEWER_HINT = "<i>Click a citation marker such as [1] to read its article here, at the cited passage.</i>"
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
@@ -44,13 +64,15 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         except QuestionError as exc:
             return f"Can't answer: {exc}"
 
-    def respond(question: str, history: list, conversation: Conversation | None):
-        """Streams (chat, cleared box, conversation) updates; the conversation resolves follow-ups."""
+    def respond(question: str, history: list, conversation: Conversation | None, outlets: list, articles: list):
+        """Streams (chat, cleared box, conversation) updates; the conversation resolves follow-ups;
+        `outlets`/`articles`: the filter, when set the only articles read."""
         conversation = conversation or Conversation(assistant)
         history = list(history or []) + [{"role": "user", "content": question}]
         yield history + [{"role": "assistant", "content": "Searching the articles…"}], "", conversation
         try:
-            answer = conversation.ask(question)
+            within = assistant.scope(articles or [], outlets or [])
+            answer = conversation.ask(question, within=within)
         except QuestionError as exc:
             yield history + [{"role": "assistant", "content": f"Can't answer: {exc}"}], "", conversation
             return
@@ -58,7 +80,22 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         for line in answer.answer.splitlines():  # the answer first, line by line, then its sources
             shown += line + "\n"
             yield history + [{"role": "assistant", "content": shown}], "", conversation
-        yield history + [{"role": "assistant", "content": answer_as_html(answer)}], "", conversation
+        note = f"<sub>Read only {len(within)} selected article(s).</sub>\n" if within else ""
+        yield history + [{"role": "assistant", "content": note + answer_as_html(answer)}], "", conversation
+
+    def show_article(target: str) -> str:
+        """The viewer: the article a clicked citation came from, its span marked."""
+        try:
+            doc_id, start, end = target.rsplit("/", 2)
+            return article_as_html(assistant.article(unquote(doc_id)), int(start), int(end))
+        except (QuestionError, ValueError) as exc:
+            return f"<i>Can't show that passage: {html.escape(str(exc))}</i>"
+
+    def filters():
+        catalogue = assistant.catalogue()
+        outlets = sorted({e["source"] for e in catalogue if e["source"]}, key=str.lower)
+        articles = [(_label(e), e["doc_id"]) for e in catalogue]
+        return gr.update(choices=outlets), gr.update(choices=articles)
 
     def add(paths: list[str], progress=gr.Progress(track_tqdm=True)) -> str:
         """Ingest uploaded article files; one line per file that was skipped, and why."""
@@ -75,18 +112,37 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     with gr.Blocks(title="News assistant") as app:
         gr.Markdown("## Ask the articles\nEvery statement is quoted from an article and cites it; "
                     "when the articles don't answer, the assistant says so.")
-        chatbot = gr.Chatbot(height=560, label="Conversation", sanitize_html=True, render_markdown=True)
-        box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False, autofocus=True)
-        gr.Examples(EXAMPLES, inputs=box)
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(height=560, label="Conversation", sanitize_html=True, render_markdown=True)
+                box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False, autofocus=True)
+                gr.Examples(EXAMPLES, inputs=box)
+                with gr.Accordion("Only some articles or outlets", open=False):
+                    outlets = gr.Dropdown(multiselect=True, label="Outlets", elem_id="outlet-filter")
+                    articles = gr.Dropdown(multiselect=True, label="Articles", elem_id="article-filter")
+                with gr.Accordion("Add articles", open=False):
+                    files = gr.File(file_count="multiple", type="filepath",
+                                    label="Articles: .txt .md .html .json .jsonl .csv (.gz)")
+                    added = gr.Markdown(elem_id="upload-report")
+            with gr.Column(scale=2):
+                viewer = gr.HTML(VIEWER_HINT, label="Article", elem_id="viewer")
+                target = gr.Textbox(elem_id="cite-target", elem_classes="hidden-control", show_label=False)
+                open_target = gr.Button("Open", elem_id="cite-open", elem_classes="hidden-control")
         conversation = gr.State(None)
-        box.submit(respond, [box, chatbot, conversation], [chatbot, box, conversation], api_visibility="private")
-        with gr.Accordion("Add articles", open=False):
-            files = gr.File(file_count="multiple", type="filepath", label="Articles: .txt .md .html .json .jsonl .csv (.gz)")
-            added = gr.Markdown()
-        files.upload(add, files, added, api_name="add")
+        box.submit(respond, [box, chatbot, conversation, outlets, articles], [chatbot, box, conversation],
+                   api_visibility="private")
+        open_target.click(show_article, target, viewer, api_visibility="private").then(None, js=SCROLL_TO_SPAN)
+        app.load(filters, None, [outlets, articles], api_visibility="private")
+        files.upload(add, files, added, api_name="add").then(filters, None, [outlets, articles],
+                                                              api_visibility="private")
         chatbot.like(feedback, chatbot, None, api_visibility="private")
         gr.api(chat, api_name="chat")
     return app
+
+
+def _label(entry: dict) -> str:
+    label = " · ".join(x for x in (entry["title"], entry["source"], entry["published_at"]) if x)
+    return label if len(label) <= 100 else label[:99] + "…"
 
 
 def _plain(value) -> str:
@@ -128,4 +184,4 @@ def serve(settings: Settings, no_login: bool = False) -> None:
         print(ingest([settings.seeds_dir], settings, store=assistant.store).summary(), file=sys.stderr)
     app = build_app(assistant)
     app.queue(default_concurrency_limit=4).launch(server_name=settings.host, server_port=settings.port,
-                                                  auth=logins or None, show_error=False, css=CSS, footer_links=[])
+                                                  auth=logins or None, show_error=False, css=CSS, js=JS, footer_links=[])

@@ -65,3 +65,12 @@ def test_cli_prints_a_cited_answer_and_one_line_errors(seed_index):
     assert "[1]" in text and "Fareed Zakaria" in text
     bad = run_cli("ask", "   ", "--index", str(seed_index), check=False)
     assert bad.returncode == 2 and bad.stderr.strip().startswith("error:") and "Traceback" not in bad.stderr
+
+
+def test_asking_only_one_article_cites_only_it(seed_index):
+    only = SEED_IDS[1]
+    answer = json.loads(run_cli("ask", CLINTON_ADVISORS, "--index", str(seed_index), "--json", "--article", only).stdout)
+    assert answer["citations"] and {c["doc_id"] for c in answer["citations"]} == {only}
+    assert_quotes_exact(answer)
+    unknown = run_cli("ask", CLINTON_ADVISORS, "--index", str(seed_index), "--outlet", "Nowhere Gazette", check=False)
+    assert unknown.returncode == 2 and "Nowhere Gazette" in unknown.stderr and "Traceback" not in unknown.stderr

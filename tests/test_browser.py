@@ -9,12 +9,18 @@ DOCS = ROOT / "docs"
 HOSTILE = ("Lanterns of Marrow Bay\n\nThe harbour festival in Marrow Bay drew record crowds this year, "
            "organisers said. <script>alert(1)</script> The lantern parade <img src=x onerror=alert(2)> "
            "ended at the old lighthouse after midnight.\n")
+# A long article whose answer sits near its end: the viewer must scroll to it.
+MINUTES = ("Minutes of the Glenmoor harbour council\n\n"
+           + "".join(f"Item {i}: the council heard a routine report on mooring number {i} and noted it.\n\n"
+                     for i in range(1, 160))
+           + "Finally, the Glenmoor council approved a budget of 4.2 million crowns for the new ferry terminal.\n")
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
     folder = copy_seeds(tmp_path_factory.mktemp("articles"))
     (folder / "marrow-bay.txt").write_text(HOSTILE, encoding="utf-8")
+    (folder / "glenmoor-minutes.txt").write_text(MINUTES, encoding="utf-8")
     index = tmp_path_factory.mktemp("browser-index")
     run_cli("ingest", str(folder), "--index", str(index))
     return index
@@ -102,3 +108,51 @@ def test_thumbs_up_and_down_are_kept_for_evaluation(page, index):
     assert [(r["question"], r["liked"]) for r in rows] == [("Who interviewed Peskov on CNN?", True),
                                                            ("What is the capital of Australia?", False)]
     assert "Zakaria" in rows[0]["answer"]
+
+
+def test_a_citation_opens_its_article_scrolled_to_the_span(page):
+    ask(page, "How much did the Glenmoor council approve for the ferry terminal?")
+    answer = page.locator(".message-wrap div.answer").last
+    assert "4.2 million crowns" in answer.inner_text()
+    assert page.locator(".message-wrap sub").filter(has_text=" ms").count() >= 1  # each answer shows its latency
+    answer.locator("a.cite").first.click()
+    mark = page.locator("#viewer mark")
+    mark.wait_for(timeout=30_000)
+    assert "4.2 million crowns" in mark.inner_text()
+    assert "Glenmoor harbour council" in page.locator("#viewer .viewer-head").inner_text()
+    body = page.locator("#viewer .article-body")
+    page.wait_for_function("document.querySelector('#viewer .article-body').scrollTop > 0", timeout=10_000)
+    shown, marked = body.bounding_box(), mark.bounding_box()
+    assert shown["y"] <= marked["y"] and marked["y"] + marked["height"] <= shown["y"] + shown["height"]
+    page.screenshot(path=str(DOCS / "chat-article-viewer.png"), full_page=True)
+
+
+def test_the_filter_limits_answers_to_the_chosen_article(page):
+    page.get_by_text("Only some articles or outlets").click()
+    picker = page.locator("#article-filter input")
+    picker.click()
+    picker.fill("Mouthpiece")
+    page.get_by_role("option", name="Mouthpiece", exact=False).first.click()
+    ask(page, CLINTON_ADVISORS)
+    answer = page.locator(".message-wrap div.answer").last
+    cited = {a.get_attribute("href").split("/")[1] for a in answer.locator("a.cite").all()}
+    assert cited == {"001_e31c4c802982c21a"}
+    assert page.locator(".message-wrap table.by-article").count() == 0
+    assert "Read only 1 selected article" in page.locator(".message-wrap").last.inner_text()
+
+
+def test_upload_from_the_browser_names_each_rejected_file(page, tmp_path, chat_url):
+    good = tmp_path / "quarry-news.txt"
+    good.write_text("Quarry reopens in Dunmore\n\nThe Dunmore slate quarry reopened on Monday with forty workers, "
+                    "the owners said.\n", encoding="utf-8")
+    empty = tmp_path / "empty-notes.txt"
+    empty.write_bytes(b"")
+    page.get_by_text("Add articles").click()
+    page.locator("input[type=file]").set_input_files([str(good), str(empty)])
+    report = page.locator("#upload-report").filter(has_text="added")
+    report.wait_for(timeout=120_000)
+    text = report.inner_text()
+    assert "1 added" in text and "empty-notes.txt" in text
+    ask(page, "How many workers does the Dunmore quarry have?")
+    assert "forty workers" in page.locator(".message-wrap div.answer").last.inner_text()
+    page.screenshot(path=str(DOCS / "chat-upload.png"), full_page=True)
