@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--k", type=int, default=5)
     evaluate.add_argument("--limit", type=int, help="only the first N questions")
     evaluate.add_argument("--baseline", action="store_true", help="also run the plain LlamaIndex recipe")
+    evaluate.add_argument("--feedback", type=Path, nargs="?", const=True, metavar="FILE",
+                          help="ask the questions readers rated in the chat (default file: the index's feedback.jsonl)")
     _index_option(evaluate)
     evaluate.set_defaults(run=_eval)
 
@@ -135,6 +137,8 @@ def _eval(args, settings: Settings) -> int:
     from assistant.evaluate import EvalOptions, evaluate
 
     questions = args.questions or settings.seeds_dir / "questions.jsonl"
+    if args.feedback:
+        questions = _feedback_questions(args.feedback, settings, args.out)
     options = EvalOptions(questions, args.corpus, args.out, args.k, args.limit, args.baseline)
     summary = evaluate(settings, options)
     for system, values in summary["systems"].items():
@@ -143,6 +147,23 @@ def _eval(args, settings: Settings) -> int:
         print(f"{system}: {shown}")
     print(f"report: {args.out / 'report.md'}")
     return 0
+
+
+def _feedback_questions(path: Path | bool, settings: Settings, out: Path) -> Path:
+    """The chat's ratings (`path`, or True: the index's) as a questions file in the report folder, for
+    `eval` and for people to edit."""
+    from assistant.feedback import feedback_path, feedback_questions
+
+    path = feedback_path(settings) if path is True else path
+    if not path.is_file():
+        raise FileNotFoundError(f"no feedback at {path}; rate answers in the chat (thumbs up/down) first")
+    rows = feedback_questions(path)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "feedback-questions.jsonl"
+    target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    review = sum(r.get("needs_review", False) for r in rows)
+    print(f"{len(rows)} rated questions from {path} → {target} ({review} disliked, awaiting a right answer)")
+    return target
 
 
 def _bench(args, settings: Settings) -> int:

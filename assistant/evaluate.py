@@ -39,11 +39,12 @@ class EvalOptions:
 
 
 def load_questions(path: Path, limit: int | None = None) -> tuple[list[dict], int]:
-    """Questions that can be scored, and how many were left out (their answer is in no document)."""
+    """Questions that can be scored, and how many were left out (their answer is in no document, or a
+    disliked answer's right answer awaits a person)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
-    usable = [q for q in rows if q.get("answer_in_gold_or_silver", True)]
+    usable = [q for q in rows if q.get("answer_in_gold_or_silver", True) and not q.get("needs_review")]
     return usable[:limit] if limit else usable, len(rows) - len(usable)
 
 

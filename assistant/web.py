@@ -104,10 +104,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         lines = [report.summary()] + [f"- {r.source.rsplit('/', 1)[-1]}: {r.reason}" for r in report.rejected]
         return "\n".join(html.escape(line) for line in lines)
 
-    def feedback(vote: gr.LikeData, history: list) -> None:
-        """Thumbs up/down on an answer, appended to the index's feedback.jsonl for `assistant eval`."""
-        question = next((m["content"] for m in reversed(history[: vote.index]) if m["role"] == "user"), "")
-        record_feedback(assistant.settings, _plain(question), _plain(vote.value), vote.liked)
+    def feedback(vote: gr.LikeData, history: list, conversation: Conversation | None) -> None:
+        """Thumbs up/down on an answer, appended to the index's feedback.jsonl for `assistant eval --feedback`."""
+        question = _plain(next((m["content"] for m in reversed(history[: vote.index]) if m["role"] == "user"), ""))
+        answers = conversation.answers if conversation else []
+        answer = next((a for a in reversed(answers) if question in (a.question, a.resolved_from)), None)
+        record_feedback(assistant.settings, question, _plain(vote.value), vote.liked, answer)
 
     with gr.Blocks(title="News assistant") as app:
         gr.Markdown("## Ask the articles\nEvery statement is quoted from an article and cites it; "
@@ -135,7 +137,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         app.load(filters, None, [outlets, articles], api_visibility="private")
         files.upload(add, files, added, api_name="add").then(filters, None, [outlets, articles],
                                                               api_visibility="private")
-        chatbot.like(feedback, chatbot, None, api_visibility="private")
+        chatbot.like(feedback, [chatbot, conversation], None, api_visibility="private")
         gr.api(chat, api_name="chat")
     return app
 

@@ -95,7 +95,7 @@ def test_abstention_looks_different_from_an_answer(page):
     assert abstained.evaluate("e => getComputedStyle(e).fontStyle") == "italic"
 
 
-def test_thumbs_up_and_down_are_kept_for_evaluation(page, index):
+def test_thumbs_up_and_down_become_evaluation_questions(page, index, tmp_path):
     import json
 
     ask(page, "Who interviewed Peskov on CNN?")
@@ -107,7 +107,16 @@ def test_thumbs_up_and_down_are_kept_for_evaluation(page, index):
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert [(r["question"], r["liked"]) for r in rows] == [("Who interviewed Peskov on CNN?", True),
                                                            ("What is the capital of Australia?", False)]
-    assert "Zakaria" in rows[0]["answer"]
+    assert "Zakaria" in rows[0]["answer"] and rows[0]["doc_ids"] and not rows[0]["abstained"]
+    assert rows[1]["abstained"]
+    out = tmp_path / "feedback-eval"
+    run_cli("eval", "--index", str(index), "--feedback", "--out", str(out))
+    questions = [json.loads(line) for line in (out / "feedback-questions.jsonl").read_text().splitlines()]
+    assert [q["type"] for q in questions] == ["liked", "needs_review"]
+    assert questions[0]["gold_doc_ids"] == rows[0]["doc_ids"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["questions"] == 1  # the disliked one awaits a right answer
+    assert summary["systems"]["engine"]["overall"]["answer_in_answer"] == 1.0  # the liked answer still given
 
 
 def test_a_citation_opens_its_article_scrolled_to_the_span(page):
