@@ -4,11 +4,13 @@ same run, never asserted in tests.
 (a) the bare encoder (`SentenceTransformer.encode` on exactly the texts our ingest embeds), (b) our whole
 ingest of the same articles into a fresh index, and its ratio to (a), (c) the plain LlamaIndex recipe's
 ingest of them, (d) warm latency of retrieval alone and of the full answer, (e) cold start of `assistant
-ask` in a new process, (f) peak memory.
+ask` in a new process, (f) peak memory, (g) answer latency under load: concurrent chat sessions through
+the served HTTP API, against the single-user latency of (d).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import itertools
 import json
@@ -42,6 +44,8 @@ class BenchOptions:
     asks: int = 50
     recipe: bool = True
     progress: bool = True
+    sessions: int = 16
+    per_session: int = 20
 
 
 def bench(settings: Settings, options: BenchOptions) -> dict:
@@ -61,6 +65,10 @@ def bench(settings: Settings, options: BenchOptions) -> dict:
         answering = settings.replace(index_dir=options.index) if options.index else fresh
         questions = _questions(options, articles)
         result["latency"] = _latency(answering, questions, options.progress)
+        if options.sessions:
+            result["load"] = _under_load(answering, questions, options.sessions, options.per_session)
+            result["load"]["p95_ratio_to_single_user"] = round(
+                result["load"]["answer_p95_ms"] / result["latency"]["answer_p95_ms"], 2)
         result["cold_ask_s"] = _cold_ask(answering, questions[0])
     result["peak_rss_mb"] = {"this_process": _peak_rss_mb(resource.RUSAGE_SELF),
                              "child_processes": _peak_rss_mb(resource.RUSAGE_CHILDREN)}
@@ -136,6 +144,23 @@ def _latency(settings: Settings, questions: list[str], progress: bool) -> dict:
             "answer_p50_ms": scoring.percentile(full, 50), "answer_p95_ms": scoring.percentile(full, 95)}
 
 
+def _under_load(settings: Settings, questions: list[str], sessions: int, per_session: int) -> dict:
+    """The chat served on loopback in this process, and `sessions` clients asking at once."""
+    from assistant.load import run_load
+    from assistant.web import build_app, launch
+
+    with contextlib.redirect_stdout(sys.stderr):  # Gradio's notices; stdout carries only the result
+        app = launch(build_app(Assistant(settings)), "127.0.0.1", None, block=False)
+        try:
+            run = run_load(app.local_url, questions, sessions, per_session)
+        finally:
+            app.close()
+    return {"sessions": sessions, "per_session": per_session, "errors": len(run.errors),
+            "answers_per_s": round(len(run.latencies_ms) / run.seconds, 2),
+            "answer_p50_ms": scoring.percentile(run.latencies_ms, 50),
+            "answer_p95_ms": scoring.percentile(run.latencies_ms, 95)}
+
+
 def _cold_ask(settings: Settings, question: str) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "assistant.cli", "ask", question, "--index", str(settings.index_dir)],
@@ -171,5 +196,11 @@ def table(result: dict) -> str:
     for name, (section, key, target) in TARGETS.items():
         value = result[section] if key is None else result[section][key]
         rows.append((name, value, target))
+    if "load" in result:
+        load = result["load"]
+        rows += [(f"under load: {load['sessions']} sessions × {load['per_session']}, errors", load["errors"], ""),
+                 ("under load: answer p50 / p95 ms", f"{load['answer_p50_ms']:.0f} / {load['answer_p95_ms']:.0f}",
+                  f"p95 {load['p95_ratio_to_single_user']}× single-user"),
+                 ("under load: answers/s", load["answers_per_s"], "")]
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{name:<{width}}  {value!s:>16}  {target}" for name, value, target in rows)

@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--asks", type=int, default=50, help="questions to time (default: 50)")
     bench.add_argument("--answer-index", type=Path, help="time answers on this existing index instead of the fresh one")
     bench.add_argument("--no-recipe", action="store_true", help="skip the LlamaIndex recipe's ingest")
+    bench.add_argument("--sessions", type=int, default=16, help="concurrent chat sessions for the load test (0: skip)")
+    bench.add_argument("--per-session", type=int, default=20, help="questions each session asks (default: 20)")
     bench.add_argument("--json", action="store_true", help="print the measurements as JSON")
     bench.set_defaults(run=_bench)
 
@@ -170,7 +172,8 @@ def _bench(args, settings: Settings) -> int:
     from assistant.bench import BenchOptions, bench, table
 
     options = BenchOptions(args.corpus or [settings.seeds_dir], args.limit, args.questions, args.answer_index,
-                           args.asks, not args.no_recipe, progress=not args.json)
+                           args.asks, not args.no_recipe, progress=not args.json, sessions=args.sessions,
+                           per_session=args.per_session)
     result = bench(settings, options)
     print(json.dumps(result, indent=2) if args.json else table(result))
     return 0

@@ -157,6 +157,8 @@ def _plain(value) -> str:
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# Answers computed at once; more wait in Gradio's queue (answering is CPU-bound: more would only contend).
+CONCURRENT_ANSWERS = 4
 
 
 def credentials(settings: Settings) -> list[tuple[str, str]]:
@@ -184,6 +186,12 @@ def serve(settings: Settings, no_login: bool = False) -> None:
     if assistant.store.counts()["articles"] == 0:
         print(f"The index at {assistant.store.location} is empty: ingesting {settings.seeds_dir} first.", file=sys.stderr)
         print(ingest([settings.seeds_dir], settings, store=assistant.store).summary(), file=sys.stderr)
-    app = build_app(assistant)
-    app.queue(default_concurrency_limit=4).launch(server_name=settings.host, server_port=settings.port,
-                                                  auth=logins or None, show_error=False, css=CSS, js=JS, footer_links=[])
+    launch(build_app(assistant), settings.host, settings.port, auth=logins or None)
+
+
+def launch(app: gr.Blocks, host: str, port: int | None, auth=None, block: bool = True) -> gr.Blocks:
+    """Serve the chat; `block=False` returns once it listens (at `app.local_url`), for `assistant bench`."""
+    app.queue(default_concurrency_limit=CONCURRENT_ANSWERS).launch(
+        server_name=host, server_port=port, auth=auth, show_error=False, css=CSS, js=JS, footer_links=[],
+        prevent_thread_lock=not block, quiet=not block)
+    return app

@@ -47,10 +47,14 @@ def test_server_down_is_one_clear_line(tmp_path):
 
 
 def test_bench_measures_ingest_against_the_bare_encoder(tmp_path):
-    result = json.loads(run_cli("bench", "--json", "--no-recipe", "--asks", "3", "--corpus", "seeds").stdout)
+    result = json.loads(run_cli("bench", "--json", "--no-recipe", "--asks", "3", "--corpus", "seeds",
+                                "--sessions", "3", "--per-session", "2").stdout)
     assert result["articles"] == 2
     assert result["encoder"]["passages"] == result["ingest"]["passages"] > 0
     assert result["ingest"]["reingest_embedded"] == 0  # unchanged articles are not embedded again
     assert 0 < result["ingest"]["ratio_to_encoder"]
     assert result["latency"]["questions"] == 2 and result["latency"]["answer_p50_ms"] > 0
     assert result["cold_ask_s"] > 0 and result["peak_rss_mb"]["this_process"] > 0
+    load = result["load"]
+    assert (load["sessions"], load["per_session"], load["errors"]) == (3, 2, 0)
+    assert load["answer_p95_ms"] >= load["answer_p50_ms"] > 0 and load["p95_ratio_to_single_user"] > 0
