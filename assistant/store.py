@@ -13,12 +13,15 @@ import hashlib
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
@@ -32,6 +35,7 @@ CREATE TABLE IF NOT EXISTS articles (
     doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, content_hash TEXT NOT NULL, text TEXT NOT NULL,
     metadata TEXT NOT NULL, passages INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS pending_passages (passage_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
     title, body, passage_id UNINDEXED, doc_id UNINDEXED, pstart UNINDEXED, pend UNINDEXED,
@@ -96,6 +100,16 @@ class Store:
 
     # --- reads ---
 
+    @contextmanager
+    def reading(self):
+        """Reads that fail (a Chroma server gone away, a broken file) raise a `StoreError` naming the store;
+        the same store answers again once it is back."""
+        try:
+            yield
+        except (ChromaError, httpx.HTTPError, OSError, sqlite3.Error) as exc:
+            raise StoreError(f"can't read the store at {self.location} ({' '.join(str(exc).split())[:200]}); "
+                             "is it running and readable? Ask again once it is") from exc
+
     def content_hash(self, doc_id: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT content_hash FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -108,11 +122,18 @@ class Store:
         return Article(row[0], row[1], row[2], json.loads(row[3])) if row else None
 
     def counts(self) -> dict:
-        with self._lock:
+        with self._lock, self.reading():
             articles, passages = self._db.execute("SELECT COUNT(*), COALESCE(SUM(passages), 0) FROM articles").fetchone()
             keyword = self._db.execute("SELECT COUNT(*) FROM passage_fts").fetchone()[0]
-        return {"articles": articles, "passages": passages, "vectors": self.collection.count(),
-                "keyword_rows": keyword}
+            vectors = self.collection.count()
+        return {"articles": articles, "passages": passages, "vectors": vectors, "keyword_rows": keyword,
+                "pending": len(self.pending())}
+
+    def pending(self) -> set[str]:
+        """Articles whose write began and didn't finish (an ingest running now, or one that failed): readers
+        leave their vectors alone; the next ingest removes or completes them."""
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT doc_id FROM pending")}
 
     def vectors_for_keys(self, keys: set[str]) -> dict[str, list[float]]:
         """Stored vectors by the key of the text they embed (see `passages.embedding_key`)."""
@@ -156,12 +177,20 @@ class Store:
     # --- writes ---
 
     def replace(self, batch: list[tuple[Article, str, list[Passage], list[list[float]]]]) -> None:
-        """Store each (article, content hash, passages, vectors), replacing whatever it had before."""
+        """Store each (article, content hash, passages, vectors), replacing whatever it had before. On a
+        failed write (a full disk, a store gone away) the batch's partial vectors are removed again, so
+        readers never meet passages without their article; a rerun stores the batch whole."""
         ids = [(article.doc_id,) for article, *_ in batch]
         with self._lock:
             try:
                 self._db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", ids)
+                self._db.executemany("INSERT OR IGNORE INTO pending_passages VALUES (?)",
+                                     [(p.passage_id,) for _, _, passages, _ in batch for p in passages])
                 self._db.commit()
+            except sqlite3.Error as exc:
+                self._db.rollback()
+                raise self._write_error(exc) from exc
+            try:
                 # One delete and one add for the whole batch: Chroma's per-call cost, paid per article,
                 # took a third of ingest time.
                 self.collection.delete(where={"doc_id": {"$in": [doc_id for doc_id, in ids]}})
@@ -170,10 +199,15 @@ class Store:
                 if nodes:
                     self.vector_store.add(nodes)
                 self._commit_articles(batch)
-            except sqlite3.Error as exc:
+            except Exception as exc:  # sqlite3 or any of chromadb's many error types
                 self._db.rollback()
-                raise StoreError(f"can't write the index at {self.settings.index_dir} ({exc}); "
-                                 "check free disk space and permissions") from exc
+                self._try_purge_pending()
+                raise self._write_error(exc) from exc
+
+    def _write_error(self, exc: Exception) -> StoreError:
+        return StoreError(f"can't write the index at {self.location} ({' '.join(str(exc).split())[:200]}); "
+                          "free disk space or fix permissions, then run the command again: it resumes, "
+                          "and what was stored before is kept")
 
     def _commit_articles(self, batch) -> None:
         db = self._db
@@ -185,16 +219,32 @@ class Store:
                        (article.doc_id, article.title, content_hash, article.text,
                         json.dumps(article.metadata, ensure_ascii=False), len(passages)))
             db.execute("DELETE FROM pending WHERE doc_id = ?", (article.doc_id,))
+            db.executemany("DELETE FROM pending_passages WHERE passage_id = ?", [(p.passage_id,) for p in passages])
         db.commit()
 
+    def _try_purge_pending(self) -> None:
+        try:
+            self._purge_pending()
+        except Exception:  # noqa: BLE001 - the store still refuses writes; the next writable open purges
+            self._db.rollback()
+
     def _purge_pending(self) -> None:
+        """Remove half-written articles. Their new vectors are deleted by id as well as by article: Chroma
+        resolves a delete by metadata against what it has applied so far, and after a failed write (a full
+        disk) the new vectors may still wait in its log."""
         with self._lock:
-            pending = [r[0] for r in self._db.execute("SELECT doc_id FROM pending")]
+            pending = sorted(self.pending())
+            if not pending:
+                return
+            passage_ids = [row[0] for row in self._db.execute("SELECT passage_id FROM pending_passages")]
+            self.collection.delete(where={"doc_id": {"$in": pending}})
+            for start in range(0, len(passage_ids), 5000):
+                self.collection.delete(ids=passage_ids[start:start + 5000])
             for doc_id in pending:
-                self.vector_store.delete(doc_id)
                 self._db.execute("DELETE FROM passage_fts WHERE doc_id = ?", (doc_id,))
                 self._db.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,))
-                self._db.execute("DELETE FROM pending WHERE doc_id = ?", (doc_id,))
+            self._db.execute("DELETE FROM pending")
+            self._db.execute("DELETE FROM pending_passages")
             self._db.commit()
 
     def close(self) -> None:

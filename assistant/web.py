@@ -20,6 +20,7 @@ from assistant.render import answer_as_html, answer_as_text, article_as_html
 from assistant.feedback import record_feedback
 from assistant.uploads import add_uploads
 from assistant.settings import Settings, SettingsError
+from assistant.store import StoreError
 
 EXAMPLES = [
     "What did Peskov claim about Clinton's advisors?",
@@ -61,7 +62,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         """Answer one question from the articles; the text ends with the numbered cited passages."""
         try:
             return answer_as_text(assistant.ask(question))
-        except QuestionError as exc:
+        except (QuestionError, StoreError) as exc:
             return f"Can't answer: {exc}"
 
     def respond(question: str, history: list, conversation: Conversation | None, outlets: list, articles: list):
@@ -73,7 +74,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         try:
             within = assistant.scope(articles or [], outlets or [])
             answer = conversation.ask(question, within=within)
-        except QuestionError as exc:
+        except (QuestionError, StoreError) as exc:
             yield history + [{"role": "assistant", "content": f"Can't answer: {exc}"}], "", conversation
             return
         shown = ""
@@ -88,7 +89,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         try:
             doc_id, start, end = target.rsplit("/", 2)
             return article_as_html(assistant.article(unquote(doc_id)), int(start), int(end))
-        except (QuestionError, ValueError) as exc:
+        except (QuestionError, StoreError, ValueError) as exc:
             return f"<i>Can't show that passage: {html.escape(str(exc))}</i>"
 
     def filters():
@@ -100,7 +101,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     def add(paths: list[str], progress=gr.Progress(track_tqdm=True)) -> str:
         """Ingest uploaded article files; one line per file that was skipped, and why."""
         paths = [Path(p) for p in paths or []]
-        report = add_uploads(paths, [p.name for p in paths], assistant.settings, assistant.store, progress=True)
+        try:
+            report = add_uploads(paths, [p.name for p in paths], assistant.settings, assistant.store, progress=True)
+        except StoreError as exc:
+            return html.escape(f"Can't add these articles: {exc}")
         lines = [report.summary()] + [f"- {r.source.rsplit('/', 1)[-1]}: {r.reason}" for r in report.rejected]
         return "\n".join(html.escape(line) for line in lines)
 

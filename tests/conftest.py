@@ -92,3 +92,18 @@ def copy_seeds(target: Path) -> Path:
 
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@contextmanager
+def chroma_run(path: Path, port: int):
+    """A real `chroma run` server on loopback, stopped on exit."""
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    server = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        wait_for_port(port, server, timeout=120)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

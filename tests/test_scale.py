@@ -1,30 +1,16 @@
 """Past one machine, and the bench: a real `chroma run` server on loopback, and `assistant bench` end to end."""
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import CLINTON_ADVISORS, SEED_IDS, free_port, run_cli, wait_for_port
+from conftest import CLINTON_ADVISORS, SEED_IDS, chroma_run, free_port, run_cli
 
 
 @pytest.fixture
 def chroma_server(tmp_path):
-    port = free_port()
-    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    server = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        wait_for_port(port, server, timeout=120)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with chroma_run(tmp_path / "chroma-server", free_port()) as url:
+        yield url
 
 
 def test_every_command_uses_the_chroma_server_when_told(tmp_path, chroma_server):
