@@ -13,9 +13,8 @@ from assistant.settings import Settings
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.load(index_dir=getattr(args, "index", None))
     try:
-        return args.run(args, settings) or 0
+        return args.run(args, Settings.load(index_dir=getattr(args, "index", None))) or 0
     except KeyboardInterrupt:
         print("interrupted; what was stored is kept; run the command again to resume", file=sys.stderr)
         return 130

