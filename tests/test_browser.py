@@ -39,9 +39,10 @@ def page(chat_url):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1200, "height": 1000})
-        page.dialogs, page.errors = [], []
+        page.dialogs, page.errors, page.console = [], [], []
         page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
         page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda message: page.console.append(message.text))
         page.goto(chat_url)
         yield page
         browser.close()
@@ -82,8 +83,14 @@ def test_article_markup_is_shown_as_text_and_never_runs(page):
     assert "<img src=x onerror=alert(2)>" in quoted or "<script>alert(1)</script>" in quoted
     assert page.locator(".message-wrap img[src='x']").count() == 0
     assert page.locator(".message-wrap script").count() == 0
+    page.locator(".message-wrap div.answer a.cite").first.click()  # the whole article, in the viewer
+    page.locator("#viewer mark").wait_for(timeout=30_000)
+    shown = page.locator("#viewer .article-body").inner_text()
+    assert "<script>alert(1)</script>" in shown and "<img src=x onerror=alert(2)>" in shown
+    assert page.locator("#viewer img, #viewer script").count() == 0
     page.wait_for_timeout(1000)
     assert page.dialogs == [] and page.errors == []
+    assert not any("alert" in line for line in page.console)
     page.screenshot(path=str(DOCS / "chat-markup-inert.png"), full_page=True)
 
 
