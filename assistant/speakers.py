@@ -27,6 +27,8 @@ _BEFORE_VERB = re.compile(rf"{_WHO},?\s+(?:[a-z]+\s+){{0,4}}?(?:{_VERBS})\b")
 _AFTER_VERB = re.compile(rf"\b(?:said|says|asked|added|wrote|told|according to)\s+{_WHO}")
 # The sentence's subject, however far its verb of saying ("He then went on to defend …, by saying that …").
 _OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?]*?\b(?:{_VERBS})\b")
+# "…, the owners said": an unnamed speaker closes the sentence, so its opening name is not the speaker.
+_UNNAMED_TAIL = re.compile(rf",\s+(?:(?:the|a|an|some|many|two|three|several)\s+)?(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*\s+(?:{_VERBS})\b")
 _OPENERS = {"“": "”", "‘": "’", '"': '"'}
 # A name that opens a sentence can be any capitalised word; these open sentences without naming anyone.
 _NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "A", "An", "But", "And", "So", "Well", "Yes",
@@ -125,7 +127,8 @@ def _closing(line: str, i: int, close: str) -> int:
 def _attribution(sentence: str, quoted: list[bool]) -> str | None:
     """The speaker a verb of saying names in the sentence's own (unquoted) words."""
     plain = "".join(" " if q else c for c, q in zip(sentence, quoted))
-    for pattern in (_AFTER_VERB, _BEFORE_VERB, _OPENING_SUBJECT):
+    patterns = (_AFTER_VERB, _BEFORE_VERB) if _UNNAMED_TAIL.search(plain) else (_AFTER_VERB, _BEFORE_VERB, _OPENING_SUBJECT)
+    for pattern in patterns:
         for match in pattern.finditer(plain):
             who = match["who"] if re.fullmatch(_REFERENCE, match["who"]) else _trim(match["who"])
             if who:

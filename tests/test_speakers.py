@@ -51,3 +51,9 @@ def test_reported_claim_and_pronoun_refer_back():
 def test_scare_quotes_leave_narration_alone():
     text = "Given the senator’s “hostile” views on trade, the deal is unlikely to pass this year."
     assert voices(text)[0].kind == NARRATION
+
+
+def test_an_unnamed_speaker_at_the_end_is_not_the_opening_name():
+    text = "Quarry reopens\n\nThe Dunmore slate quarry reopened on Monday with forty workers, the owners said.\n"
+    [_, sentence] = voices(text)
+    assert sentence.speaker is None
