@@ -56,7 +56,9 @@ def test_a_duplicate_article_is_stored_but_not_embedded_again(tmp_path, settings
     twin = store.collection.get(where={"doc_id": "copy-of-000"}, include=["embeddings", "metadatas"])
     original = store.collection.get(where={"doc_id": SEED_IDS[0]}, include=["embeddings", "metadatas"])
     by_start = {m["start"]: v for m, v in zip(original["metadatas"], original["embeddings"])}
-    assert all((by_start[m["start"]] == v).all() for m, v in zip(twin["metadatas"], twin["embeddings"]))
+    # The twin carries the original's vectors (the reuse itself is counted above; Chroma's cosine space may
+    # renormalise a stored vector in its last bit).
+    assert all(abs(by_start[m["start"]] - v).max() < 1e-6 for m, v in zip(twin["metadatas"], twin["embeddings"]))
 
 
 def test_kill_9_during_ingest_then_rerun_gives_the_exact_passage_count(tmp_path):
