@@ -69,9 +69,8 @@ def bench(settings: Settings, options: BenchOptions) -> dict:
             result["load"] = _under_load(answering, questions, options.sessions, options.per_session)
             result["load"]["p95_ratio_to_single_user"] = round(
                 result["load"]["answer_p95_ms"] / result["latency"]["answer_p95_ms"], 2)
-        result["cold_ask_s"] = _cold_ask(answering, questions[0])
-    result["peak_rss_mb"] = {"this_process": _peak_rss_mb(resource.RUSAGE_SELF),
-                             "child_processes": _peak_rss_mb(resource.RUSAGE_CHILDREN)}
+        result["cold_ask_s"], cold_rss_mb = _cold_ask(answering, questions[0])
+    result["peak_rss_mb"] = {"this_process": _peak_rss_mb(resource.RUSAGE_SELF), "cold_ask": cold_rss_mb}
     return result
 
 
@@ -161,11 +160,18 @@ def _under_load(settings: Settings, questions: list[str], sessions: int, per_ses
             "answer_p95_ms": scoring.percentile(run.latencies_ms, 95)}
 
 
-def _cold_ask(settings: Settings, question: str) -> float:
+# A forked child inherits its parent's peak RSS: a small launcher process runs the cold ask, so the peak it
+# reports is the ask's own.
+_LAUNCHER = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def _cold_ask(settings: Settings, question: str) -> tuple[float, float]:
+    """Seconds from process start to printed answer, and that process's peak RSS in MB."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "assistant.cli", "ask", question, "--index", str(settings.index_dir)],
-                   check=True, capture_output=True, text=True)
-    return round(time.perf_counter() - started, 2)
+    launched = subprocess.run([sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "assistant.cli", "ask", question,
+                               "--index", str(settings.index_dir)], check=True, capture_output=True, text=True)
+    return round(time.perf_counter() - started, 2), round(int(launched.stdout.split()[-1]) / 1024, 1)
 
 
 def _peak_rss_mb(who: int) -> float:
@@ -177,7 +183,8 @@ TARGETS = {
     "answer p50 ms": ("latency", "answer_p50_ms", "≤ 50 (≥ 100k passages)"),
     "answer p95 ms": ("latency", "answer_p95_ms", "≤ 150 (≥ 100k passages)"),
     "cold ask s": ("cold_ask_s", None, "≤ 8"),
-    "peak RSS MB (this process)": ("peak_rss_mb", "this_process", "≤ 2048"),
+    "peak RSS MB (this process, serving)": ("peak_rss_mb", "this_process", "≤ 2048"),
+    "peak RSS MB (cold ask)": ("peak_rss_mb", "cold_ask", ""),
 }
 
 

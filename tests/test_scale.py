@@ -41,6 +41,7 @@ def test_bench_measures_ingest_against_the_bare_encoder(tmp_path):
     assert 0 < result["ingest"]["ratio_to_encoder"]
     assert result["latency"]["questions"] == 2 and result["latency"]["answer_p50_ms"] > 0
     assert result["cold_ask_s"] > 0 and result["peak_rss_mb"]["this_process"] > 0
+    assert 0 < result["peak_rss_mb"]["cold_ask"] < result["peak_rss_mb"]["this_process"]
     load = result["load"]
     assert (load["sessions"], load["per_session"], load["errors"]) == (3, 2, 0)
     assert load["answer_p95_ms"] >= load["answer_p50_ms"] > 0 and load["p95_ratio_to_single_user"] > 0
