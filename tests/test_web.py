@@ -70,7 +70,7 @@ def test_articles_added_from_the_browser_are_answered_and_bad_files_say_why(tmp_
     from gradio_client import Client, handle_file
 
     index = tmp_path / "index"
-    with served(index) as (url, _):
+    with served(index, env={"ASSISTANT_MAX_UPLOAD_MB": "1"}) as (url, _):
         good = tmp_path / "ferry.txt"
         good.write_text("Ferry strike ends\n\nThe ferry workers' strike in Port Alder ended on Friday after "
                         "the union accepted a 6 percent raise, the mayor said.\n", encoding="utf-8")
@@ -78,9 +78,12 @@ def test_articles_added_from_the_browser_are_answered_and_bad_files_say_why(tmp_
         bad.write_bytes(b"MZ\x90\x00")
         sneaky = tmp_path / "..%2F..%2Fescape.txt"
         sneaky.write_text("Escape attempt\n\nThis file's name tries to leave the uploads folder.", encoding="utf-8")
+        huge = tmp_path / "huge.txt"
+        huge.write_text("Huge\n\n" + "A long sentence about the harbour. " * 60_000, encoding="utf-8")  # ~2 MB
         client = Client(url, verbose=False)
-        report = client.predict([handle_file(str(good)), handle_file(str(bad)), handle_file(str(sneaky))], api_name="/add")
+        report = client.predict([handle_file(str(p)) for p in (good, bad, sneaky, huge)], api_name="/add")
         assert "2 added" in report and "notes.exe: not an article file" in report
+        assert "huge.txt: over the 1 MB upload limit" in report
         assert all(p.parent == index / "uploads" for p in (index / "uploads").iterdir())
         answer = client.predict("What raise did the ferry union accept?", api_name="/chat")
         assert "6 percent" in answer and "ferry" in answer
