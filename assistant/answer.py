@@ -238,7 +238,8 @@ def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeW
     sentences = [s for rank, n in enumerate(ranked) for s in _sentences(n, rank)]
     if not sentences:
         return []
-    similarity = (embedder.embed([s.text for s in sentences]) @ vectors.T).max(axis=1)
+    # Small length-sorted batches: sentences differ in length, and a batch pads to its longest.
+    similarity = (embedder.embed([s.text for s in sentences], batch_size=8) @ vectors.T).max(axis=1)
     sentence_terms = [{_stem(w) for w in words(s.text)} for s in sentences]
     weights = _term_weights({_stem(t) for t in content_terms(question.text)}, sentence_terms)
     total = sum(weights.values()) or 1.0

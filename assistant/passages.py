@@ -37,6 +37,11 @@ class Passage:
         return f"{self.doc_id}#{self.start}-{self.end}"
 
 
+def doc_id_of(passage_id: str) -> str:
+    """The article a passage id belongs to (ids are `doc_id#start-end`; doc ids may hold '#')."""
+    return passage_id.rsplit("#", 1)[0]
+
+
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     """Spans of the sentences of `text` (whitespace trimmed), shifted by `offset`."""
     spans, start = [], 0

@@ -66,6 +66,9 @@ class Settings:
     # How many passages each retriever proposes, and how many the answer reads.
     candidates: int = 30
     top_k: int = 10
+    # How many nearest passages one dense search fetches, before articles are left out and the question's
+    # week is picked from them (see `retrieve.HybridRetriever._dense`).
+    dense_pool: int = 400
     # Fusion weight of the keyword (BM25) score against the dense cosine score. The keyword index always
     # proposes candidates (each then scored by its exact cosine); adding BM25 to the ranking score
     # made the seeds' multi-article answers worse (a name shared by every passage drowns the topic).

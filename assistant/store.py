@@ -121,6 +121,14 @@ class Store:
                                    (doc_id,)).fetchone()
         return Article(row[0], row[1], row[2], json.loads(row[3])) if row else None
 
+    def published_days(self, doc_ids: set[str]) -> dict[str, str]:
+        """Each named article's publication day ("2023-05-26"; "" when unknown)."""
+        marks = ",".join("?" * len(doc_ids))
+        with self._lock:
+            rows = self._db.execute(f"SELECT doc_id, json_extract(metadata, '$.published_at') FROM articles "
+                                    f"WHERE doc_id IN ({marks})", sorted(doc_ids)).fetchall()
+        return {doc_id: str(day or "")[:10] for doc_id, day in rows}
+
     def counts(self) -> dict:
         with self._lock, self.reading():
             articles, passages = self._db.execute("SELECT COUNT(*), COALESCE(SUM(passages), 0) FROM articles").fetchone()
