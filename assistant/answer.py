@@ -28,7 +28,7 @@ from assistant.retrieve import HybridRetriever
 from assistant.settings import Settings
 from assistant.speakers import QUOTE, Voice, speaks_in, voice_in, voices
 from assistant.store import Store
-from assistant.terms import content_terms, words
+from assistant.terms import content_terms, stem, words
 
 MAX_QUESTION_CHARS = 2000
 # How far below the best sentence another article's best may score and still be shown beside it.
@@ -86,6 +86,12 @@ class Answer:
     evidence: dict = field(default_factory=dict)
     # A follow-up's own words, when `question` is what it was resolved to ("who is he?" → "who is Peskov?").
     resolved_from: str = ""
+    # "extractive" (sentences quoted from the articles) or "llm" (written by an LLM, each sentence checked);
+    # `notice`: one line on how it was made when that needs saying (an LLM that failed, dropped sentences);
+    # `sentences`: in LLM mode, each written sentence with its citations and whether a cited span states it.
+    mode: str = "extractive"
+    notice: str = ""
+    sentences: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -240,8 +246,8 @@ def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeW
         return []
     # Small length-sorted batches: sentences differ in length, and a batch pads to its longest.
     similarity = (embedder.embed([s.text for s in sentences], batch_size=8) @ vectors.T).max(axis=1)
-    sentence_terms = [{_stem(w) for w in words(s.text)} for s in sentences]
-    weights = _term_weights({_stem(t) for t in content_terms(question.text)}, sentence_terms)
+    sentence_terms = [{stem(w) for w in words(s.text)} for s in sentences]
+    weights = _term_weights({stem(t) for t in content_terms(question.text)}, sentence_terms)
     total = sum(weights.values()) or 1.0
     top = ranked[0].score or 1.0
     asked_words = set(words(question.text))
@@ -283,8 +289,8 @@ def _missing_share(question: Question, ranked: list[NodeWithScore]) -> float:
     question sets a scene first: articles tell the scene in their own words."""
     terms = content_terms(question.focus or question.text)
     weights = {t: 2.0 if any(ch.isdigit() for ch in t) else 1.0 for t in terms}
-    found = {_stem(w) for n in ranked for w in words(n.node.get_content() + " " + n.node.metadata["title"])}
-    return sum(w for t, w in weights.items() if _stem(t) not in found) / max(sum(weights.values()), 1.0)
+    found = {stem(w) for n in ranked for w in words(n.node.get_content() + " " + n.node.metadata["title"])}
+    return sum(w for t, w in weights.items() if stem(t) not in found) / max(sum(weights.values()), 1.0)
 
 
 def _term_weights(terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:
@@ -327,11 +333,6 @@ def _introduces(sentence: str, following: str) -> bool:
     if sentence.endswith(":"):
         return True
     return ("\n" in following and following.lstrip()[:1] in "“‘\"" and len(sentence.split()) <= INTRO_WORDS)
-
-
-def _stem(word: str) -> str:
-    """Crude but symmetric: 'advisors'/'advising' and 'meetings'/'meeting' meet on their first five letters."""
-    return word[:5]
 
 
 def _select(sentences: list[_Sentence], settings: Settings) -> list[_Sentence]:

@@ -14,7 +14,8 @@ from assistant.settings import Settings
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return args.run(args, Settings.load(index_dir=getattr(args, "index", None))) or 0
+        settings = Settings.load(index_dir=getattr(args, "index", None), llm_url=getattr(args, "llm", None))
+        return args.run(args, settings) or 0
     except KeyboardInterrupt:
         print("interrupted; what was stored is kept; run the command again to resume", file=sys.stderr)
         return 130
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--date", type=_day, help="the day the question is asked (YYYY-MM-DD): \"this week\" means that week")
     ask.add_argument("--article", action="append", default=[], metavar="ID", help="read only this article (repeatable)")
     ask.add_argument("--outlet", action="append", default=[], help="read only this outlet's articles (repeatable)")
+    _llm_option(ask)
+    ask.add_argument("--show-unverified", action="store_true",
+                     help="with --llm: keep the LLM's sentences no cited span states, marked (unverified)")
     _index_option(ask)
     ask.set_defaults(run=_ask)
 
@@ -53,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     _index_option(status)
     status.set_defaults(run=_status)
 
-    evaluate = sub.add_parser("eval", help="score the engine (and the plain LlamaIndex recipe) on a question set")
+    evaluate = sub.add_parser("eval", help="score the engine (the plain LlamaIndex recipe, an LLM) on a question set")
     evaluate.add_argument("--questions", type=Path,
                           help="JSONL(.gz): id, question, answers, gold_doc_ids, type (default: seeds/questions.jsonl)")
     evaluate.add_argument("--corpus", type=Path, nargs="*", default=[], help="articles to ingest first (JSONL(.gz), ...)")
@@ -61,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--k", type=int, default=5)
     evaluate.add_argument("--limit", type=int, help="only the first N questions")
     evaluate.add_argument("--baseline", action="store_true", help="also run the plain LlamaIndex recipe")
+    _llm_option(evaluate)
     evaluate.add_argument("--feedback", type=Path, nargs="?", const=True, metavar="FILE",
                           help="ask the questions readers rated in the chat (default file: the index's feedback.jsonl)")
     _index_option(evaluate)
@@ -82,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--host", help="default 127.0.0.1; any other address needs a login (ASSISTANT_LOGIN)")
     serve.add_argument("--no-login", action="store_true", help="listen beyond this machine without a login")
+    _llm_option(serve)
     _index_option(serve)
     serve.set_defaults(run=_serve)
     return parser
@@ -98,6 +104,11 @@ def _index_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, help="index folder (default: index/)")
 
 
+def _llm_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--llm", metavar="URL", help="an OpenAI-compatible server writes the answer, e.g. "
+                        "http://localhost:11434/v1 (default: ASSISTANT_LLM_URL; none: extractive)")
+
+
 def _ingest(args, settings: Settings) -> int:
     from assistant.ingest import ingest
 
@@ -111,7 +122,13 @@ def _ask(args, settings: Settings) -> int:
     from assistant.render import answer_as_text
 
     assistant = Assistant(settings)
-    answer = assistant.ask(args.question, args.date, within=assistant.scope(args.article, args.outlet))
+    within = assistant.scope(args.article, args.outlet)
+    if settings.llm_url:
+        from assistant.written import ask
+
+        answer = ask(assistant, args.question, asked_on=args.date, within=within, show_unverified=args.show_unverified)
+    else:
+        answer = assistant.ask(args.question, args.date, within=within)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer_as_text(answer))
     return 0
 

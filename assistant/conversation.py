@@ -5,10 +5,12 @@ the person the previous answer quoted. Everything else is asked as it stands."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer, Assistant
 from assistant.questions import analyse
+from assistant.written import stream_answer
 
 _OTHER_ARTICLE = re.compile(r"\b(?:the )?other (?:article|articles|story|stories|outlet|outlets|source|sources|one|side)\b|"
                             r"\b(?:the )?(?:second|first) (?:article|story|one)\b", re.I)
@@ -20,13 +22,22 @@ class Conversation:
     assistant: Assistant
     answers: list[Answer] = field(default_factory=list)
 
-    def ask(self, question: str, within: frozenset[str] = frozenset()) -> Answer:
-        """`within`: when given, the only articles to read (the chat's filter)."""
+    def ask(self, question: str, within: frozenset[str] = frozenset(), written: bool = False) -> Answer:
+        """`within`: when given, the only articles to read (the chat's filter); `written`: an LLM writes
+        the answer (see `written`)."""
+        return list(self.stream(question, within, written))[-1]
+
+    def stream(self, question: str, within: frozenset[str] = frozenset(),
+               written: bool = False) -> Iterator[str | Answer]:
+        """The LLM's reply as it arrives (when `written`), then the `Answer`."""
         asked, exclude = resolve(question, self.answers[-1] if self.answers else None)
-        answer = self.assistant.ask(asked, exclude=exclude, within=within)
-        answer.resolved_from = question if asked != question else ""
-        self.answers.append(answer)
-        return answer
+        pieces = (stream_answer(self.assistant, asked, exclude=exclude, within=within) if written
+                  else [self.assistant.ask(asked, exclude=exclude, within=within)])
+        for piece in pieces:
+            if isinstance(piece, Answer):
+                piece.resolved_from = question if asked != question else ""
+                self.answers.append(piece)
+            yield piece
 
 
 def resolve(question: str, previous: Answer | None) -> tuple[str, frozenset[str]]:

@@ -21,10 +21,12 @@ from assistant.settings import Settings
 from assistant.store import Store
 
 ENGINE = "engine"
+# The same engine with an LLM writing the answer (`eval --llm URL`), each sentence checked.
+ENGINE_LLM = "engine_llm"
 HEADLINE = ("doc_hit@1", "doc_hit@{k}", "mrr@10", "recall@{k}", "gold_note_hit@5", "answer_in_citations",
             "answer_in_answer", "citation_precision", "cites_every_gold", "choice_accuracy", "quotes_exact",
             "abstention_precision", "abstention_recall", "answer_words_median", "answer_words_p90",
-            "latency_total_p50_ms", "latency_total_p95_ms")
+            "latency_total_p50_ms", "latency_total_p95_ms", "llm_answered", "sentences_verified")
 
 
 @dataclass
@@ -55,24 +57,30 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
         print(ingest(options.corpus, settings, store=store, progress=options.progress).summary())
     elif store.counts()["articles"] == 0:
         print(ingest([settings.seeds_dir], settings, store=store, progress=options.progress).summary())
-    systems = {ENGINE: _run_engine(Assistant(settings, store), questions, options.progress)}
+    assistant = Assistant(settings, store)
+    systems = {ENGINE: _run_engine(assistant.ask, questions, options.progress)}
+    if settings.llm_url:
+        from assistant.written import ask
+
+        written = lambda question, asked_on: ask(assistant, question, asked_on=asked_on)  # noqa: E731
+        systems[ENGINE_LLM] = _run_engine(written, questions, options.progress, ENGINE_LLM)
     if options.baseline:
         from assistant.baseline import Baseline, MODES
 
         runs = _run_baseline(Baseline(store, settings, options.progress), questions, options.progress)
         systems.update({f"recipe_{mode}": runs[mode] for mode in MODES})
-    results = {name: [_score(q, a, store, options.k) for q, a in zip(questions, answers)]
+    results = {name: [_score(name, q, a, store, options.k) for q, a in zip(questions, answers)]
                for name, answers in systems.items()}
     summary = _summarize(results, options, store.counts()["articles"], skipped)
     _write(options.out, results, summary)
     return summary
 
 
-def _run_engine(assistant: Assistant, questions: list[dict], progress: bool) -> list[dict]:
+def _run_engine(ask, questions: list[dict], progress: bool, name: str = ENGINE) -> list[dict]:
     answers = []
-    for q in tqdm(questions, desc="engine", unit=" questions", disable=not progress):
+    for q in tqdm(questions, desc=name, unit=" questions", disable=not progress):
         try:
-            answers.append(assistant.ask(q["question"], asked_on(q)).to_dict())
+            answers.append(ask(q["question"], asked_on(q)).to_dict())
         except QuestionError as exc:
             answers.append({"question": q["question"], "answer": str(exc), "abstained": True, "citations": [],
                             "passages": [], "timings_ms": {}})
@@ -96,7 +104,7 @@ def _run_baseline(baseline, questions: list[dict], progress: bool) -> dict[str, 
     return runs
 
 
-def _score(question: dict, answer: dict, store: Store, k: int) -> dict:
+def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> dict:
     relevant = set(question.get("gold_doc_ids") or []) | set(question.get("silver_doc_ids") or [])
     answerable = bool(question.get("answers"))
     docs = scoring.ranked_docs(answer["passages"])
@@ -105,6 +113,11 @@ def _score(question: dict, answer: dict, store: Store, k: int) -> dict:
         metrics.update(scoring.retrieval_metrics(docs, relevant, set(question.get("gold_doc_ids") or []), k))
         metrics.update(scoring.answer_metrics(question, answer["answer"], answer["citations"],
                                               answer["abstained"], relevant))
+    written = answer.get("sentences") or []
+    if answer.get("mode") == "llm" or ENGINE_LLM == system:
+        metrics["llm_answered"] = float(answer.get("mode") == "llm")
+    if written:
+        metrics["sentences_verified"] = sum(s["verified"] for s in written) / len(written)
     if answer["citations"]:
         metrics["quotes_exact"] = sum(_quote_exact(store, c) for c in answer["citations"]) / len(answer["citations"])
     return {"id": question.get("id"), "type": question.get("type", "untyped"), "question": question["question"],

@@ -14,7 +14,7 @@ RELATED_READING = 3
 
 
 def answer_as_text(answer: Answer) -> str:
-    lines = [answer.answer, ""]
+    lines = [answer.answer, "", made_by(answer)]
     if answer.abstained:
         lines.append("Related reading:")
         for i, p in enumerate(answer.passages[:RELATED_READING], 1):
@@ -47,9 +47,16 @@ def answer_as_html(answer: Answer) -> str:
                      f'<span class="voice">{e(where)}{" · " if where else ""}{e(voice_label(c))}</span></summary>'
                      f"<blockquote>{_highlighted(answer, c)}</blockquote></details>")
     total = answer.timings_ms.get("total_ms")
-    if total is not None:
-        parts.append(f"<sub>{total:.0f} ms</sub>")
+    made = e(made_by(answer)) + (f" · {total:.0f} ms" if total is not None else "")
+    parts.append(f'<sub class="made-by">{made}</sub>')
     return "\n".join(parts)
+
+
+def made_by(answer: Answer) -> str:
+    """Which way the answer was made, and the notice that goes with it."""
+    how = ("Written by the LLM; each sentence checked against the passage it cites." if answer.mode == "llm"
+           else "Quoted from the articles (extractive).")
+    return f"{how} {answer.notice}".strip()
 
 
 def article_as_html(article: Article, start: int, end: int) -> str:

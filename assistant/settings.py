@@ -82,6 +82,19 @@ class Settings:
     # (calibrated on seeds/questions.jsonl: see the README's evaluation section).
     answer_sentences: int = 2
     abstain_below: float = 0.3
+    # An OpenAI-compatible chat server that writes fluent answers (`--llm URL`; needs the llm extra), e.g.
+    # http://localhost:11434/v1 (Ollama) or http://localhost:8080/v1 (llama.cpp). Empty: extractive answers.
+    llm_url: str = ""
+    llm_model: str = "local"
+    # The server's key: ASSISTANT_LLM_API_KEY, or a file holding it (ASSISTANT_LLM_API_KEY_FILE).
+    llm_api_key: str = ""
+    llm_api_key_file: str = ""
+    # Seconds to wait for the server before showing the extractive answer instead.
+    llm_timeout: float = 60.0
+    llm_context: int = 4096
+    llm_max_tokens: int = 256
+    # How many of the best passages the LLM reads (fewer than `top_k`: small models lose the thread).
+    llm_passages: int = 6
     host: str = "127.0.0.1"
     port: int = 7860
     # Who may use the chat when it listens beyond this machine: "user:password", or a file of such lines.

@@ -26,6 +26,11 @@ def words(text: str) -> list[str]:
     return [re.sub(r"['’]s$", "", w.lower()).replace("’", "'") for w in _WORD.findall(text)]
 
 
+def stem(word: str) -> str:
+    """Crude but symmetric: 'advisors'/'advising' and 'meetings'/'meeting' meet on their first five letters."""
+    return word[:5]
+
+
 def content_terms(text: str) -> list[str]:
     """Words that carry meaning, in order, without repeats."""
     seen: dict[str, None] = {}

@@ -22,6 +22,8 @@ from assistant.uploads import add_uploads
 from assistant.settings import Settings, SettingsError
 from assistant.store import StoreError
 
+LLM_MODE = "The LLM, checked against the passages"
+EXTRACTIVE_MODE = "Quotes from the articles"
 EXAMPLES = [
     "What did Peskov claim about Clinton's advisors?",
     "Who interviewed Peskov on CNN?",
@@ -58,27 +60,37 @@ VIEWER_HINT = "<i>Click a citation marker such as [1] to read its article here, 
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
+    llm_on = bool(assistant.settings.llm_url)
+
     def chat(question: str) -> str:
-        """Answer one question from the articles; the text ends with the numbered cited passages."""
+        """Answer one question from the articles; the text ends with the numbered cited passages. With an
+        LLM configured (ASSISTANT_LLM_URL), the LLM writes it and each sentence is checked."""
         try:
-            return answer_as_text(assistant.ask(question))
+            return answer_as_text(Conversation(assistant).ask(question, written=llm_on))
         except (QuestionError, StoreError) as exc:
             return f"Can't answer: {exc}"
 
-    def respond(question: str, history: list, conversation: Conversation | None, outlets: list, articles: list):
+    def respond(question: str, history: list, conversation: Conversation | None, outlets: list, articles: list,
+                mode: str):
         """Streams (chat, cleared box, conversation) updates; the conversation resolves follow-ups;
-        `outlets`/`articles`: the filter, when set the only articles read."""
+        `outlets`/`articles`: the filter, when set the only articles read; `mode`: who writes the answer."""
         conversation = conversation or Conversation(assistant)
         history = list(history or []) + [{"role": "user", "content": question}]
         yield history + [{"role": "assistant", "content": "Searching the articles…"}], "", conversation
+        draft, answer = "", None
         try:
             within = assistant.scope(articles or [], outlets or [])
-            answer = conversation.ask(question, within=within)
+            for piece in conversation.stream(question, within, written=llm_on and mode == LLM_MODE):
+                if isinstance(piece, str):  # the LLM's words as they come, unchecked until the reply is whole
+                    draft += piece
+                    yield history + [{"role": "assistant", "content": f"<i>Writing…</i> {html.escape(draft)}"}], "", conversation
+                else:
+                    answer = piece
         except (QuestionError, StoreError) as exc:
             yield history + [{"role": "assistant", "content": f"Can't answer: {exc}"}], "", conversation
             return
         shown = ""
-        for line in answer.answer.splitlines():  # the answer first, line by line, then its sources
+        for line in answer.answer.splitlines() if not draft else []:  # the answer line by line, then its sources
             shown += line + "\n"
             yield history + [{"role": "assistant", "content": shown}], "", conversation
         note = f"<sub>Read only {len(within)} selected article(s).</sub>\n" if within else ""
@@ -123,6 +135,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 chatbot = gr.Chatbot(height=560, label="Conversation", sanitize_html=True, render_markdown=True)
                 box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False, autofocus=True)
                 gr.Examples(EXAMPLES, inputs=box)
+                mode = gr.Radio([LLM_MODE, EXTRACTIVE_MODE], value=LLM_MODE if llm_on else EXTRACTIVE_MODE,
+                                visible=llm_on, label="Who writes the answer", elem_id="answer-mode")
                 with gr.Accordion("Only some articles or outlets", open=False):
                     outlets = gr.Dropdown(multiselect=True, label="Outlets", elem_id="outlet-filter")
                     articles = gr.Dropdown(multiselect=True, label="Articles", elem_id="article-filter")
@@ -135,7 +149,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 target = gr.Textbox(elem_id="cite-target", elem_classes="hidden-control", show_label=False)
                 open_target = gr.Button("Open", elem_id="cite-open", elem_classes="hidden-control")
         conversation = gr.State(None)
-        box.submit(respond, [box, chatbot, conversation, outlets, articles], [chatbot, box, conversation],
+        box.submit(respond, [box, chatbot, conversation, outlets, articles, mode], [chatbot, box, conversation],
                    api_visibility="private")
         open_target.click(show_article, target, viewer, api_visibility="private").then(None, js=SCROLL_TO_SPAN)
         app.load(filters, None, [outlets, articles], api_visibility="private")

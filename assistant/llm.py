@@ -1,0 +1,90 @@
+"""The optional LLM that writes fluent answers: any OpenAI-compatible chat server (Ollama's /v1, llama.cpp's
+server, vLLM, LM Studio, OpenAI) through LlamaIndex's `OpenAILike`.
+
+Installed as an extra (`pip install -e .[llm]`). Every failure (unreachable, slow, an error status, an
+empty reply) becomes one `LLMError` line; the caller then shows the extractive answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from assistant import prompts
+from assistant.settings import Settings, SettingsError
+
+# Phrases aimed at a model rather than at a reader: a passage holding one is withheld from the LLM.
+_INSTRUCTIONS = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(instructions?|prompts?|rules|guidelines|"
+    r"everything above|previous|prior)\b|\b(system prompt|you are (now )?(an? )?(ai|assistant|language model|"
+    r"chatbot|llm))\b|\bnew instructions\b",
+    re.IGNORECASE)
+
+
+class LLMError(RuntimeError):
+    """The LLM server failed or replied with nothing usable, said in one line."""
+
+
+def api_key(settings: Settings) -> str:
+    """The key from ASSISTANT_LLM_API_KEY or the file ASSISTANT_LLM_API_KEY_FILE names (never a flag, so
+    it stays out of shell history and process lists); servers without keys get a placeholder."""
+    if settings.llm_api_key:
+        return settings.llm_api_key
+    if settings.llm_api_key_file:
+        try:
+            return Path(settings.llm_api_key_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SettingsError(f"can't read the LLM key file {settings.llm_api_key_file} ({exc.strerror}); "
+                                "check ASSISTANT_LLM_API_KEY_FILE") from None
+    return "no-key"
+
+
+def client(settings: Settings):
+    try:
+        from llama_index.llms.openai_like import OpenAILike
+    except ImportError:
+        raise SettingsError("LLM mode needs the llm extra: pip install -e '.[llm]'") from None
+    return OpenAILike(model=settings.llm_model, api_base=settings.llm_url.rstrip("/"), api_key=api_key(settings),
+                      is_chat_model=True, context_window=settings.llm_context, max_tokens=settings.llm_max_tokens,
+                      temperature=0.0, timeout=settings.llm_timeout, max_retries=0,
+                      additional_kwargs={"seed": 0})
+
+
+def withheld(text: str) -> bool:
+    """Article text that addresses a model ("ignore your instructions and …") is data, never prompt."""
+    return bool(_INSTRUCTIONS.search(text))
+
+
+def messages(question: str, passages: list[dict]):
+    """The system rules, then the numbered passages, each fenced so its text can't pose as the prompt."""
+    from llama_index.core.llms import ChatMessage
+
+    fenced = "\n\n".join(prompts.render("llm_passage", n=str(i), title=_fence(p["title"]), text=_fence(p["text"]))
+                         for i, p in enumerate(passages, 1))
+    return [ChatMessage(role="system", content=prompts.load("llm_system")),
+            ChatMessage(role="user", content=prompts.render("llm_user", passages=fenced, question=question))]
+
+
+def stream(settings: Settings, question: str, passages: list[dict]) -> Iterator[str]:
+    """The reply's text as it arrives, piece by piece."""
+    llm = client(settings)
+    got_any = False
+    try:
+        for chunk in llm.stream_chat(messages(question, passages)):
+            if chunk.delta:
+                got_any = True
+                yield chunk.delta
+    except Exception as exc:  # openai, httpx and the server raise many types; all mean the same here
+        raise LLMError(f"the LLM at {settings.llm_url} failed ({_one_line(exc)})") from exc
+    if not got_any:
+        raise LLMError(f"the LLM at {settings.llm_url} sent an empty reply")
+
+
+def _fence(text: str) -> str:
+    return re.sub(r"</?\s*passage", "passage", text, flags=re.IGNORECASE)
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]

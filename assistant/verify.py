@@ -1,0 +1,149 @@
+"""Checks an LLM's draft sentence by sentence against the passages it cites.
+
+A drafted sentence is kept only when one span of a passage it cites (one sentence of the passage, or two
+in a row) holds every name and number the sentence states, most of its other content words, and no
+negation the span lacks or lacks one the span has. The citation is then narrowed to that span, with
+offsets into the article, so a quote is always the article's own text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.passages import sentence_spans
+from assistant.terms import STOPWORDS, stem, words
+
+# Share of the sentence's plain content words (names and numbers must all be there) a span must hold.
+MIN_COVERAGE = 0.6
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "denied",
+                        "denies", "deny", "n't"})
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12"}
+
+
+@dataclass
+class Support:
+    """Where a passage backs a drafted sentence: the passage's number and the span's article offsets."""
+    n: int
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass
+class Checked:
+    text: str  # the sentence without its markers
+    cited: list[int]
+    support: list[Support] = field(default_factory=list)
+    reason: str = ""  # why it failed; empty when verified
+
+    @property
+    def verified(self) -> bool:
+        return not self.reason
+
+
+def check(draft: str, passages: list[dict], asked: str = "") -> list[Checked]:
+    """`passages`: numbered from 1, each with `text` and `start` (its offset in the article); `asked`: the
+    question, whose own words a sentence may repeat without a passage holding them."""
+    asked_terms = {stem(w) for w in words(asked)}
+    return [_check_sentence(text, cited, passages, asked_terms) for text, cited in sentences(draft)]
+
+
+def sentences(draft: str) -> list[tuple[str, list[int]]]:
+    """The draft's sentences, each with the passage numbers its markers cite (markers removed). A marker
+    that opens the next line or follows the full stop belongs to the sentence before it."""
+    found, draft = [], _markers_before_stops(draft)
+    for span in sentence_spans(draft):
+        raw = draft[span.start:span.end]
+        cited = [int(n) for group in _MARKER.findall(raw) for n in re.split(r"\s*[,;]\s*", group)]
+        text = " ".join(_MARKER.sub("", raw).split()).strip()
+        if text.strip(" .") or cited:
+            found.append((text, cited))
+    return _attach_orphans(found)
+
+
+def _markers_before_stops(draft: str) -> str:
+    """"He said so. [2]" → "He said so [2]." so that the marker stays with its sentence."""
+    return re.sub(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)", r"\2\1", draft)
+
+
+def _attach_orphans(found: list[tuple[str, list[int]]]) -> list[tuple[str, list[int]]]:
+    merged: list[tuple[str, list[int]]] = []
+    for text, cited in found:
+        if not text.strip(" .") and merged:
+            merged[-1] = (merged[-1][0], merged[-1][1] + cited)
+        else:
+            merged.append((text, cited))
+    return merged
+
+
+def _check_sentence(text: str, cited: list[int], passages: list[dict], asked_terms: set[str]) -> Checked:
+    checked = Checked(text, cited)
+    if not cited:
+        checked.reason = "cites no passage"
+        return checked
+    unknown = [n for n in cited if not 1 <= n <= len(passages)]
+    if unknown:
+        checked.reason = f"cites passage {unknown[0]}, which it was not given"
+        return checked
+    needed = _claims(text, asked_terms)
+    for n in dict.fromkeys(cited):
+        best = _best_span(needed, passages[n - 1])
+        if best is not None:
+            checked.support.append(Support(n, *best))
+    if not checked.support:
+        checked.reason = "no span of the cited passages states it"
+    return checked
+
+
+@dataclass(frozen=True)
+class _Claims:
+    exact: frozenset[str]  # names and numbers: every one must be in the span
+    terms: frozenset[str]  # other content words: most must be
+    negated: bool
+
+
+def _claims(text: str, asked_terms: set[str]) -> _Claims:
+    tokens = re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text)
+    exact, terms = set(), set()
+    for token in tokens:
+        word = _normal(token)
+        if word in STOPWORDS or word in _NEGATIONS or len(word) < 2 and not word.isdigit():
+            continue
+        if word.isdigit() or token[:1].isupper():
+            exact.add(stem(word))
+        elif stem(word) not in asked_terms:
+            terms.add(stem(word))
+    return _Claims(frozenset(exact), frozenset(terms - exact), _negated(text))
+
+
+def _best_span(claims: _Claims, passage: dict) -> tuple[int, int, str] | None:
+    """The shortest span (one sentence, else two in a row) of the passage that supports the claims."""
+    text, offset = passage["text"], int(passage["start"])
+    spans = sentence_spans(text)
+    windows = [(s.start, s.end) for s in spans] + [(a.start, b.end) for a, b in zip(spans, spans[1:])]
+    for start, end in windows:
+        if _supports(claims, text[start:end]):
+            return offset + start, offset + end, text[start:end]
+    return None
+
+
+def _supports(claims: _Claims, span: str) -> bool:
+    present = {stem(_normal(w)) for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", span)}
+    if not claims.exact <= present:
+        return False
+    if claims.terms and len(claims.terms & present) / len(claims.terms) < MIN_COVERAGE:
+        return False
+    return claims.negated == _negated(span)
+
+
+def _negated(text: str) -> bool:
+    lowered = text.lower().replace("’", "'")
+    return "n't" in lowered or any(w in _NEGATIONS for w in re.findall(r"[a-z]+", lowered))
+
+
+def _normal(token: str) -> str:
+    word = re.sub(r"['’]s$", "", token.lower())
+    return _NUMBER_WORDS.get(word, word)
