@@ -26,7 +26,8 @@ ENGINE_LLM = "engine_llm"
 HEADLINE = ("doc_hit@1", "doc_hit@{k}", "mrr@10", "recall@{k}", "gold_note_hit@5", "answer_in_citations",
             "answer_in_answer", "citation_precision", "cites_every_gold", "choice_accuracy", "quotes_exact",
             "abstention_precision", "abstention_recall", "answer_words_median", "answer_words_p90",
-            "latency_total_p50_ms", "latency_total_p95_ms", "llm_answered", "sentences_verified")
+            "latency_total_p50_ms", "latency_total_p95_ms", "llm_answered", "sentences_verified",
+            "sentences_dropped")
 
 
 @dataclass
@@ -118,6 +119,7 @@ def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> d
         metrics["llm_answered"] = float(answer.get("mode") == "llm")
     if written:
         metrics["sentences_verified"] = sum(s["verified"] for s in written) / len(written)
+        metrics["sentences_dropped"] = 1.0 - metrics["sentences_verified"]
     if answer["citations"]:
         metrics["quotes_exact"] = sum(_quote_exact(store, c) for c in answer["citations"]) / len(answer["citations"])
     return {"id": question.get("id"), "type": question.get("type", "untyped"), "question": question["question"],

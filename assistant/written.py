@@ -63,7 +63,9 @@ def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list
     results = verify.check(draft, passages, extractive.question)
     kept = [r for r in results if r.verified]
     if not kept:
-        return _fallback(extractive, f"none of the LLM's {len(results)} sentence(s) is stated by the passage it cites")
+        fallback = _fallback(extractive, f"no sentence the LLM wrote ({len(results)} in all) is stated by the passage it cites")
+        fallback.sentences = [{"text": r.text, "citations": [], "verified": False, "reason": r.reason} for r in results]
+        return fallback
     citations, numbers, read = [], {}, {}
     lines, sentences = [], []
     for result in results:
@@ -99,4 +101,4 @@ def _number(support: verify.Support, passage: dict, citations: list[Citation], n
 
 
 def _fallback(extractive: Answer, why: str) -> Answer:
-    return dataclasses.replace(extractive, notice=f"{why}; this is the extractive answer.")
+    return dataclasses.replace(extractive, notice=f"Showing the extractive answer instead: {why}.")

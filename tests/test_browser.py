@@ -172,3 +172,26 @@ def test_upload_from_the_browser_names_each_rejected_file(page, tmp_path, chat_u
     ask(page, "How many workers does the Dunmore quarry have?")
     assert "forty workers" in page.locator(".message-wrap div.answer").last.inner_text()
     page.screenshot(path=str(DOCS / "chat-upload.png"), full_page=True)
+
+
+def test_llm_words_stream_in_then_give_way_to_the_checked_answer(index, llama_server):
+    """A real llama.cpp server writes; the chat shows its words as they come, then the checked answer,
+    which says what made it."""
+    from playwright.sync_api import sync_playwright
+
+    with served(index, env={"ASSISTANT_LLM_URL": llama_server}) as (url, _), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.goto(url)
+        page.locator("#answer-mode").wait_for(state="visible", timeout=60_000)  # the mode picker shows
+        box = page.get_by_placeholder("Ask a question about the articles…")
+        box.fill(CLINTON_ADVISORS)
+        box.press("Enter")
+        page.get_by_text("Writing…").first.wait_for(timeout=120_000)
+        ask_done = ".message-wrap div.answer, .message-wrap div.abstained"
+        page.wait_for_function(f"document.querySelectorAll({ask_done!r}).length > 0", timeout=180_000)
+        made_by = page.locator(".message-wrap .made-by").last.inner_text()
+        assert "Written by the LLM" in made_by or "extractive answer" in made_by
+        assert page.locator(".message-wrap").last.get_by_text("Writing…").count() == 0
+        page.screenshot(path=str(DOCS / "chat-llm.png"), full_page=True)
+        browser.close()
