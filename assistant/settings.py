@@ -92,7 +92,8 @@ class Settings:
     # Seconds to wait for the server before showing the extractive answer instead.
     llm_timeout: float = 60.0
     llm_context: int = 4096
-    llm_max_tokens: int = 256
+    # One to three short sentences need about 100 tokens; a model that rambles is cut off here.
+    llm_max_tokens: int = 160
     # How many of the best passages the LLM reads (fewer than `top_k`: small models lose the thread).
     llm_passages: int = 6
     host: str = "127.0.0.1"

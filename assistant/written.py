@@ -15,7 +15,7 @@ from datetime import date
 
 from assistant import llm, prompts, verify
 from assistant.answer import Answer, Assistant, Citation
-from assistant.speakers import voice_in, voices
+from assistant.speakers import QUOTE, REPORTED, voice_in, voices
 
 # How a reply that declines starts (the system prompt asks for exactly this).
 DECLINED = "the articles don't say"
@@ -57,19 +57,22 @@ def ask(assistant: Assistant, question: str, **options) -> Answer:
 def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list[dict],
             show_unverified: bool = False) -> Answer:
     """The LLM's `draft` as an `Answer`: verified sentences with citations narrowed to the stating span."""
-    if " ".join(draft.split()).lower().startswith(DECLINED):
+    if " ".join(draft.split()).lower().replace("’", "'").startswith(DECLINED):
         return dataclasses.replace(extractive, answer=prompts.render("abstain"), abstained=True, citations=[],
                                    by_article=[], mode="llm", sentences=[])
     results = verify.check(draft, passages, extractive.question)
+    voice_of = _reader(assistant)
+    for result in results:
+        _check_attribution(result, passages, voice_of)
     kept = [r for r in results if r.verified]
     if not kept:
         fallback = _fallback(extractive, f"no sentence the LLM wrote ({len(results)} in all) is stated by the passage it cites")
         fallback.sentences = [{"text": r.text, "citations": [], "verified": False, "reason": r.reason} for r in results]
         return fallback
-    citations, numbers, read = [], {}, {}
+    citations, numbers = [], {}
     lines, sentences = [], []
     for result in results:
-        ns = [_number(s, passages[s.n - 1], citations, numbers, read, assistant) for s in result.support]
+        ns = [_number(s, passages[s.n - 1], citations, numbers, voice_of) for s in result.support] if result.verified else []
         sentences.append({"text": result.text, "citations": ns, "verified": result.verified, "reason": result.reason})
         if result.verified or show_unverified:
             lines.append(result.text.rstrip(".") + ("".join(f" [{n}]" for n in ns) or " (unverified)") + ".")
@@ -81,18 +84,38 @@ def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list
                   notice=notice, sentences=sentences)
 
 
-def _number(support: verify.Support, passage: dict, citations: list[Citation], numbers: dict, read: dict,
-            assistant: Assistant) -> int:
-    """The citation number of a supporting span, adding the citation the first time the span is cited;
-    `read`: each article already read, with who speaks where in it."""
-    doc_id = passage["doc_id"]
-    key = (doc_id, support.start, support.end)
-    if key not in numbers:
+def _reader(assistant: Assistant):
+    """(doc_id, start, end) → (the article, who speaks in that span), each article read once."""
+    read = {}
+
+    def voice_of(doc_id: str, start: int, end: int):
         if doc_id not in read:
             article = assistant.article(doc_id)
             read[doc_id] = (article, voices(article.text))
         article, article_voices = read[doc_id]
-        voice = voice_in(article_voices, support.start, support.end)
+        return article, voice_in(article_voices, start, end)
+    return voice_of
+
+
+def _check_attribution(result: verify.Checked, passages: list[dict], voice_of) -> None:
+    """A sentence whose every supporting span is someone's quote or claim must name them: "Peskov said
+    advisors met …", never "advisors met …" as if the article, or the world, said so."""
+    if not result.verified:
+        return
+    speakers = [voice.speaker for s in result.support
+                for _, voice in [voice_of(passages[s.n - 1]["doc_id"], s.start, s.end)]
+                if voice.kind in (QUOTE, REPORTED) and voice.speaker]
+    named = any(speaker.split()[-1].lower() in result.text.lower() for speaker in speakers)
+    if len(speakers) == len(result.support) and not named:
+        result.support, result.reason = [], f"states {speakers[0]}'s words without saying they are {speakers[0]}'s"
+
+
+def _number(support: verify.Support, passage: dict, citations: list[Citation], numbers: dict, voice_of) -> int:
+    """The citation number of a supporting span, adding the citation the first time the span is cited."""
+    doc_id = passage["doc_id"]
+    key = (doc_id, support.start, support.end)
+    if key not in numbers:
+        article, voice = voice_of(doc_id, support.start, support.end)
         numbers[key] = len(citations) + 1
         citations.append(Citation(numbers[key], doc_id, passage["title"], support.start, support.end, support.quote,
                                   float(passage.get("score", 0.0)), str(article.metadata.get("source", "")),

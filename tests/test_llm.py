@@ -44,6 +44,18 @@ def test_an_invented_sentence_is_dropped_and_a_stated_one_keeps_an_exact_span(se
     assert "1999 (unverified)." in shown.answer
 
 
+def test_a_quoted_claim_stated_as_fact_is_dropped(seed_assistant):
+    from assistant.written import checked
+
+    extractive = seed_assistant.ask(CLINTON_ADVISORS)
+    passage = next(p for p in extractive.passages if "think tanks" in p["text"])
+    draft = "People working in think tanks were advising Hilary [1]. Peskov said people in think tanks advised Hilary [1]."
+    answer = checked(seed_assistant, extractive, draft, [passage])
+    assert [s["verified"] for s in answer.sentences] == [False, True]
+    assert "Peskov" in answer.sentences[0]["reason"]
+    assert answer.answer.startswith("Peskov said") and answer.citations[0].speaker == "Peskov"
+
+
 def test_nothing_verified_falls_back_to_the_extractive_answer(seed_assistant):
     from assistant.written import checked
 
