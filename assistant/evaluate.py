@@ -125,6 +125,7 @@ def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> d
     return {"id": question.get("id"), "type": question.get("type", "untyped"), "question": question["question"],
             "answerable": answerable, "retrieved": docs[:10], "answer": answer["answer"],
             "abstained": answer["abstained"], "evidence": answer.get("evidence", {}), "citations": answer["citations"],
+            "notice": answer.get("notice", ""), "sentences": answer.get("sentences", []),
             "metrics": metrics,
             "timings_ms": answer.get("timings_ms", {})}
 
