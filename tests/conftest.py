@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,18 +97,27 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 @contextmanager
+def listening(command: list[str], port: int, log: Path, timeout: float, env: dict | None = None):
+    """`command` in the background until it listens on `port`, stopped on exit. Its output goes to `log`:
+    servers write more than a pipe holds, and block on a full one."""
+    with open(log, "w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_for_port(port, server, timeout=timeout)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextmanager
 def chroma_run(path: Path, port: int):
     """A real `chroma run` server on loopback, stopped on exit."""
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    server = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        wait_for_port(port, server, timeout=120)
+    command = [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with listening(command, port, Path(tempfile.gettempdir()) / f"chroma-{port}.log", 120, env):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -121,12 +131,5 @@ def llama_server(tmp_path_factory):
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "local",
                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"]
-    # Its log goes to a file: it writes more than a pipe holds, and would block on a full one.
-    with open(folder / "server.log", "w") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, server, timeout=300)
+    with listening(command, port, folder / "server.log", 300):
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
