@@ -63,7 +63,9 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
     if settings.llm_url:
         from assistant.written import ask
 
-        written = lambda question, asked_on: ask(assistant, question, asked_on=asked_on)  # noqa: E731
+        def written(question: str, day: date | None):
+            return ask(assistant, question, asked_on=day)
+
         systems[ENGINE_LLM] = _run_engine(written, questions, options.progress, ENGINE_LLM)
     if options.baseline:
         from assistant.baseline import Baseline, MODES
