@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from assistant import prompts
@@ -40,7 +41,9 @@ def api_key(settings: Settings) -> str:
     return "no-key"
 
 
+@lru_cache(maxsize=4)
 def client(settings: Settings):
+    """One client (and its connection pool) per configuration, not one per question."""
     try:
         from llama_index.llms.openai_like import OpenAILike
     except ImportError:

@@ -67,13 +67,13 @@ def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list
     kept = [r for r in results if r.verified]
     if not kept:
         fallback = _fallback(extractive, f"no sentence the LLM wrote ({len(results)} in all) is stated by the passage it cites")
-        fallback.sentences = [{"text": r.text, "citations": [], "verified": False, "reason": r.reason} for r in results]
+        fallback.sentences = [_row(r, []) for r in results]
         return fallback
     citations, numbers = [], {}
     lines, sentences = [], []
     for result in results:
         ns = [_number(s, passages[s.n - 1], citations, numbers, voice_of) for s in result.support] if result.verified else []
-        sentences.append({"text": result.text, "citations": ns, "verified": result.verified, "reason": result.reason})
+        sentences.append(_row(result, ns))
         if result.verified or show_unverified:
             lines.append(result.text.rstrip(".") + ("".join(f" [{n}]" for n in ns) or " (unverified)") + ".")
     dropped = len(results) - len(kept)
@@ -82,6 +82,11 @@ def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list
     return Answer(extractive.question, " ".join(lines), False, citations, extractive.passages, [],
                   evidence=extractive.evidence, resolved_from=extractive.resolved_from, mode="llm",
                   notice=notice, sentences=sentences)
+
+
+def _row(result: verify.Checked, citations: list[int]) -> dict:
+    """A written sentence as `--json` shows it."""
+    return {"text": result.text, "citations": citations, "verified": result.verified, "reason": result.reason}
 
 
 def _reader(assistant: Assistant):
