@@ -134,11 +134,10 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _status(args, settings: Settings) -> int:
-    from assistant.embedder import MODEL_NAME
     from assistant.store import Store
 
     store = Store(settings)
-    info = {**store.counts(), "store": store.location, "embedding_model": MODEL_NAME,
+    info = {**store.counts(), "store": store.location, "embedding_model": store.embedding_model,
             "passage_tokens": settings.passage_tokens}
     if args.articles:
         info["articles_list"] = store.catalogue()

@@ -5,6 +5,11 @@ are exported to ONNX once (torch is needed only for that) and cached; after that
 imports neither torch nor sentence-transformers, which took most of a cold `assistant ask`. Vectors match
 `SentenceTransformer.encode` to about 1e-7. `ASSISTANT_ENCODER=torch` uses sentence-transformers itself.
 
+`ASSISTANT_ENCODER=static` is the opt-in fast mode: the same model distilled once into one static vector
+per word piece (model2vec's recipe), so a text's vector is a lookup and a mean instead of six transformer
+layers. It embeds many times faster and retrieves worse; its vectors don't mix with the model's, so an
+index remembers which encoder built it (see `model_name`).
+
 Also exposed to LlamaIndex as a `BaseEmbedding`, so its retrievers and the baseline recipe use the very
 same model instance instead of LlamaIndex's OpenAI default.
 """
@@ -24,6 +29,10 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
+# The static table keeps this many principal components of the model's word-piece vectors (model2vec's
+# default), and down-weights frequent word pieces with this smooth-inverse-frequency coefficient.
+STATIC_DIMENSIONS = 256
+STATIC_SIF = 1e-4
 _lock = threading.Lock()
 
 
@@ -50,6 +59,8 @@ class OnnxEncoder:
         self.batcher.enable_padding(pad_id=self.tokenizer.token_to_id("[PAD]"), pad_token="[PAD]")
         self.session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
 
+    dimensions = DIMENSIONS
+
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         order = np.argsort([-len(t) for t in texts], kind="stable")
         vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
@@ -58,15 +69,19 @@ class OnnxEncoder:
             encoded = self.batcher.encode_batch([texts[i] for i in rows])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            vectors[rows] = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                                    "token_type_ids": np.zeros_like(ids)})[0]
+            vectors[rows] = self.run(ids, mask)
         return vectors
+
+    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(e.ids) for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
 
 
 class TorchEncoder:
+    dimensions = DIMENSIONS
+
     def __init__(self, folder: str):
         self.model = sentence_transformer(folder)
 
@@ -78,6 +93,35 @@ class TorchEncoder:
         return [len(ids) for ids in self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]]
 
 
+class StaticEncoder:
+    """One vector per word piece; a text's vector is the mean of its pieces' vectors, at unit length."""
+
+    dimensions = STATIC_DIMENSIONS
+
+    def __init__(self, table_file: Path, folder: str):
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        self.table = np.load(table_file)
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        encoded = self.tokenizer.encode_batch(texts, add_special_tokens=False)
+        vectors = np.stack([self.table[e.ids].mean(axis=0) if e.ids else np.zeros(STATIC_DIMENSIONS, np.float32)
+                            for e in encoded])
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+
+def model_name(encoder: str) -> str:
+    """What made an index's vectors: ONNX and torch run the same model (equal vectors); the static table
+    is another model."""
+    return f"{MODEL_NAME} distilled to {STATIC_DIMENSIONS}-d static vectors" if encoder == "static" else MODEL_NAME
+
+
 def sentence_transformer(folder: str | None = None):
     from sentence_transformers import SentenceTransformer
 
@@ -85,7 +129,7 @@ def sentence_transformer(folder: str | None = None):
 
 
 @lru_cache(maxsize=1)
-def load_model() -> OnnxEncoder | TorchEncoder:
+def load_model() -> OnnxEncoder | TorchEncoder | StaticEncoder:
     from assistant.settings import Settings
 
     settings, folder = Settings.load(), model_path()
@@ -94,7 +138,40 @@ def load_model() -> OnnxEncoder | TorchEncoder:
     onnx_file = settings.cache_dir / f"all-minilm-l6-v2-{_weights_stamp(folder)}.onnx"
     if not onnx_file.is_file():
         export_onnx(folder, onnx_file)
-    return OnnxEncoder(onnx_file, folder)
+    if settings.encoder != "static":
+        return OnnxEncoder(onnx_file, folder)
+    table_file = onnx_file.with_name(f"{onnx_file.stem}-static{STATIC_DIMENSIONS}.npy")
+    if not table_file.is_file():
+        distill(OnnxEncoder(onnx_file, folder), table_file)
+    return StaticEncoder(table_file, folder)
+
+
+def distill(model: OnnxEncoder, target: Path, batch: int = 512) -> None:
+    """model2vec's recipe, on the packaged model: every word piece embedded on its own ([CLS] piece [SEP]),
+    reduced to its principal components, and weighted down by how frequent the piece is (the vocabulary is
+    roughly in frequency order, so rank stands in for frequency). Written atomically, once."""
+    from tqdm import tqdm
+
+    print(f"Preparing the static encoder once: distilling the packaged model into {target} …", file=sys.stderr)
+    cls, sep = (model.tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]"))
+    pieces = np.arange(model.tokenizer.get_vocab_size(), dtype=np.int64)
+    rows = []
+    for start in tqdm(range(0, len(pieces), batch), desc="distilling", unit="batch"):
+        chunk = pieces[start:start + batch, None]
+        ids = np.hstack([np.full_like(chunk, cls), chunk, np.full_like(chunk, sep)])
+        rows.append(model.run(ids, np.ones_like(ids)))
+    vectors = np.vstack(rows)
+    vectors -= vectors.mean(axis=0)
+    components = np.linalg.svd(vectors, full_matrices=False)[2][:STATIC_DIMENSIONS]
+    share = 1.0 / np.arange(1, len(pieces) + 1)
+    share /= share.sum()
+    table = (vectors @ components.T) * (STATIC_SIF / (STATIC_SIF + share))[:, None]
+    partial = target.with_suffix(f".{os.getpid()}.partial.npy")
+    try:
+        np.save(partial, table.astype(np.float32))
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def export_onnx(folder: str, target: Path) -> None:
@@ -148,7 +225,7 @@ def _weights_stamp(folder: str) -> str:
 def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """Unit-length float32 vectors, one row per text."""
     if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.zeros((0, load_model().dimensions), dtype=np.float32)
     with _lock:  # on 2 cores concurrent encodes gain nothing; serialise them
         return load_model().encode(list(texts), batch_size)
 

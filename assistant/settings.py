@@ -22,7 +22,7 @@ LIBRARY_ENV = {
 }
 
 
-ENCODERS = ("onnx", "torch")
+ENCODERS = ("onnx", "torch", "static")
 
 
 class SettingsError(ValueError):
@@ -53,7 +53,8 @@ class Settings:
     embed_batch: int = 64
     # "onnx": the packaged model exported once to ONNX and run by ONNX Runtime (the same vectors to 1e-6;
     # a question no longer waits ~5 s for torch and sentence-transformers to import). "torch": the
-    # model through sentence-transformers, as packaged.
+    # model through sentence-transformers, as packaged. "static": the opt-in fast mode, the model distilled
+    # once into static word-piece vectors (many times faster, retrieves worse; needs its own index).
     encoder: str = "onnx"
     # Where the ONNX export is kept (about 90 MB), made on first use from the packaged weights.
     cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))

@@ -1,13 +1,14 @@
 """The default encoder (the packaged model exported to ONNX, on ONNX Runtime) against sentence-transformers
-itself, and a question asked without torch ever being imported."""
+itself, a question asked without torch ever being imported, and the opt-in static fast mode."""
 
+import json
 import subprocess
 import sys
 
 import numpy as np
 
 from assistant import embedder
-from conftest import ROOT, SEEDS, run_cli
+from conftest import ROOT, SEED_IDS, SEEDS, run_cli
 
 LONG = " ".join(["The council met again to discuss the harbour budget and the new ferry."] * 40)  # > 256 pieces
 
@@ -32,4 +33,22 @@ def test_a_question_is_answered_without_importing_torch(seed_index):
 def test_an_unknown_encoder_is_one_clear_line(seed_index):
     result = run_cli("status", "--index", str(seed_index), check=False, prefix=("env", "ASSISTANT_ENCODER=gpu9000"))
     assert result.returncode == 2 and result.stderr.strip() == (
-        "error: ASSISTANT_ENCODER='gpu9000' is not an encoder; use one of onnx, torch")
+        "error: ASSISTANT_ENCODER='gpu9000' is not an encoder; use one of onnx, torch, static")
+
+
+def test_the_static_fast_mode_answers_from_its_own_index_and_no_index_mixes_encoders(tmp_path, seed_index):
+    static, index = ("env", "ASSISTANT_ENCODER=static"), str(tmp_path / "static")
+    run_cli("ingest", str(SEEDS), "--index", index, prefix=static)
+    info = json.loads(run_cli("status", "--index", index, "--json", prefix=static).stdout)
+    assert info["articles"] == 2 and info["vectors"] == info["passages"] > 0 and "static" in info["embedding_model"]
+    answer = json.loads(run_cli("ask", "Who interviewed Peskov on CNN?", "--index", index, "--json", prefix=static).stdout)
+    assert "Zakaria" in answer["answer"] and {c["doc_id"] for c in answer["citations"]} <= set(SEED_IDS)
+    for c in answer["citations"]:
+        assert (SEEDS / f"{c['doc_id']}.txt").read_text(encoding="utf-8")[c["start"]:c["end"]] == c["quote"]
+    # Each index refuses the other encoder's questions in one line that says which encoder to set.
+    for folder, encoder, wanted in ((index, "onnx", "static"), (str(seed_index), "static", "onnx")):
+        refused = run_cli("ask", "Who interviewed Peskov on CNN?", "--index", folder, check=False,
+                          prefix=("env", f"ASSISTANT_ENCODER={encoder}"))
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+        assert refused.stderr.startswith(f"error: the index at {folder}") and f"ASSISTANT_ENCODER={wanted}" in refused.stderr
+    assert json.loads(run_cli("status", "--index", index, "--json", prefix=static).stdout)["vectors"] == info["vectors"]
