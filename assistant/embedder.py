@@ -128,17 +128,23 @@ def sentence_transformer(folder: str | None = None):
     return SentenceTransformer(folder or model_path(), device="cpu", local_files_only=True)
 
 
-@lru_cache(maxsize=1)
-def load_model() -> OnnxEncoder | TorchEncoder | StaticEncoder:
+def load_model(encoder: str | None = None) -> OnnxEncoder | TorchEncoder | StaticEncoder:
+    """The named encoder (default: the `encoder` setting), loaded once per process."""
     from assistant.settings import Settings
 
-    settings, folder = Settings.load(), model_path()
-    if settings.encoder == "torch":
+    settings = Settings.load()
+    return _load(encoder or settings.encoder, settings.cache_dir)
+
+
+@lru_cache(maxsize=None)
+def _load(encoder: str, cache_dir: Path) -> OnnxEncoder | TorchEncoder | StaticEncoder:
+    folder = model_path()
+    if encoder == "torch":
         return TorchEncoder(folder)
-    onnx_file = settings.cache_dir / f"all-minilm-l6-v2-{_weights_stamp(folder)}.onnx"
+    onnx_file = cache_dir / f"all-minilm-l6-v2-{_weights_stamp(folder)}.onnx"
     if not onnx_file.is_file():
         export_onnx(folder, onnx_file)
-    if settings.encoder != "static":
+    if encoder != "static":
         return OnnxEncoder(onnx_file, folder)
     table_file = onnx_file.with_name(f"{onnx_file.stem}-static{STATIC_DIMENSIONS}.npy")
     if not table_file.is_file():
@@ -222,12 +228,13 @@ def _weights_stamp(folder: str) -> str:
     return f"{stat.st_size:x}-{int(stat.st_mtime):x}"
 
 
-def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """Unit-length float32 vectors, one row per text."""
+def embed(texts: Sequence[str], batch_size: int = 64, encoder: str | None = None) -> np.ndarray:
+    """Unit-length float32 vectors, one row per text, from the named encoder (default: the setting's)."""
+    model = load_model(encoder)
     if not texts:
-        return np.zeros((0, load_model().dimensions), dtype=np.float32)
+        return np.zeros((0, model.dimensions), dtype=np.float32)
     with _lock:  # on 2 cores concurrent encodes gain nothing; serialise them
-        return load_model().encode(list(texts), batch_size)
+        return model.encode(list(texts), batch_size)
 
 
 def count_tokens(texts: Sequence[str]) -> list[int]:
