@@ -15,6 +15,7 @@ import gzip
 import itertools
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,12 +167,17 @@ _LAUNCHER = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], che
              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
-def _cold_ask(settings: Settings, question: str) -> tuple[float, float]:
-    """Seconds from process start to printed answer, and that process's peak RSS in MB."""
-    started = time.perf_counter()
-    launched = subprocess.run([sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "assistant.cli", "ask", question,
-                               "--index", str(settings.index_dir)], check=True, capture_output=True, text=True)
-    return round(time.perf_counter() - started, 2), round(int(launched.stdout.split()[-1]) / 1024, 1)
+def _cold_ask(settings: Settings, question: str, runs: int = 3) -> tuple[float, float]:
+    """Seconds from process start to printed answer (the median of `runs` fresh processes: one start
+    varies by seconds with what the machine is doing), and the largest such process's peak RSS in MB."""
+    seconds, peaks = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        launched = subprocess.run([sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "assistant.cli", "ask",
+                                   question, "--index", str(settings.index_dir)], check=True, capture_output=True, text=True)
+        seconds.append(time.perf_counter() - started)
+        peaks.append(int(launched.stdout.split()[-1]) / 1024)
+    return round(statistics.median(seconds), 2), round(max(peaks), 1)
 
 
 def _peak_rss_mb(who: int) -> float:
