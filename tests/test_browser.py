@@ -69,7 +69,8 @@ def test_clinton_advisors_shows_both_articles_with_highlighted_spans(page):
         details.nth(i).locator("summary").click()
     marks = page.locator(".message-wrap details mark")
     assert marks.count() >= 2 and all(marks.nth(i).is_visible() for i in range(marks.count()))
-    assert "Peskov" in page.locator(".message-wrap .voice").first.inner_text()
+    voice = page.locator(".message-wrap .voice").first.inner_text()
+    assert "Peskov" in voice or "Peksov" in voice  # one seed article misspells him; the label keeps its spelling
     DOCS.mkdir(exist_ok=True)
     table.scroll_into_view_if_needed()
     page.screenshot(path=str(DOCS / "chat-clinton-advisors.png"), full_page=True)
