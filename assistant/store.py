@@ -63,40 +63,41 @@ class Store:
         self.settings = settings
         self.location = settings.chroma_url or str(settings.index_dir)
         self._lock = threading.RLock()
-        self._db = self._open_sqlite(settings.index_dir)
-        self.embedding_model = self._claim_model(model_name(settings.encoder))
+        self.embedding_model = model_name(settings.encoder)
+        self._db = self._open_sqlite(settings.index_dir, self.embedding_model)
+        self._check_model()
         self.collection = self._open_collection(settings)
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
         if writable:
             self._purge_pending()
 
     @staticmethod
-    def _open_sqlite(index_dir: Path) -> sqlite3.Connection:
+    def _open_sqlite(index_dir: Path, model: str) -> sqlite3.Connection:
+        """The articles, keyword index and bookkeeping; a new index records the model that embeds it."""
         try:
             index_dir.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(index_dir / "articles.sqlite", check_same_thread=False)
             db.executescript(SCHEMA)
+            db.execute("INSERT OR IGNORE INTO info VALUES ('embedding_model', ?)", (model,))
+            db.commit()
             return db
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"can't open the index at {index_dir} ({exc}); check the path and its permissions") from exc
 
-    def _claim_model(self, wanted: str) -> str:
+    def _check_model(self) -> None:
         """An index is read and written by the model that embedded it: another model's vectors (the static
         fast mode's, say) would be compared with them as if they meant the same. An empty index takes any."""
         with self._lock:
-            row = self._db.execute("SELECT value FROM info WHERE key = 'embedding_model'").fetchone()
-            if row and row[0] != wanted and self._db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
-                built_with = "static" if "static" in row[0] else "onnx"
-                raise StoreError(f"the index at {self.settings.index_dir} holds vectors from {row[0]}, which "
+            stored = self._db.execute("SELECT value FROM info WHERE key = 'embedding_model'").fetchone()[0]
+            if stored == self.embedding_model:
+                return
+            if self._db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+                built_with = "static" if "static" in stored else "onnx"
+                raise StoreError(f"the index at {self.settings.index_dir} holds vectors from {stored}, which "
                                  f"ASSISTANT_ENCODER={self.settings.encoder} can't compare with; set "
                                  f"ASSISTANT_ENCODER={built_with} or use a new --index folder")
-            if not row or row[0] != wanted:
-                try:
-                    self._db.execute("INSERT OR REPLACE INTO info VALUES ('embedding_model', ?)", (wanted,))
-                    self._db.commit()
-                except sqlite3.Error:  # a read-only index can still be read; its writes fail later, named
-                    self._db.rollback()
-        return wanted
+            self._db.execute("UPDATE info SET value = ? WHERE key = 'embedding_model'", (self.embedding_model,))
+            self._db.commit()
 
     @staticmethod
     def _open_collection(settings: Settings):
