@@ -114,7 +114,7 @@ def read_file(path: Path) -> Iterator[Article | Rejected]:
             return
         text = decode(raw)
         article = _read_html(path, text) if suffix in HTML_SUFFIXES else _read_text(path, text)
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, csv.Error) as exc:
         yield Rejected(str(path), _one_line(exc))
         return
     yield article if article.text.strip() else Rejected(str(path), "no text in the file")
@@ -263,7 +263,7 @@ def _json_rows(text: str):
 
 def _csv_rows(path: Path, text: str):
     csv.field_size_limit(1 << 30)
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # "": a lone \r ends a line (old Mac files), not an error
     if "text" not in (reader.fieldnames or []):
         raise ValueError(f"no 'text' column (columns: {', '.join(reader.fieldnames or [])}); add one")
     for row in reader:
