@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; what was stored is kept; run the command again to resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`assistant ask … | head`): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush can't fail again
+        return 141
     except Exception as exc:  # one clear line, not a traceback, for every error we can name
         from assistant.answer import QuestionError
         from assistant.settings import SettingsError

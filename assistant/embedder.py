@@ -128,6 +128,7 @@ def sentence_transformer(folder: str | None = None):
     return SentenceTransformer(folder or model_path(), device="cpu", local_files_only=True)
 
 
+@lru_cache(maxsize=None)
 def load_model(encoder: str | None = None) -> OnnxEncoder | TorchEncoder | StaticEncoder:
     """The named encoder (default: the `encoder` setting), loaded once per process."""
     from assistant.settings import Settings
