@@ -122,10 +122,13 @@ def _ingest(args, settings: Settings) -> int:
 
 
 def _ask(args, settings: Settings) -> int:
-    from assistant.answer import Assistant
+    from assistant.answer import Assistant, QuestionError
     from assistant.render import answer_as_text
 
     assistant = Assistant(settings)
+    if not assistant.store.counts()["articles"]:  # else every question would read "the articles don't answer"
+        raise QuestionError(f"the index at {assistant.store.location} holds no articles yet; add some with "
+                            "`assistant ingest PATH` (`assistant serve` ingests the seed articles into an empty index)")
     within = assistant.scope(args.article, args.outlet)
     if settings.llm_url:
         from assistant.written import ask

@@ -74,3 +74,10 @@ def test_asking_only_one_article_cites_only_it(seed_index):
     assert_quotes_exact(answer)
     unknown = run_cli("ask", CLINTON_ADVISORS, "--index", str(seed_index), "--outlet", "Nowhere Gazette", check=False)
     assert unknown.returncode == 2 and "Nowhere Gazette" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_asking_an_empty_index_says_to_ingest_first(tmp_path):
+    result = run_cli("ask", "Who interviewed Peskov on CNN?", "--index", str(tmp_path / "empty"), check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "holds no articles yet" in result.stderr and "assistant ingest" in result.stderr
