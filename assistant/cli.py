@@ -126,7 +126,7 @@ def _ask(args, settings: Settings) -> int:
     from assistant.render import answer_as_text
 
     assistant = Assistant(settings)
-    if not assistant.store.counts()["articles"]:  # else every question would read "the articles don't answer"
+    if assistant.store.is_empty():  # else every question would read "the articles don't answer"
         raise QuestionError(f"the index at {assistant.store.location} holds no articles yet; add some with "
                             "`assistant ingest PATH` (`assistant serve` ingests the seed articles into an empty index)")
     within = assistant.scope(args.article, args.outlet)

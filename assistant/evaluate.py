@@ -56,7 +56,7 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
     store = Store(settings, writable=True)
     if options.corpus:
         print(ingest(options.corpus, settings, store=store, progress=options.progress).summary())
-    elif store.counts()["articles"] == 0:
+    elif store.is_empty():
         print(ingest([settings.seeds_dir], settings, store=store, progress=options.progress).summary())
     assistant = Assistant(settings, store)
     systems = {ENGINE: _run_engine(assistant.ask, questions, options.progress)}

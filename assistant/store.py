@@ -91,7 +91,7 @@ class Store:
             stored = self._db.execute("SELECT value FROM info WHERE key = 'embedding_model'").fetchone()[0]
             if stored == self.embedding_model:
                 return
-            if self._db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+            if not self.is_empty():
                 built_with = "static" if "static" in stored else "onnx"
                 raise StoreError(f"the index at {self.settings.index_dir} holds vectors from {stored}, which "
                                  f"ASSISTANT_ENCODER={self.settings.encoder} can't compare with; set "
@@ -146,6 +146,11 @@ class Store:
             rows = self._db.execute(f"SELECT doc_id, json_extract(metadata, '$.published_at') FROM articles "
                                     f"WHERE doc_id IN ({marks})", sorted(doc_ids)).fetchall()
         return {doc_id: str(day or "")[:10] for doc_id, day in rows}
+
+    def is_empty(self) -> bool:
+        """No article stored; cheap, unlike `counts`, which scans the keyword index."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
 
     def counts(self) -> dict:
         with self._lock, self.reading():

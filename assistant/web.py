@@ -201,7 +201,7 @@ def serve(settings: Settings, no_login: bool = False) -> None:
         raise SettingsError(f"serving on {settings.host} lets other machines in: set ASSISTANT_LOGIN=user:password "
                             "or ASSISTANT_LOGIN_FILE=path, or pass --no-login to serve without one")
     assistant = Assistant(settings)
-    if assistant.store.counts()["articles"] == 0:
+    if assistant.store.is_empty():
         print(f"The index at {assistant.store.location} is empty: ingesting {settings.seeds_dir} first.", file=sys.stderr)
         print(ingest([settings.seeds_dir], settings, store=assistant.store).summary(), file=sys.stderr)
     launch(build_app(assistant), settings.host, settings.port, auth=logins or None)
