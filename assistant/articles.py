@@ -12,10 +12,14 @@ import gzip
 import hashlib
 import io
 import json
+import re
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from assistant.settings import Settings
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -46,18 +50,57 @@ class Rejected:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
-        return f"skipped {where}: {self.reason}"
+        return printable(f"skipped {where}: {self.reason}")
 
 
-def read_paths(paths: Iterable[Path]) -> Iterator[Article | Rejected]:
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """One line for a terminal: control characters from a file (NUL, newlines, terminal escapes) shown as
+    escapes ("\\n", "\\x1b"), so a title or id can't break a one-line-per-item listing or drive the terminal."""
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), str(text))
+
+
+class OverLimit(ValueError):
+    """A file past one of the input limits (`Limits`): skipped whole, with the limit that stopped it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one file may hold once decompressed and parsed (see `Settings.max_file_mb`)."""
+
+    file_bytes: int
+    records: int
+    # A JSONL line longer than this can't hold an article within `max_article_chars` (a character is at
+    # most 6 bytes of JSON, "\\uXXXX"; the rest is room for the title and metadata), so it is skipped
+    # unread instead of being held whole (a 3 GB line would be).
+    line_bytes: int
+
+    @classmethod
+    def of(cls, settings: Settings | None = None) -> "Limits":
+        settings = settings or Settings.load()
+        return cls(settings.max_file_mb << 20, settings.max_file_records, 6 * settings.max_article_chars + (1 << 20))
+
+    def too_big(self) -> OverLimit:
+        return OverLimit(f"over {self.file_bytes >> 20:,} MB once decompressed (ASSISTANT_MAX_FILE_MB); "
+                         "split it into smaller files")
+
+    def too_many(self) -> OverLimit:
+        return OverLimit(f"over {self.records:,} articles in one file (ASSISTANT_MAX_FILE_RECORDS); "
+                         "split it into smaller files")
+
+
+def read_paths(paths: Iterable[Path], limits: Limits | None = None) -> Iterator[Article | Rejected]:
     """Articles from files and folders (walked recursively, supported suffixes only), in name order."""
+    limits = limits or Limits.of()
     for path in paths:
         path = Path(path)
         if path.is_dir():
             for child in _folder_files(path):
-                yield from read_file(child)
+                yield from read_file(child, limits)
         elif path.is_file():
-            yield from read_file(path)
+            yield from read_file(path, limits)
         else:
             yield Rejected(str(path), "no such file or folder; check the path")
 
@@ -72,10 +115,10 @@ def _folder_files(folder: Path) -> list[Path]:
                   and not any(p.relative_to(folder).match(pattern) for pattern in patterns))
 
 
-def count_articles(paths: Iterable[Path]) -> int | None:
+def count_articles(paths: Iterable[Path], limits: Limits | None = None) -> int | None:
     """How many articles `read_paths` will yield, counted cheaply (files, JSONL lines) so that progress can
     show an ETA; None when a JSON or CSV file makes that as slow as reading it."""
-    total = 0
+    limits, total = limits or Limits.of(), 0
     for path in map(Path, paths):
         files = _folder_files(path) if path.is_dir() else [path]
         for file in files:
@@ -83,38 +126,63 @@ def count_articles(paths: Iterable[Path]) -> int | None:
             if suffix in (".json", ".csv"):
                 return None
             if suffix == ".jsonl" and file.is_file():
-                total += _count_lines(file)
+                try:
+                    total += _count_records(file, limits)
+                except (OverLimit, OSError, EOFError, zlib.error):
+                    total += 1  # reading it will say what's wrong
             else:
                 total += 1
     return total
 
 
-def _count_lines(path: Path) -> int:
-    """Non-empty lines; a file that can't be read counts as one (reading it will say what's wrong)."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as handle:
-            return sum(1 for line in handle if line.strip())
-    except (OSError, EOFError):
-        return 1
+def _count_records(path: Path, limits: Limits) -> int:
+    """Non-empty lines of a JSONL file, read in bounded pieces; `OverLimit` past the file's limits."""
+    records = 0
+    for line in _bounded_lines(path, limits):
+        records += bool(line is None or line.strip())
+        if records > limits.records:
+            raise limits.too_many()
+    return records
 
 
-def read_file(path: Path) -> Iterator[Article | Rejected]:
+def _bounded_lines(path: Path, limits: Limits) -> Iterator[bytes | None]:
+    """The file's lines, never more than `limits.line_bytes` held at once: a longer line comes as None
+    (and is read past in pieces). `OverLimit` once more than `limits.file_bytes` have been read."""
+    read = 0
+    with _open(path) as handle:
+        while line := handle.readline(limits.line_bytes + 1):
+            read += len(line)
+            too_long = len(line) > limits.line_bytes and not line.endswith(b"\n")
+            while too_long and read <= limits.file_bytes and (rest := handle.readline(1 << 20)):
+                read += len(rest)
+                if rest.endswith(b"\n"):
+                    break
+            if read > limits.file_bytes:
+                raise limits.too_big()
+            yield None if too_long else line
+
+
+def read_file(path: Path, limits: Limits | None = None) -> Iterator[Article | Rejected]:
+    limits = limits or Limits.of()
     suffix = suffix_of(path)
     if suffix not in SUPPORTED:
         yield Rejected(str(path), f"unsupported type {suffix or '(none)'}; use .txt .md .html .json .jsonl .csv (.gz)")
         return
     try:
         if suffix == ".jsonl":
-            yield from _read_jsonl(path)
+            _count_records(path, limits)  # the whole file is within its limits before any of it goes in
+            yield from _read_jsonl(path, limits)
             return
-        raw = _read_bytes(path)
+        raw = _read_bytes(path, limits)
         if suffix in RECORD_SUFFIXES:
-            yield from _read_records(path, suffix, raw)
+            yield from _read_records(path, suffix, raw, limits)
             return
         text = decode(raw)
         article = _read_html(path, text) if suffix in HTML_SUFFIXES else _read_text(path, text)
-    except (OSError, ValueError, EOFError, csv.Error) as exc:
+    except RecursionError:
+        yield Rejected(str(path), "nested too deeply to be articles; fix or remove the file")
+        return
+    except (OSError, ValueError, EOFError, csv.Error, zlib.error) as exc:
         yield Rejected(str(path), _one_line(exc))
         return
     yield article if article.text.strip() else Rejected(str(path), "no text in the file")
@@ -127,10 +195,16 @@ def suffix_of(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
-def _read_bytes(path: Path) -> bytes:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        return handle.read()
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+
+
+def _read_bytes(path: Path, limits: Limits) -> bytes:
+    with _open(path) as handle:
+        raw = handle.read(limits.file_bytes + 1)
+    if len(raw) > limits.file_bytes:
+        raise limits.too_big()
+    return raw
 
 
 def decode(raw: bytes) -> str:
@@ -230,24 +304,31 @@ def _doc_id(path: Path) -> str:
     return name or path.name
 
 
-def _read_jsonl(path: Path) -> Iterator[Article | Rejected]:
+def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejected]:
     """Streamed line by line, so a corpus of any size never sits in memory."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line.decode("utf-8-sig" if line_no == 1 else "utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield Rejected(str(path), f"malformed JSON ({_one_line(exc)[:80]}); fix or remove the line", line_no)
-                continue
-            yield _record_article(path, line_no, row)
+    for line_no, line in enumerate(_bounded_lines(path, limits), 1):
+        if line is None:
+            yield Rejected(str(path), f"a line over {limits.line_bytes >> 20:,} MB, longer than any article "
+                                      "(ASSISTANT_MAX_ARTICLE_CHARS); split it", line_no)
+            continue
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line.decode("utf-8-sig" if line_no == 1 else "utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            yield Rejected(str(path), f"malformed JSON ({_one_line(exc)[:80]}); fix or remove the line", line_no)
+            continue
+        except RecursionError:
+            yield Rejected(str(path), "JSON nested too deeply to be an article; fix or remove the line", line_no)
+            continue
+        yield _record_article(path, line_no, row)
 
 
-def _read_records(path: Path, suffix: str, raw: bytes) -> Iterator[Article | Rejected]:
+def _read_records(path: Path, suffix: str, raw: bytes, limits: Limits) -> Iterator[Article | Rejected]:
     text = decode(raw)
-    rows = _json_rows(text) if suffix == ".json" else _csv_rows(path, text)
+    rows = list(_json_rows(text) if suffix == ".json" else _csv_rows(path, text))
+    if len(rows) > limits.records:
+        raise limits.too_many()
     for line, row in rows:
         yield _record_article(path, line, row)
 
@@ -278,7 +359,10 @@ def _record_article(path: Path, line: int, row) -> Article | Rejected:
         return Rejected(str(path), "no 'text' field; every article needs its text", line)
     doc_id = str(row.get("id") or f"{_doc_id(path)}-{line}")
     title = str(row.get("title") or "").strip() or text.strip().splitlines()[0][:120]
-    metadata = {k: _scalar(v) for k, v in row.items() if k not in CORE_FIELDS and v not in (None, "")}
+    try:
+        metadata = {k: _scalar(v) for k, v in row.items() if k not in CORE_FIELDS and v not in (None, "")}
+    except RecursionError:
+        return Rejected(str(path), "a field nested too deeply to keep; fix or remove the article", line)
     return Article(doc_id, title, text, metadata)
 
 

@@ -141,6 +141,7 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _status(args, settings: Settings) -> int:
+    from assistant.articles import printable
     from assistant.store import Store
 
     store = Store(settings)
@@ -153,7 +154,7 @@ def _status(args, settings: Settings) -> int:
         return 0
     print("\n".join(f"{k}: {v}" for k, v in info.items() if k != "articles_list"))
     for e in info.get("articles_list", []):
-        print(f"{e['doc_id']}\t{e['source'] or '-'}\t{e['published_at'] or '-'}\t{e['title']}")
+        print("\t".join(printable(x or "-") for x in (e["doc_id"], e["source"], e["published_at"], e["title"])))
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import Iterable
 from tqdm import tqdm
 
 from assistant import embedder
-from assistant.articles import Article, Rejected, count_articles, read_paths
+from assistant.articles import Article, Limits, Rejected, count_articles, read_paths
 from assistant.passages import embedding_key, embedding_text, split_passages
 from assistant.settings import Settings
 from assistant.store import Store
@@ -29,6 +29,14 @@ class IngestReport:
     # Passages whose vector was reused rather than embedded again.
     reused: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    # What a reader should know about articles that did go in (an upload stored under a new id).
+    notices: list[str] = field(default_factory=list)
+
+    def merge(self, other: "IngestReport") -> None:
+        for name in ("added", "updated", "unchanged", "passages", "reused"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rejected += other.rejected
+        self.notices += other.notices
 
     def summary(self) -> str:
         return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
@@ -38,13 +46,19 @@ class IngestReport:
 
 def ingest(paths: Iterable[Path], settings: Settings, store: Store | None = None,
            progress: bool = True) -> IngestReport:
+    paths, limits = list(paths), Limits.of(settings)
+    return ingest_items(read_paths(paths, limits), settings, store, progress,
+                        total=count_articles(paths, limits) if progress else None)
+
+
+def ingest_items(items: Iterable[Article | Rejected], settings: Settings, store: Store | None = None,
+                 progress: bool = True, total: int | None = None) -> IngestReport:
+    """Articles already read (and the reasons others weren't), stored as `ingest` stores files' articles."""
     store = store or Store(settings, writable=True)
     report, batch, seen = IngestReport(), [], {}
-    paths = list(paths)
-    bar = tqdm(desc="ingest", unit=" articles", disable=not progress, dynamic_ncols=True,
-               total=count_articles(paths) if progress else None)
+    bar = tqdm(desc="ingest", unit=" articles", disable=not progress, dynamic_ncols=True, total=total)
     try:
-        for item in read_paths(paths):
+        for item in items:
             bar.update(1)
             entry = item if isinstance(item, Rejected) else _plan(item, store, seen, report, settings)
             if isinstance(entry, Rejected):

@@ -1,34 +1,42 @@
-"""An `Answer` as terminal text or as inert HTML for the chat: article text is always escaped."""
+"""An `Answer` as terminal text or as inert HTML for the chat: article text is always escaped, for HTML and
+for Markdown alike (the chat renders Markdown: `![x](http://…)` in an article would load an image)."""
 
 from __future__ import annotations
 
-import html
 import re
 import textwrap
 from urllib.parse import quote
 
 from assistant.answer import Answer
-from assistant.articles import Article
+from assistant.articles import Article, printable
 
 RELATED_READING = 3
+# Characters that make Markdown (or HTML) out of text: written as character references, which Markdown
+# shows as the characters and never reads as syntax, so no image, link, raw HTML or emphasis survives.
+_MARKUP = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'[]()!`*_~#|\\{}:"})
+
+
+def inert(text: str) -> str:
+    """Text that reads the same in the chat's Markdown and in HTML, and never becomes markup."""
+    return str(text).translate(_MARKUP)
 
 
 def answer_as_text(answer: Answer) -> str:
-    lines = [answer.answer, "", made_by(answer)]
+    lines = [*map(printable, answer.answer.splitlines()), "", made_by(answer)]
     if answer.abstained:
         lines.append("Related reading:")
         for i, p in enumerate(answer.passages[:RELATED_READING], 1):
-            lines.append(f"  - {p['title']} ({p['doc_id']}, chars {p['start']}-{p['end']})")
-            lines.append(textwrap.indent(textwrap.fill(_snippet(p["text"]), 96), "      "))
+            lines.append(printable(f"  - {p['title']} ({p['doc_id']}, chars {p['start']}-{p['end']})"))
+            lines.append(textwrap.indent(textwrap.fill(printable(_snippet(p["text"])), 96), "      "))
     for c in answer.citations:
-        lines.append(f"[{c.n}] {c.title} ({c.doc_id}, chars {c.start}-{c.end}) · {voice_label(c)}")
-        lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 96), "    "))
+        lines.append(printable(f"[{c.n}] {c.title} ({c.doc_id}, chars {c.start}-{c.end}) · {voice_label(c)}"))
+        lines.append(textwrap.indent(textwrap.fill(printable(" ".join(f"“{c.quote}”".split())), 96), "    "))
     return "\n".join(lines).rstrip()
 
 
 def answer_as_html(answer: Answer) -> str:
     """Markdown-safe HTML: the answer, then the cited passages, each collapsible with its quote highlighted."""
-    e = html.escape
+    e = inert
     kind = "abstained" if answer.abstained else "answer"
     if len(answer.by_article) > 1:
         body = _comparison(answer)
@@ -61,7 +69,7 @@ def made_by(answer: Answer) -> str:
 
 def article_as_html(article: Article, start: int, end: int) -> str:
     """The whole article, escaped, with the span [start, end) marked: the article viewer's content."""
-    e, text = html.escape, article.text
+    e, text = inert, article.text
     start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
     meta = article.metadata
     where = " · ".join(str(x) for x in (meta.get("source"), str(meta.get("published_at", ""))[:10]) if x)
@@ -83,7 +91,7 @@ def voice_label(citation) -> str:
 def _link(citation) -> str:
     """A citation marker that opens its article in the chat's viewer, scrolled to the cited span. The target
     rides in the href: the chat's sanitizer keeps hrefs but drops data- attributes."""
-    e = html.escape
+    e = inert
     return (f'<a class="cite" href="#cite/{quote(citation.doc_id, safe="")}/{citation.start}/{citation.end}" '
             f'title="Open {e(citation.title)} at the cited passage">[{citation.n}]</a>')
 
@@ -91,12 +99,12 @@ def _link(citation) -> str:
 def _linked(body: str, answer: Answer) -> str:
     """Every [n] in the answer's (escaped) text made a link to citation n."""
     by_n = {c.n: c for c in answer.citations}
-    return re.sub(r"\[(\d+)\]", lambda m: _link(by_n[int(m[1])]) if int(m[1]) in by_n else m[0], body)
+    return re.sub(r"&#91;(\d+)&#93;", lambda m: _link(by_n[int(m[1])]) if int(m[1]) in by_n else m[0], body)
 
 
 def _comparison(answer: Answer) -> str:
     """How each article reports it: one row per article, side by side."""
-    e = html.escape
+    e = inert
     rows = "".join(f'<tr><td>{e(a["source"])}</td><td>{e(a["statement"])}</td></tr>' for a in answer.by_article)
     return f'<table class="by-article"><tr><th>Article</th><th>What it says</th></tr>{rows}</table>'
 
@@ -106,16 +114,16 @@ def _highlighted(answer: Answer, citation) -> str:
     passage = next((p for p in answer.passages if p["doc_id"] == citation.doc_id
                     and p["start"] <= citation.start and citation.end <= p["end"]), None)
     if passage is None:
-        return f"<mark>{_inert(citation.quote)}</mark>"
+        return f"<mark>{inert_lines(citation.quote)}</mark>"
     text, offset = passage["text"], passage["start"]
     before, after = text[: citation.start - offset], text[citation.end - offset:]
-    return f"{_inert(before)}<mark>{_inert(citation.quote)}</mark>{_inert(after)}"
+    return f"{inert_lines(before)}<mark>{inert_lines(citation.quote)}</mark>{inert_lines(after)}"
 
 
-def _inert(text: str) -> str:
+def inert_lines(text: str) -> str:
     """Escaped, with line breaks as <br>: a blank line would otherwise end the chat's Markdown paragraph
     in the middle of a highlighted span."""
-    return "<br>".join(html.escape(line) for line in text.split("\n"))
+    return "<br>".join(inert(line) for line in text.split("\n"))
 
 
 def _snippet(text: str, limit: int = 240) -> str:

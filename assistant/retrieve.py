@@ -55,8 +55,8 @@ class HybridRetriever(BaseRetriever):
         question was asked, the week's articles are searched on their own too, so that "this week"
         competes with the week's news, not with every week's. `exclude`: articles to leave out;
         `within`: when given, the only articles to search."""
-        with self.store.reading():
-            return self._retrieve_scoped(query_bundles, asked_on, exclude | self.store.pending(), within)
+        return self.store.read(lambda: self._retrieve_scoped(query_bundles, asked_on, exclude | self.store.pending(),
+                                                             within))
 
     def _retrieve_scoped(self, query_bundles: list[QueryBundle], asked_on: date | None, exclude: frozenset[str],
                          within: frozenset[str]) -> list[NodeWithScore]:

@@ -67,6 +67,12 @@ class Settings:
     # Longer "articles" are rejected with a reason: a 10 MB file is a dump to split, not a news story, and
     # would hold the encoder for many minutes.
     max_article_chars: int = 1_000_000
+    # Input is bounded after decompression and parsing, whatever its size on disk (a 13 MB gzip can inflate
+    # to 3 GB): at most this many megabytes read from one file (JSON, CSV and text files are held whole;
+    # the development corpus is 54 MB) and this many articles in it (Reuters-21578 holds 19,043). A file
+    # over either is skipped whole with a reason, before anything of it is embedded.
+    max_file_mb: int = 256
+    max_file_records: int = 100_000
     # Largest file the chat accepts as an upload; bigger corpora go through `assistant ingest`.
     max_upload_mb: int = 50
     # How many passages each retriever proposes, and how many the answer reads.

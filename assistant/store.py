@@ -5,6 +5,11 @@ Writes are ordered so that a crash at any point leaves nothing duplicated or orp
 are first recorded as pending, then its vectors replaced in Chroma, then its text, hash and keyword rows
 committed in one SQLite transaction that also clears the pending mark. Pending ids left by a crash are
 purged from Chroma when the store opens for writing.
+
+Another process may write the same index while this one serves it (`assistant ingest` beside `assistant
+serve`). The embedded Chroma client caches its index in memory and doesn't see that process's writes, so a
+reader reopens its client whenever SQLite says another connection committed (`PRAGMA data_version`), and
+once more when a read fails.
 """
 
 from __future__ import annotations
@@ -66,8 +71,8 @@ class Store:
         self.embedding_model = model_name(settings.encoder)
         self._db = self._open_sqlite(settings.index_dir, self.embedding_model)
         self._check_model()
-        self.collection = self._open_collection(settings)
-        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        self._client = self.collection = self.vector_store = None
+        self._open_chroma()
         if writable:
             self._purge_pending()
 
@@ -99,24 +104,53 @@ class Store:
             self._db.execute("UPDATE info SET value = ? WHERE key = 'embedding_model'", (self.embedding_model,))
             self._db.commit()
 
-    @staticmethod
-    def _open_collection(settings: Settings):
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        try:
-            if settings.chroma_url:
-                url = urlparse(settings.chroma_url)
-                client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
-                                             ssl=url.scheme == "https", settings=chroma_settings)
-            else:
-                client = chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
-            # embedding_function=None: vectors always come from our packaged model, never Chroma's default.
-            return client.get_or_create_collection(settings.collection, embedding_function=None,
-                                                   metadata={"hnsw:space": "cosine"})
-        except Exception as exc:  # chromadb raises many unrelated types for an unreachable or broken store
-            raise StoreError(f"can't open the Chroma store at {settings.chroma_url or settings.index_dir} "
-                             f"({' '.join(str(exc).split())[:200]}); is it running / readable?") from exc
+    def _open_chroma(self) -> None:
+        """(Re)open the Chroma client and collection; `_seen_version` marks the index as this client saw it."""
+        settings, chroma_settings = self.settings, ChromaSettings(anonymized_telemetry=False)
+        with self._lock:
+            self._seen_version = self._data_version()
+            if self._client is not None:
+                self._client.close()
+            try:
+                if settings.chroma_url:
+                    url = urlparse(settings.chroma_url)
+                    self._client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+                                                       ssl=url.scheme == "https", settings=chroma_settings)
+                else:
+                    self._client = chromadb.PersistentClient(path=str(settings.index_dir / "chroma"),
+                                                             settings=chroma_settings)
+                # embedding_function=None: vectors always come from our packaged model, never Chroma's default.
+                self.collection = self._client.get_or_create_collection(
+                    settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"})
+                # Chroma refuses larger writes (the limit comes from its SQLite build: 5,461 seen here).
+                self._max_batch = max(1, self._client.get_max_batch_size())
+            except Exception as exc:  # chromadb raises many unrelated types for an unreachable or broken store
+                raise StoreError(f"can't open the Chroma store at {settings.chroma_url or settings.index_dir} "
+                                 f"({' '.join(str(exc).split())[:200]}); is it running / readable?") from exc
+            self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def _data_version(self) -> int:
+        with self._lock:
+            return self._db.execute("PRAGMA data_version").fetchone()[0]
 
     # --- reads ---
+
+    def read(self, fetch):
+        """`fetch()` against the index as it is now. An embedded store written by another process since
+        this one last looked is reopened first, and reopened and asked again when the read fails (its
+        cached index may be mid-change); a Chroma server is one store for every process and is asked once."""
+        embedded = not self.settings.chroma_url
+        if embedded and self._data_version() != self._seen_version:
+            self._open_chroma()
+        try:
+            with self.reading():
+                return fetch()
+        except StoreError:
+            if not embedded:
+                raise
+            self._open_chroma()
+            with self.reading():
+                return fetch()
 
     @contextmanager
     def reading(self):
@@ -227,8 +261,8 @@ class Store:
                 self.collection.delete(where={"doc_id": {"$in": [doc_id for doc_id, in ids]}})
                 nodes = [_node(article, p, v) for article, _, passages, vectors in batch
                          for p, v in zip(passages, vectors)]
-                if nodes:
-                    self.vector_store.add(nodes)
+                for start in range(0, len(nodes), self._max_batch):
+                    self.vector_store.add(nodes[start:start + self._max_batch])
                 self._commit_articles(batch)
             except Exception as exc:  # sqlite3 or any of chromadb's many error types
                 self._db.rollback()
@@ -236,9 +270,12 @@ class Store:
                 raise self._write_error(exc) from exc
 
     def _write_error(self, exc: Exception) -> StoreError:
-        return StoreError(f"can't write the index at {self.location} ({' '.join(str(exc).split())[:200]}); "
-                          "free disk space or fix permissions, then run the command again: it resumes, "
-                          "and what was stored before is kept")
+        detail = " ".join(str(exc).split())[:200]
+        disk = isinstance(exc, OSError) or any(w in detail.lower() for w in ("disk", "full", "space", "readonly",
+                                                                             "read-only", "permission"))
+        advice = "free disk space or fix permissions, then " if disk else ""
+        return StoreError(f"can't write the index at {self.location} ({detail}); {advice}run the command again: "
+                          "it resumes, and what was stored before is kept")
 
     def _commit_articles(self, batch) -> None:
         db = self._db
@@ -269,8 +306,8 @@ class Store:
                 return
             passage_ids = [row[0] for row in self._db.execute("SELECT passage_id FROM pending_passages")]
             self.collection.delete(where={"doc_id": {"$in": pending}})
-            for start in range(0, len(passage_ids), 5000):
-                self.collection.delete(ids=passage_ids[start:start + 5000])
+            for start in range(0, len(passage_ids), self._max_batch):
+                self.collection.delete(ids=passage_ids[start:start + self._max_batch])
             for doc_id in pending:
                 self._db.execute("DELETE FROM passage_fts WHERE doc_id = ?", (doc_id,))
                 self._db.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,))
@@ -280,6 +317,7 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            self._client.close()
             self._db.close()
 
 

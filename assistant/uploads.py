@@ -1,14 +1,20 @@
 """Articles added from the browser: each uploaded file is copied into the index's `uploads/` folder under
-its own base name (never a path the browser chose), size-checked, then ingested like any other file."""
+its own base name (never a path the browser chose), size-checked, then ingested like any other file.
+
+An upload never changes what is stored: a file whose name an earlier, different upload holds is kept
+under a new name, and an article whose id another stored article has gets a new id. Replacing an article
+is `assistant ingest` on the server, an explicit act. A file none of whose articles went in is removed."""
 
 from __future__ import annotations
 
+import filecmp
 import re
 import shutil
 from pathlib import Path
+from typing import Iterable, Iterator
 
-from assistant.articles import SUPPORTED, Rejected, suffix_of
-from assistant.ingest import IngestReport, ingest
+from assistant.articles import SUPPORTED, Article, Limits, Rejected, read_paths, suffix_of
+from assistant.ingest import IngestReport, ingest_items
 from assistant.settings import Settings
 from assistant.store import Store
 
@@ -20,21 +26,53 @@ def add_uploads(files: list[Path], original_names: list[str], settings: Settings
     """`files`: where the web server saved the uploads; `original_names`: the names the browser sent."""
     folder = settings.index_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    accepted, rejected = [], []
+    report = IngestReport()
     for path, name in zip(map(Path, files), original_names):
         safe = _safe_name(name)
         if not safe or suffix_of(Path(safe)) not in SUPPORTED:
-            rejected.append(Rejected(name, "not an article file; upload .txt .md .html .json .jsonl .csv (.gz)"))
-        elif path.stat().st_size > settings.max_upload_mb * 1024 * 1024:
-            rejected.append(Rejected(name, f"over the {settings.max_upload_mb} MB upload limit; split it or use "
-                                           "`assistant ingest` on the server"))
-        else:
-            target = folder / safe
-            shutil.copyfile(path, target)
-            accepted.append(target)
-    report = ingest(accepted, settings, store=store, progress=progress) if accepted else IngestReport()
-    report.rejected[:0] = rejected
+            report.rejected.append(Rejected(name, "not an article file; upload .txt .md .html .json .jsonl .csv (.gz)"))
+            continue
+        if path.stat().st_size > settings.max_upload_mb * 1024 * 1024:
+            report.rejected.append(Rejected(name, f"over the {settings.max_upload_mb} MB upload limit; split it or "
+                                                  "use `assistant ingest` on the server"))
+            continue
+        target = _place(path, folder / safe)
+        part = ingest_items(_own_ids(read_paths([target], Limits.of(settings)), store, report), settings,
+                            store=store, progress=progress)
+        if not (part.added or part.unchanged):
+            target.unlink()
+        report.merge(part)
     return report
+
+
+def _place(upload: Path, wanted: Path) -> Path:
+    """`wanted`, or the same name numbered ("x-2.txt") when an earlier upload with other bytes holds it;
+    the upload is copied there."""
+    target, n = wanted, 1
+    while target.exists() and not filecmp.cmp(target, upload, shallow=False):
+        n += 1
+        target = wanted.with_name(f"{_stem(wanted)}-{n}{wanted.name[len(_stem(wanted)):]}")
+    shutil.copyfile(upload, target)
+    return target
+
+
+def _stem(path: Path) -> str:
+    """The name before all its suffixes ("a.jsonl.gz" → "a")."""
+    return path.name.split(".", 1)[0] or path.name
+
+
+def _own_ids(items: Iterable[Article | Rejected], store: Store, report: IngestReport) -> Iterator[Article | Rejected]:
+    """Each article under an id no other stored article has: a stored article with the same id and other
+    content is left alone and the upload gets the first free "id-2", "id-3", …"""
+    for item in items:
+        if isinstance(item, Article) and store.content_hash(item.doc_id) not in (None, item.content_hash):
+            original, n = item.doc_id, 2
+            while store.content_hash(f"{original}-{n}") not in (None, item.content_hash):
+                n += 1
+            item.doc_id = f"{original}-{n}"
+            report.notices.append(f"the id {original!r} belongs to another article, which is kept; this one is "
+                                  f"stored as {item.doc_id!r} (to replace an article, run `assistant ingest` on the server)")
+        yield item
 
 
 def _safe_name(name: str) -> str:

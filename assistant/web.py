@@ -6,7 +6,6 @@ returns the same answer as `assistant ask`, as text with its numbered citations.
 
 from __future__ import annotations
 
-import html
 import sys
 from pathlib import Path
 from urllib.parse import unquote
@@ -16,7 +15,7 @@ import gradio as gr
 from assistant.answer import Assistant, QuestionError
 from assistant.conversation import Conversation
 from assistant.ingest import ingest
-from assistant.render import answer_as_html, answer_as_text, article_as_html
+from assistant.render import answer_as_html, answer_as_text, article_as_html, inert, inert_lines
 from assistant.feedback import record_feedback
 from assistant.uploads import add_uploads
 from assistant.settings import Settings, SettingsError
@@ -83,16 +82,15 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             for piece in conversation.stream(question, within, written=llm_on and mode == LLM_MODE):
                 if isinstance(piece, str):  # the LLM's words as they come, unchecked until the reply is whole
                     draft += piece
-                    yield history + [{"role": "assistant", "content": f"<i>Writing…</i> {html.escape(draft)}"}], "", conversation
+                    yield history + [{"role": "assistant", "content": f"<i>Writing…</i> {inert_lines(draft)}"}], "", conversation
                 else:
                     answer = piece
         except (QuestionError, StoreError) as exc:
-            yield history + [{"role": "assistant", "content": f"Can't answer: {exc}"}], "", conversation
+            yield history + [{"role": "assistant", "content": inert(f"Can't answer: {exc}")}], "", conversation
             return
-        shown = ""
-        for line in answer.answer.splitlines() if not draft else []:  # the answer line by line, then its sources
-            shown += line + "\n"
-            yield history + [{"role": "assistant", "content": shown}], "", conversation
+        lines = answer.answer.splitlines() if not draft else []
+        for shown in range(1, len(lines) + 1):  # the answer line by line (escaped like the final one), then its sources
+            yield history + [{"role": "assistant", "content": inert_lines("\n".join(lines[:shown]))}], "", conversation
         note = f"<sub>Read only {len(within)} selected article(s).</sub>\n" if within else ""
         yield history + [{"role": "assistant", "content": note + answer_as_html(answer)}], "", conversation
 
@@ -102,7 +100,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             doc_id, start, end = target.rsplit("/", 2)
             return article_as_html(assistant.article(unquote(doc_id)), int(start), int(end))
         except (QuestionError, StoreError, ValueError) as exc:
-            return f"<i>Can't show that passage: {html.escape(str(exc))}</i>"
+            return f"<i>Can't show that passage: {inert(str(exc))}</i>"
 
     def filters():
         catalogue = assistant.catalogue()
@@ -116,9 +114,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         try:
             report = add_uploads(paths, [p.name for p in paths], assistant.settings, assistant.store, progress=True)
         except StoreError as exc:
-            return html.escape(f"Can't add these articles: {exc}")
-        lines = [report.summary()] + [f"- {r.source.rsplit('/', 1)[-1]}: {r.reason}" for r in report.rejected]
-        return "\n".join(html.escape(line) for line in lines)
+            return inert(f"Can't add these articles: {exc}")
+        lines = ([report.summary()] + [f"- {inert(note)}" for note in report.notices]
+                 + [f"- {inert(r.source.rsplit('/', 1)[-1])}{f':{r.line}' if r.line else ''}: {inert(r.reason)}"
+                    for r in report.rejected])
+        return "\n".join(lines)
 
     def feedback(vote: gr.LikeData, history: list, conversation: Conversation | None) -> None:
         """Thumbs up/down on an answer, appended to the index's feedback.jsonl for `assistant eval --feedback`."""

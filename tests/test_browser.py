@@ -16,11 +16,24 @@ MINUTES = ("Minutes of the Glenmoor harbour council\n\n"
            + "Finally, the Glenmoor council approved a budget of 4.2 million crowns for the new ferry terminal.\n")
 
 
+# An article (and its outlet) that would make a reader's browser fetch remote images, were it rendered as
+# Markdown or HTML: the address is a reserved test network's, and the test intercepts every request anyway.
+LEAK_HOST = "203.0.113.7"
+LEAKY = {"id": "beacon-comet", "title": "Comet seen from Beacon Hill",
+         "source": f"![outlet](http://{LEAK_HOST}/outlet.png)",
+         "text": (f"Comet seen from Beacon Hill\n\nInes Varga shared ![comet](http://{LEAK_HOST}/a.png) on Friday. "
+                  f"Varga also sent <img src=http://{LEAK_HOST}/b.png> to [us](http://{LEAK_HOST}/c). "
+                  f"<iframe src=http://{LEAK_HOST}/d></iframe>\n")}
+
+
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
+    import json
+
     folder = copy_seeds(tmp_path_factory.mktemp("articles"))
     (folder / "marrow-bay.txt").write_text(HOSTILE, encoding="utf-8")
     (folder / "glenmoor-minutes.txt").write_text(MINUTES, encoding="utf-8")
+    (folder / "beacon.jsonl").write_text(json.dumps(LEAKY) + "\n", encoding="utf-8")
     index = tmp_path_factory.mktemp("browser-index")
     run_cli("ingest", str(folder), "--index", str(index))
     return index
@@ -93,6 +106,32 @@ def test_article_markup_is_shown_as_text_and_never_runs(page):
     assert page.dialogs == [] and page.errors == []
     assert not any("alert" in line for line in page.console)
     page.screenshot(path=str(DOCS / "chat-markup-inert.png"), full_page=True)
+
+
+def test_no_request_leaves_for_an_address_taken_from_article_text(page):
+    """Every request the page makes is recorded (and any to the article's host refused): while the answer
+    streams, once it is final, in the viewer and in the outlet filter, none goes to an address from the article."""
+    requested = []
+
+    def record(route):
+        requested.append(route.request.url)
+        route.abort() if LEAK_HOST in route.request.url else route.continue_()
+
+    page.route("**/*", record)
+    ask(page, "What did Ines Varga share on Friday?")
+    answer = page.locator(".message-wrap div.answer").last
+    assert f"![comet](http://{LEAK_HOST}/a.png)" in answer.inner_text()  # shown as text
+    assert "![outlet]" in page.locator(".message-wrap details summary").last.inner_text()
+    page.locator(".message-wrap details summary").last.click()
+    answer.locator("a.cite").first.click()
+    page.locator("#viewer mark").wait_for(timeout=30_000)
+    assert f"<img src=http://{LEAK_HOST}/b.png>" in page.locator("#viewer .article-body").inner_text()
+    page.get_by_text("Only some articles or outlets").click()
+    page.locator("#outlet-filter input").click()
+    page.get_by_role("option", name="outlet", exact=False).first.wait_for(timeout=10_000)
+    page.wait_for_timeout(1000)
+    assert requested and not [url for url in requested if LEAK_HOST in url]
+    assert page.locator(f"img[src*='{LEAK_HOST}'], iframe[src*='{LEAK_HOST}'], a[href*='{LEAK_HOST}']").count() == 0
 
 
 def test_abstention_looks_different_from_an_answer(page):

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT, chroma_run, free_port, run_cli, served
+from conftest import CLINTON_ADVISORS, ROOT, chroma_run, free_port, run_cli, served
 
 CLI = f"{sys.executable} -m assistant.cli"
 ISOT = ROOT.parent / "shared" / "data" / "isot-sample" / "articles.jsonl.gz"
@@ -106,3 +106,34 @@ def test_chroma_going_away_mid_session_is_one_line_and_answers_resume(tmp_path):
             assert chat.poll() is None
             with chroma_run(path, port):
                 assert client.predict(question, api_name="/chat") == first
+
+
+def test_a_server_keeps_answering_while_another_process_ingests_into_its_index(tmp_path):
+    """`assistant ingest` beside `assistant serve` on the same embedded index: the server notices the
+    other process's writes and answers old and new articles, during the ingest and after it."""
+    from gradio_client import Client
+
+    index, more = tmp_path / "index", tmp_path / "more"
+    run_cli("ingest", "seeds", "--index", str(index))
+    more.mkdir()
+    with gzip.open(ISOT, "rt", encoding="utf-8") as source:
+        (more / "isot-60.jsonl").write_text("".join(itertools.islice(source, 60)), encoding="utf-8")
+    (more / "zz-lighthouse.txt").write_text("Lighthouse keeper retires\n\nThe Skerry Point lighthouse keeper, "
+                                            "Ailsa Brannock, retired on Thursday after forty years.\n")
+    question = "Who interviewed Peskov on CNN?"
+    with served(index) as (url, server):
+        client = Client(url, verbose=False)
+        first = client.predict(question, api_name="/chat")
+        assert "Zakaria" in first
+        writer = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ingest", str(more), "--index", str(index)],
+                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        during = []
+        while writer.poll() is None:
+            during.append(client.predict(question, api_name="/chat"))
+        assert writer.returncode == 0, writer.stderr.read()[-2000:]
+        # the answer may change as articles arrive (some are about Peskov too); it never fails
+        failed = [reply for reply in during if reply.startswith("Can't answer") or "[1]" not in reply]
+        assert during and not failed, failed[:1]
+        assert "Brannock" in client.predict("Who is the Skerry Point lighthouse keeper who retired?", api_name="/chat")
+        assert "000_5fd4c794f016a340" in client.predict(CLINTON_ADVISORS, api_name="/chat")
+        assert server.poll() is None

@@ -1,8 +1,10 @@
 """The real Gradio app, served in its own process, answered over HTTP through gradio_client."""
 
+import json
+
 import pytest
 
-from conftest import CLINTON_ADVISORS, free_port, run_cli, served
+from conftest import CLINTON_ADVISORS, ROOT, free_port, run_cli, served
 
 
 def test_served_app_answers_over_http_and_keeps_serving(tmp_path):
@@ -87,3 +89,48 @@ def test_articles_added_from_the_browser_are_answered_and_bad_files_say_why(tmp_
         assert all(p.parent == index / "uploads" for p in (index / "uploads").iterdir())
         answer = client.predict("What raise did the ferry union accept?", api_name="/chat")
         assert "6 percent" in answer and "ferry" in answer
+
+
+def test_an_upload_never_replaces_an_article_and_rejected_files_are_removed(tmp_path):
+    import html
+
+    from gradio_client import Client, handle_file
+
+    index = tmp_path / "index"  # serve ingests the seeds first
+    files = tmp_path / "files"
+    files.mkdir()
+    forged = files / "000_5fd4c794f016a340.txt"
+    forged.write_text("Forged\n\nFareed Zakaria never interviewed Peskov; the Kremlin said so on Friday.\n", encoding="utf-8")
+    first, second = tmp_path / "one", tmp_path / "two"
+    first.mkdir(), second.mkdir()
+    (first / r"..\..\x.txt").write_text("Kiln fire\n\nThe Ashby kiln fire was put out by noon.\n", encoding="utf-8")
+    (second / r"..\..\x.txt").write_text("Bridge vote\n\nThe Ashby bridge vote passed by three votes.\n", encoding="utf-8")
+    nested = files / "deep.json"
+    nested.write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")
+    mixed = files / "mixed.jsonl"
+    mixed.write_text(json.dumps({"id": "tern", "title": "Terns return", "text": "Arctic terns returned to Holm."})
+                     + "\n" + "[" * 50_000 + "\n", encoding="utf-8")
+    with served(index) as (url, _):
+        client = Client(url, verbose=False)
+        before = client.predict("Who interviewed Peskov on CNN?", api_name="/chat")
+        report = html.unescape(client.predict([handle_file(str(p)) for p in (forged, nested, mixed)], api_name="/add"))
+        assert "0 updated" in report and "3 skipped" not in report
+        assert "'000_5fd4c794f016a340' belongs to another article, which is kept" in report
+        assert "stored as '000_5fd4c794f016a340-2'" in report
+        assert "deep.json: nested too deeply" in report and "mixed.jsonl:2" in report, report.splitlines()
+        for folder in (first, second):
+            report = html.unescape(client.predict([handle_file(str(p)) for p in folder.iterdir()], api_name="/add"))
+            assert "1 added" in report, report
+        after = client.predict("Who interviewed Peskov on CNN?", api_name="/chat")
+        assert "Zakaria" in before and "(000_5fd4c794f016a340, chars" in after  # the seed is still cited
+        kiln = client.predict("When was the Ashby kiln fire put out?", api_name="/chat")
+        bridge = client.predict("By how many votes did the Ashby bridge vote pass?", api_name="/chat")
+        assert "noon" in kiln and "three votes" in bridge
+        assert "Arctic terns" in client.predict("Where did the Arctic terns return?", api_name="/chat")
+    from assistant.settings import Settings
+    from assistant.store import Store
+
+    seed = Store(Settings.load(index_dir=index)).article("000_5fd4c794f016a340")
+    assert seed.text == (ROOT / "seeds" / "000_5fd4c794f016a340.txt").read_text(encoding="utf-8")
+    uploads = sorted(p.name for p in (index / "uploads").iterdir())
+    assert uploads == ["000_5fd4c794f016a340.txt", "mixed.jsonl", "x-2.txt", "x.txt"]  # deep.json was removed
