@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from assistant import embedder, prompts
+from assistant import embedder, prompts, reader
 from assistant.answer_types import DATE, NUMBER, candidates, offers
 from assistant.articles import Article
 from assistant.passages import sentence_spans
@@ -54,6 +54,8 @@ UNOFFERED_PENALTY = 0.2
 UNSPOKEN_PENALTY = 0.5
 # How many of the best sentences are read for the speaker a question asks about.
 SPEAKER_SENTENCES = 5
+# Candidates listed in --json (and kept by the eval) for reading why an answer was chosen.
+CANDIDATES_SHOWN = 5
 
 
 class QuestionError(ValueError):
@@ -96,6 +98,13 @@ class Answer:
     mode: str = "extractive"
     notice: str = ""
     sentences: list[dict] = field(default_factory=list)
+    # For a question that asks for a thing: the span that answers it, {text, doc_id, start, end}, with
+    # article_text[start:end] == text inside the first cited quote; `confidence`: the reader's calibrated
+    # probability that its best candidate is the answer (None when the question asks for no thing);
+    # `candidates`: the reader's best candidates with their features.
+    short_answer: dict | None = None
+    confidence: float | None = None
+    candidates: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -144,8 +153,27 @@ class Assistant:
         """`asked_on`: the day the question was asked, when "this week" should mean that week;
         `exclude`: ids of articles to leave out; `within`: when given, the only articles to read
         (see `scope`)."""
-        question = clean_question(question)
         timings, started = {}, time.perf_counter()
+        analysed, vectors, ranked = self._retrieve(question, asked_on, exclude, within, timings)
+        mark = time.perf_counter()
+        answer = compose(analysed, vectors, ranked, self.settings, self._article_text,
+                         reader.load_model(self.settings.reader_model))
+        timings["compose_ms"] = _ms_since(mark)
+        timings["total_ms"] = _ms_since(started)
+        answer.timings_ms = timings
+        return answer
+
+    def read_for_training(self, question: str, asked_on: date | None = None,
+                          exclude: frozenset[str] = frozenset()) -> Answer:
+        """The answer made without a reader model, with every candidate the reader found and the
+        evidence's features: what `train-reader` learns from."""
+        analysed, vectors, ranked = self._retrieve(question, asked_on, exclude, frozenset(), {})
+        return compose(analysed, vectors, ranked, self.settings, self._article_text, None, all_candidates=True)
+
+    def _retrieve(self, question: str, asked_on: date | None, exclude: frozenset[str], within: frozenset[str],
+                  timings: dict) -> tuple[Question, np.ndarray, list[NodeWithScore]]:
+        question = clean_question(question)
+        started = time.perf_counter()
         analysed = analyse(question, asked_on)
         vectors = embedder.embed(analysed.searches)
         timings["embed_ms"] = _ms_since(started)
@@ -153,12 +181,7 @@ class Assistant:
         ranked = self.retriever.retrieve_many([QueryBundle(query_str=text, embedding=v.tolist())
                                                for text, v in zip(analysed.searches, vectors)], asked_on, exclude, within)
         timings["retrieve_ms"] = _ms_since(mark)
-        mark = time.perf_counter()
-        answer = compose(analysed, vectors, ranked, self.settings, self._article_text)
-        timings["compose_ms"] = _ms_since(mark)
-        timings["total_ms"] = _ms_since(started)
-        answer.timings_ms = timings
-        return answer
+        return analysed, vectors, ranked
 
     def catalogue(self) -> list[dict]:
         """The stored articles' ids, titles, outlets and dates, for choosing what to ask about."""
@@ -191,25 +214,43 @@ class Assistant:
 
 
 def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore], settings: Settings,
-            article_text: Callable[[str], str]) -> Answer:
+            article_text: Callable[[str], str], model: dict | None, all_candidates: bool = False) -> Answer:
     """`vectors`: one row per text in `question.searches`; `article_text(doc_id)`: a cited article's whole
-    text, which says who is speaking in the cited span."""
+    text, which says who is speaking in the cited span; `model`: the reader's (`reader.load_model`; None:
+    no short answer, abstention by the evidence threshold); `all_candidates`: keep every candidate the
+    reader found (for training), not only the best few."""
     passages = [_passage_dict(n) for n in ranked]
     sentences = _score_sentences(question, vectors, ranked[: settings.top_k], settings)
-    chosen = _select(sentences, settings) if sentences else []
+    found = reader.candidates(question, _unique(sentences), model)
+    # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
+    # training weeks (see the model's "short_answer_from").
+    best = found[0] if model and found and found[0].probability >= model["short_answer_from"] else None
+    chosen = _select(sentences, settings, lead=best.sentence if best else None) if sentences else []
     voices_of = functools.cache(lambda doc_id: voices(article_text(doc_id)))  # each article read once
     citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(chosen)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, chosen, voiced, ranked[: settings.top_k])
-    if not chosen or evidence["total"] < settings.abstain_below:
-        return Answer(question.text, prompts.render("abstain"), True, [], passages, evidence=evidence)
+    evidence["answerable_features"] = reader.answerable_features(
+        question, evidence, [p["score"] for p in passages[:5]], found[0].probability if found else 0.0)
+    confidence = reader.answerable(evidence["answerable_features"], model)
+    reading = {"confidence": None if confidence is None else round(confidence, 4),
+               "candidates": [c.to_dict() for c in (found if all_candidates else found[:CANDIDATES_SHOWN])]}
+    # With a trained model, the assistant abstains below the probability `train-reader` chose on the
+    # training weeks (the model's answerable.below); without one, below the hand-set evidence threshold.
+    weak = evidence["total"] < settings.abstain_below if confidence is None else confidence < model["answerable"]["below"]
+    if not chosen or weak:
+        return Answer(question.text, prompts.render("abstain"), True, [], passages, evidence=evidence, **reading)
     by_article = _by_article(citations)
     if len(by_article) > 1:
         text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"]) for a in by_article)
     else:
         text = by_article[0]["statement"]
-    return Answer(question.text, text, False, citations, passages, by_article, evidence=evidence)
+    short = {"text": best.text, "doc_id": best.doc_id, "start": best.start, "end": best.end} if best else None
+    if short:
+        text = prompts.render("short_answer", short=best.text, statement=text)
+    return Answer(question.text, text, False, citations, passages, by_article, evidence=evidence,
+                  short_answer=short, **reading)
 
 
 def _evidence(question: Question, chosen: list[_Sentence], voiced: list[Citation],
@@ -347,9 +388,10 @@ def _introduces(sentence: str, following: str) -> bool:
     return ("\n" in following and following.lstrip()[:1] in "“‘\"" and len(sentence.split()) <= INTRO_WORDS)
 
 
-def _select(sentences: list[_Sentence], settings: Settings) -> list[_Sentence]:
-    """The best sentence, then each other article's best if close enough, then runners-up, in reading order."""
-    ranked = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)
+def _select(sentences: list[_Sentence], settings: Settings, lead: _Sentence | None = None) -> list[_Sentence]:
+    """The best sentence (or `lead`, the one holding the short answer), then each other article's best if
+    close enough, then runners-up, in reading order."""
+    ranked = sorted(_unique(sentences), key=lambda s: (s is not lead, -s.support))
     best = ranked[0]
     floor = max(settings.abstain_below, best.support - OTHER_ARTICLE_MARGIN)
     chosen = [best]

@@ -69,11 +69,27 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--k", type=int, default=5)
     evaluate.add_argument("--limit", type=int, help="only the first N questions")
     evaluate.add_argument("--baseline", action="store_true", help="also run the plain LlamaIndex recipe")
+    evaluate.add_argument("--folds", type=Path, metavar="DIR",
+                          help="a `train-reader --out` folder: its folds' questions, each answered by the reader "
+                               "model that never saw its week (out-of-fold)")
+    evaluate.add_argument("--withhold-gold", action="store_true",
+                          help="also ask each answerable question with its gold and silver articles withheld "
+                               "(it should abstain)")
     _llm_option(evaluate)
     evaluate.add_argument("--feedback", type=Path, nargs="?", const=True, metavar="FILE",
                           help="ask the questions readers rated in the chat (default file: the index's feedback.jsonl)")
     _index_option(evaluate)
     evaluate.set_defaults(run=_eval)
+
+    train = sub.add_parser("train-reader", help="learn the reader's candidate scoring from question sets "
+                                               "(cross-validated by week; writes the model the answers use)")
+    train.add_argument("--questions", type=Path, nargs="+", required=True,
+                       help="JSONL(.gz) question sets with answers and question_date, asked of --index")
+    train.add_argument("--out", type=Path, default=Path("runs/reader"), help="report folder (default: runs/reader)")
+    train.add_argument("--model", type=Path, help="where to write the model (default: the package's reader_model.json)")
+    train.add_argument("--limit", type=int, help="only the first N questions")
+    _index_option(train)
+    train.set_defaults(run=_train_reader)
 
     bench = sub.add_parser("bench", help="measure ingest speed against the bare encoder, answer latency, cold start, memory")
     bench.add_argument("--corpus", type=Path, nargs="*", default=None, help="articles to measure on (default: seeds/)")
@@ -164,13 +180,26 @@ def _eval(args, settings: Settings) -> int:
     questions = args.questions or settings.seeds_dir / "questions.jsonl"
     if args.feedback:
         questions = _feedback_questions(args.feedback, settings, args.out)
-    options = EvalOptions(questions, args.corpus, args.out, args.k, args.limit, args.baseline)
+    options = EvalOptions(args.folds or questions, args.corpus, args.out, args.k, args.limit, args.baseline,
+                          folds=args.folds, withhold_gold=args.withhold_gold)
     summary = evaluate(settings, options)
     for system, values in summary["systems"].items():
         shown = ", ".join(f"{m} {values['overall'][m]}" for m in summary["headline"]
                           if values["overall"].get(m) is not None)
         print(f"{system}: {shown}")
     print(f"report: {args.out / 'report.md'}")
+    return 0
+
+
+def _train_reader(args, settings: Settings) -> int:
+    from assistant import reader
+    from assistant.reader_training import TrainOptions, train
+
+    model = train(settings, TrainOptions(args.questions, args.out, args.model or reader.MODEL_FILE, args.limit))
+    oof = model["trained_on"]["out_of_fold"]
+    print(f"out-of-fold ({oof['asked']} questions asked, {oof['not_answerable']} not answerable; folds by week): "
+          + ", ".join(f"{k} {v}" for k, v in oof.items() if k not in ("asked", "not_answerable")))
+    print(f"model: {args.model or reader.MODEL_FILE}; report: {args.out / 'report.md'}")
     return 0
 
 

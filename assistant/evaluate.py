@@ -24,7 +24,9 @@ ENGINE = "engine"
 # The same engine with an LLM writing the answer (`eval --llm URL`), each sentence checked.
 ENGINE_LLM = "engine_llm"
 HEADLINE = ("doc_hit@1", "doc_hit@{k}", "mrr@10", "recall@{k}", "gold_note_hit@5", "answer_in_citations",
-            "answer_in_answer", "citation_precision", "cites_every_gold", "choice_accuracy", "quotes_exact",
+            "answer_in_answer", "citation_precision", "cites_every_gold", "choice_accuracy",
+            "closest_choice_accuracy", "short_answer_shown", "short_exact", "short_f1", "top_candidate_right",
+            "confidence_ece", "quotes_exact", "false_abstention",
             "abstention_precision", "abstention_recall", "answer_words_median", "answer_words_p90",
             "latency_total_p50_ms", "latency_total_p95_ms", "llm_answered", "sentences_verified",
             "sentences_dropped")
@@ -39,51 +41,95 @@ class EvalOptions:
     limit: int | None = None
     baseline: bool = False
     progress: bool = True
+    # A `train-reader --out` folder: each question is answered by the reader model of the fold that held
+    # its week out (out-of-fold numbers); the questions are those folds' questions.
+    folds: Path | None = None
+    # Also ask every answerable question with its gold and silver articles withheld from retrieval: an
+    # answer then is wrong, and `engine_gold_withheld`'s abstention_recall says how often it abstained.
+    withhold_gold: bool = False
+
+
+WITHHELD = "engine_gold_withheld"
 
 
 def load_questions(path: Path, limit: int | None = None) -> tuple[list[dict], int]:
-    """Questions that can be scored, and how many were left out (their answer is in no document, or a
-    disliked answer's right answer awaits a person)."""
+    """Questions that can be scored, and how many were left out (their answer is in no document, a
+    disliked answer's right answer awaits a person, or there is no question text)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
-    usable = [q for q in rows if q.get("answer_in_gold_or_silver", True) and not q.get("needs_review")]
+    usable = [q for q in rows if q.get("answer_in_gold_or_silver", True) and not q.get("needs_review")
+              and str(q.get("question") or "").strip()]
     return usable[:limit] if limit else usable, len(rows) - len(usable)
 
 
 def evaluate(settings: Settings, options: EvalOptions) -> dict:
-    questions, skipped = load_questions(options.questions, options.limit)
+    if options.folds:
+        questions, model_of = _fold_questions(options.folds, options.limit)
+        skipped = 0
+    else:
+        (questions, skipped), model_of = load_questions(options.questions, options.limit), {}
     store = Store(settings, writable=True)
     if options.corpus:
         print(ingest(options.corpus, settings, store=store, progress=options.progress).summary())
     elif store.is_empty():
         print(ingest([settings.seeds_dir], settings, store=store, progress=options.progress).summary())
     assistant = Assistant(settings, store)
-    systems = {ENGINE: _run_engine(assistant.ask, questions, options.progress)}
+    by_model = {path: Assistant(settings.replace(reader_model=path), store) for path in set(model_of.values())}
+
+    def engine(q: dict, exclude: frozenset[str] = frozenset()):
+        return by_model.get(model_of.get(q["id"]), assistant).ask(q["question"], asked_on(q), exclude=exclude)
+
+    systems = {ENGINE: _run_engine(engine, questions, options.progress)}
+    if options.withhold_gold:
+        withheld = [q for q in questions if q.get("answers") and (q.get("gold_doc_ids") or q.get("silver_doc_ids"))]
+        answers = _run_engine(lambda q: engine(q, _relevant(q)), withheld, options.progress, WITHHELD)
+        # Scored as what they are now: questions the articles left to read can't answer.
+        systems[WITHHELD] = (answers, [{**q, "answers": [], "type": "gold withheld"} for q in withheld])
     if settings.llm_url:
         from assistant.written import ask
 
-        def written(question: str, day: date | None):
-            return ask(assistant, question, asked_on=day)
-
-        systems[ENGINE_LLM] = _run_engine(written, questions, options.progress, ENGINE_LLM)
+        systems[ENGINE_LLM] = _run_engine(lambda q: ask(assistant, q["question"], asked_on=asked_on(q)), questions,
+                                          options.progress, ENGINE_LLM)
     if options.baseline:
         from assistant.baseline import Baseline, MODES
 
         runs = _run_baseline(Baseline(store, settings, options.progress), questions, options.progress)
         systems.update({f"recipe_{mode}": runs[mode] for mode in MODES})
-    results = {name: [_score(name, q, a, store, options.k) for q, a in zip(questions, answers)]
-               for name, answers in systems.items()}
+    results = {name: [_score(name, q, a, store, options.k)
+                      for q, a in zip(*(runs[::-1] if isinstance(runs, tuple) else (questions, runs)))]
+               for name, runs in systems.items()}
+    for row in results[ENGINE]:
+        if row["problem"]:
+            print(f"question {row['id']}: {row['problem']}")
     summary = _summarize(results, options, store.counts()["articles"], skipped)
     _write(options.out, results, summary)
     return summary
 
 
+def _fold_questions(folder: Path, limit: int | None) -> tuple[list[dict], dict[str, str]]:
+    """The questions of every fold `train-reader` wrote, and for each the model of its fold."""
+    questions, model_of = [], {}
+    for path in sorted(folder.glob("fold-*-questions.jsonl")):
+        model = str(path.with_name(path.name.replace("-questions.jsonl", ".json")))
+        for q in load_questions(path)[0]:
+            questions.append(q)
+            model_of[q["id"]] = model
+    if not questions:
+        raise FileNotFoundError(f"no fold-*-questions.jsonl in {folder}; run `assistant train-reader --out {folder}` first")
+    return (questions[:limit] if limit else questions), model_of
+
+
+def _relevant(question: dict) -> frozenset[str]:
+    return frozenset(question.get("gold_doc_ids") or []) | frozenset(question.get("silver_doc_ids") or [])
+
+
 def _run_engine(ask, questions: list[dict], progress: bool, name: str = ENGINE) -> list[dict]:
+    """`ask(question_dict)`: the system's Answer; the engine sees only the question's text and date."""
     answers = []
     for q in tqdm(questions, desc=name, unit=" questions", disable=not progress):
         try:
-            answers.append(ask(q["question"], asked_on(q)).to_dict())
+            answers.append(ask(q).to_dict())
         except QuestionError as exc:
             answers.append({"question": q["question"], "answer": str(exc), "abstained": True, "citations": [],
                             "passages": [], "timings_ms": {}})
@@ -108,14 +154,19 @@ def _run_baseline(baseline, questions: list[dict], progress: bool) -> dict[str, 
 
 
 def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> dict:
-    relevant = set(question.get("gold_doc_ids") or []) | set(question.get("silver_doc_ids") or [])
+    relevant = set(_relevant(question))
     answerable = bool(question.get("answers"))
     docs = scoring.ranked_docs(answer["passages"])
     metrics = {"abstained": float(answer["abstained"])}
+    problem = ""
     if answerable:
-        metrics.update(scoring.retrieval_metrics(docs, relevant, set(question.get("gold_doc_ids") or []), k))
+        if relevant:
+            metrics.update(scoring.retrieval_metrics(docs, relevant, set(question.get("gold_doc_ids") or []), k))
+        else:
+            problem = "answerable but names no gold or silver documents: its retrieval is not scored; add gold_doc_ids"
         metrics.update(scoring.answer_metrics(question, answer["answer"], answer["citations"],
                                               answer["abstained"], relevant))
+        metrics.update(scoring.short_answer_metrics(question, answer.get("short_answer"), answer.get("candidates") or []))
     written = answer.get("sentences") or []
     if answer.get("mode") == "llm" or ENGINE_LLM == system:
         metrics["llm_answered"] = float(answer.get("mode") == "llm")
@@ -128,7 +179,8 @@ def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> d
             "answerable": answerable, "retrieved": docs[:10], "answer": answer["answer"],
             "abstained": answer["abstained"], "evidence": answer.get("evidence", {}), "citations": answer["citations"],
             "notice": answer.get("notice", ""), "sentences": answer.get("sentences", []),
-            "metrics": metrics,
+            "short_answer": answer.get("short_answer"), "confidence": answer.get("confidence"),
+            "candidates": answer.get("candidates", []), "problem": problem, "metrics": metrics,
             "timings_ms": answer.get("timings_ms", {})}
 
 
@@ -143,6 +195,11 @@ def _aggregate(rows: list[dict], k: int) -> dict:
     out = {name: scoring.mean([r["metrics"][name] for r in answerable if name in r["metrics"]]) for name in names}
     quotes = [r["metrics"]["quotes_exact"] for r in rows if "quotes_exact" in r["metrics"]]
     out["quotes_exact"] = scoring.mean(quotes)
+    rated = [r for r in answerable if r.get("confidence") is not None and "top_candidate_right" in r["metrics"]]
+    out["confidence_ece"] = scoring.expected_calibration_error([r["confidence"] for r in rated],
+                                                               [r["metrics"]["top_candidate_right"] for r in rated])
+    out["incomplete_questions"] = sum(bool(r.get("problem")) for r in rows)
+    out["false_abstention"] = scoring.mean([float(r["abstained"]) for r in answerable])
     out.update(_abstention(rows))
     words = [r["metrics"]["answer_words"] for r in answerable if not r["abstained"]]
     out["answer_words_median"], out["answer_words_p90"] = scoring.median(words), scoring.percentile(words, 90)

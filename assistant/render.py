@@ -38,10 +38,14 @@ def answer_as_html(answer: Answer) -> str:
     """Markdown-safe HTML: the answer, then the cited passages, each collapsible with its quote highlighted."""
     e = inert
     kind = "abstained" if answer.abstained else "answer"
+    lines = answer.answer.splitlines()
+    lead = ""
+    if answer.short_answer:  # the answer's first line; the chat sets it in bold
+        lead, lines = f'<b class="short-answer">{e(lines[0])}</b>', lines[1:]
     if len(answer.by_article) > 1:
-        body = _comparison(answer)
+        body = "<br>".join(filter(None, [lead, _comparison(answer)]))
     else:
-        body = "<br>".join(e(line) for line in answer.answer.splitlines())
+        body = "<br>".join(filter(None, [lead, *map(e, lines)]))
     parts = [f'<div class="{kind}">{_linked(body, answer)}</div>']
     if answer.resolved_from:
         parts.insert(0, f"<sub>Read as: {e(answer.question)}</sub>")
@@ -117,7 +121,17 @@ def _highlighted(answer: Answer, citation) -> str:
         return f"<mark>{inert_lines(citation.quote)}</mark>"
     text, offset = passage["text"], passage["start"]
     before, after = text[: citation.start - offset], text[citation.end - offset:]
-    return f"{inert_lines(before)}<mark>{inert_lines(citation.quote)}</mark>{inert_lines(after)}"
+    return f"{inert_lines(before)}<mark>{_quote_with_short_answer(answer, citation)}</mark>{inert_lines(after)}"
+
+
+def _quote_with_short_answer(answer: Answer, citation) -> str:
+    """The cited quote, the short answer inside it (when it lies there) in bold."""
+    short = answer.short_answer
+    if not short or short["doc_id"] != citation.doc_id or not citation.start <= short["start"] < short["end"] <= citation.end:
+        return inert_lines(citation.quote)
+    a, b = short["start"] - citation.start, short["end"] - citation.start
+    quote = citation.quote
+    return f'{inert_lines(quote[:a])}<b class="short-answer">{inert_lines(quote[a:b])}</b>{inert_lines(quote[b:])}'
 
 
 def inert_lines(text: str) -> str:

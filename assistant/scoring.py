@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
+from collections import Counter
 
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -41,6 +42,46 @@ def choice_correct(text: str, answers: list[str], choices: list[str]) -> bool:
     """The text names a correct choice and no other choice."""
     wrong = [c for c in choices if normalize(c) not in {normalize(a) for a in answers}]
     return names_any(text, answers) and not any(contains(text, c) for c in wrong)
+
+
+def token_f1(predicted: str, gold: str) -> float:
+    """SQuAD's token F1 on normalised words."""
+    p, g = normalize(predicted).split(), normalize(gold).split()
+    common = sum((Counter(p) & Counter(g)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(p), common / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def short_answer_metrics(question: dict, short: dict | None, candidates: list[dict]) -> dict:
+    """The short answer against the accepted answers: exact match and token F1 (0 when none was given),
+    and for multiple-choice questions whether the choice closest to it (token F1) is a right one. The
+    reader's top candidate, shown or not, is what its confidence is about (`top_candidate_right`)."""
+    answers = question.get("answers") or []
+    text = short["text"] if short else ""
+    metrics = {"short_answer_shown": float(bool(short)),
+               "short_exact": float(bool(text) and any(normalize(text) == normalize(a) for a in answers)),
+               "short_f1": max((token_f1(text, a) for a in answers), default=0.0) if text else 0.0}
+    if question.get("choices"):
+        scores = [(token_f1(text, c), c) for c in question["choices"]] if text else []
+        best = max(scores, default=(0.0, None))
+        unique = sum(s == best[0] for s, _ in scores) == 1
+        metrics["closest_choice_accuracy"] = float(best[0] > 0 and unique and
+                                                   normalize(best[1]) in {normalize(a) for a in answers})
+    if candidates:
+        metrics["top_candidate_right"] = float(max(token_f1(candidates[0]["text"], a) for a in answers) >= 0.5)
+    return metrics
+
+
+def expected_calibration_error(probabilities: list[float], correct: list[float], bins: int = 10) -> float | None:
+    """Mean |confidence − accuracy| over equal-width confidence bins, weighted by their sizes."""
+    if not probabilities:
+        return None
+    groups: dict[int, list[tuple[float, float]]] = {}
+    for p, c in zip(probabilities, correct):
+        groups.setdefault(min(int(p * bins), bins - 1), []).append((p, c))
+    return round(sum(abs(sum(p for p, _ in g) - sum(c for _, c in g)) for g in groups.values()) / len(probabilities), 4)
 
 
 def ranked_docs(passages: list[dict]) -> list[str]:

