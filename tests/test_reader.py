@@ -1,0 +1,60 @@
+"""The reading stage: typed candidates with exact spans, the short answer inside a cited quote, and the
+models trained by `assistant train-reader` (cross-validated by group) and used by `assistant eval --folds`."""
+
+import json
+
+from conftest import SEED_IDS, SEEDS, run_cli
+
+ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
+
+
+def test_a_question_for_a_name_leads_with_a_short_answer_inside_a_cited_quote(seed_index):
+    answer = json.loads(run_cli("ask", "Who interviewed Peskov on CNN?", "--index", str(seed_index), "--json").stdout)
+    short = answer["short_answer"]
+    assert short and answer["answer"].splitlines()[0] == short["text"]
+    assert ARTICLE_TEXT[short["doc_id"]][short["start"]:short["end"]] == short["text"]
+    assert any(c["doc_id"] == short["doc_id"] and c["start"] <= short["start"] < short["end"] <= c["end"]
+               for c in answer["citations"])
+    assert 0.0 <= answer["confidence"] <= 1.0
+    for c in answer["candidates"]:  # every candidate is a span of its article, typed by the NER model
+        assert c["label"] and 0.0 <= c["probability"] <= 1.0 and c["end"] > c["start"]
+
+
+def test_a_question_about_what_someone_said_keeps_the_quoted_answer(seed_index):
+    answer = json.loads(run_cli("ask", "What did Peskov claim about Clinton's advisors?", "--index", str(seed_index),
+                                "--json").stdout)
+    assert answer["short_answer"] is None and answer["candidates"] == [] and not answer["abstained"]
+
+
+def test_train_reader_writes_a_model_with_out_of_fold_numbers_that_eval_folds_uses(seed_index, tmp_path):
+    out, model_path = tmp_path / "reader", tmp_path / "model.json"
+    run_cli("train-reader", "--questions", str(SEEDS / "questions.jsonl"), "--index", str(seed_index),
+            "--out", str(out), "--model", str(model_path))
+    model = json.loads(model_path.read_text())
+    assert len(model["coef"]) == len(model["features"]) and len(model["answerable"]["coef"]) == 8
+    assert 0.0 <= model["answerable"]["below"] <= 1.0
+    oof = model["trained_on"]["out_of_fold"]
+    assert oof["asked"] == 40 and oof["not_answerable"] > 12  # 12 unanswerable + each answerable one withheld
+    assert len(model["trained_on"]["folds"]) == 5 and (out / "reader_calibration.png").stat().st_size > 0
+    folds = sorted(out.glob("fold-*-questions.jsonl"))
+    held_out = [json.loads(line)["id"] for path in folds for line in path.read_text().splitlines()]
+    assert len(folds) == 5 and len(held_out) == len(set(held_out)) == 52  # each question held out once
+    run_cli("eval", "--folds", str(out), "--index", str(seed_index), "--out", str(tmp_path / "eval"), "--withhold-gold")
+    summary = json.loads((tmp_path / "eval" / "summary.json").read_text())
+    assert summary["questions"] == 52
+    withheld = summary["systems"]["engine_gold_withheld"]["overall"]
+    assert withheld["abstention_recall"] is not None and "short_f1" in summary["systems"]["engine"]["overall"]
+    rows = [json.loads(line) for line in (tmp_path / "eval" / "results.jsonl").read_text().splitlines()]
+    assert all("confidence" in r and "short_answer" in r for r in rows)
+
+
+def test_eval_names_an_incomplete_question_instead_of_crashing(seed_index, tmp_path):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps({"id": "no-gold", "question": "Who interviewed Peskov on CNN?",
+                                     "answers": ["Fareed Zakaria"], "gold_doc_ids": []}) + "\n"
+                         + json.dumps({"id": "empty", "question": "", "answers": ["x"]}) + "\n", encoding="utf-8")
+    result = run_cli("eval", "--questions", str(questions), "--index", str(seed_index), "--out", str(tmp_path / "out"))
+    assert "question no-gold: answerable but names no gold or silver documents" in result.stdout
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["questions"] == 1 and summary["questions_skipped"] == 1
+    assert summary["systems"]["engine"]["overall"]["incomplete_questions"] == 1
