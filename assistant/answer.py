@@ -221,7 +221,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     reader found (for training), not only the best few."""
     passages = [_passage_dict(n) for n in ranked]
     sentences = _score_sentences(question, vectors, ranked[: settings.top_k], settings)
-    found = reader.candidates(question, _unique(sentences), model)
+    found = reader.candidates(question, _unique(sentences), model) if model or all_candidates else []
     # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
     # training weeks (see the model's "short_answer_from").
     best = found[0] if model and found and found[0].probability >= model["short_answer_from"] else None
@@ -232,7 +232,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, chosen, voiced, ranked[: settings.top_k])
     evidence["answerable_features"] = reader.answerable_features(
-        question, evidence, [p["score"] for p in passages[:5]], found[0].probability if found else 0.0)
+        question, evidence, [(float(n.score), str(n.node.metadata.get("published_at", ""))) for n in ranked[:5]],
+        found[0].probability if found else 0.0)
     confidence = reader.answerable(evidence["answerable_features"], model)
     reading = {"confidence": None if confidence is None else round(confidence, 4),
                "candidates": [c.to_dict() for c in (found if all_candidates else found[:CANDIDATES_SHOWN])]}

@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.load(index_dir=getattr(args, "index", None), llm_url=getattr(args, "llm", None))
+        if settings.llm_url or settings.llm_gguf:
+            from assistant.gguf import with_embedded_server
+
+            settings = with_embedded_server(settings)
         return args.run(args, settings) or 0
     except KeyboardInterrupt:
         print("interrupted; what was stored is kept; run the command again to resume", file=sys.stderr)
@@ -125,8 +129,9 @@ def _index_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _llm_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--llm", metavar="URL", help="an OpenAI-compatible server writes the answer, e.g. "
-                        "http://localhost:11434/v1 (default: ASSISTANT_LLM_URL; none: extractive)")
+    parser.add_argument("--llm", metavar="URL|PATH.gguf", help="an OpenAI-compatible server writes the answer, "
+                        "e.g. http://localhost:11434/v1, or a GGUF model file run inside the assistant "
+                        "(default: ASSISTANT_LLM_URL or ASSISTANT_LLM_GGUF; none: extractive)")
 
 
 def _ingest(args, settings: Settings) -> int:

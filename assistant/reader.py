@@ -45,7 +45,7 @@ RECENT_DAYS = 8
 # Whether the passages answer at all, per question: the best sentence's evidence and its penalties
 # (`answer._evidence`), how well the best passages match, and the reader's best candidate.
 ANSWERABLE_FEATURES = ("best_sentence", "missing_terms", "kind_not_offered", "speaker_not_found", "top_passage",
-                       "fifth_passage", "top_candidate", "asks_for_thing")
+                       "fifth_passage", "recent_passages", "top_candidate", "asks_for_thing")
 FEATURES = ("type_match", "in_question", "near_question", "mentions", "articles", "best_support", "best_relevance",
             "support_share", "best_rank", "recent", "length", "head_votes",
             *(f"label_{g}" for g in LABEL_GROUPS))
@@ -96,7 +96,9 @@ def load_model(path: str | Path = "") -> dict | None:
     if not path.is_file():
         return None
     model = json.loads(path.read_text(encoding="utf-8"))
-    return model if model.get("version") == MODEL_VERSION and model.get("features") == list(FEATURES) else None
+    current = (model.get("version") == MODEL_VERSION and model.get("features") == list(FEATURES)
+               and model.get("answerable", {}).get("features") == list(ANSWERABLE_FEATURES))
+    return model if current else None
 
 
 def candidates(question: Question, sentences: list, model: dict | None) -> list[Candidate]:
@@ -156,12 +158,16 @@ def probabilities(found: list[Candidate], model: dict | None) -> list[float]:
     return logistic([[c.features[f] for f in FEATURES] for c in found], model).tolist()
 
 
-def answerable_features(question: Question, evidence: dict, passage_scores: list[float], top_candidate: float) -> dict:
-    scores = passage_scores + [0.0] * 5
+def answerable_features(question: Question, evidence: dict, passages: list[tuple[float, str]],
+                        top_candidate: float) -> dict:
+    """`passages`: the five best passages' (score, publication day)."""
+    scores = [score for score, _ in passages] + [0.0] * 5
     return {"best_sentence": evidence["best_sentence"], "missing_terms": evidence["missing_terms"],
             "kind_not_offered": evidence["kind_not_offered"], "speaker_not_found": evidence["speaker_not_found"],
-            "top_passage": scores[0], "fifth_passage": scores[4], "top_candidate": top_candidate,
-            "asks_for_thing": float(question.expects is not None)}
+            "top_passage": scores[0], "fifth_passage": scores[4],
+            # News questions are about their week: with its articles gone, the best passages are older.
+            "recent_passages": sum(_recent(day, question.asked_on) for _, day in passages) / 5,
+            "top_candidate": top_candidate, "asks_for_thing": float(question.expects is not None)}
 
 
 def answerable(features: dict, model: dict | None) -> float | None:

@@ -204,6 +204,8 @@ def train(settings: Settings, options: TrainOptions) -> dict:
     options.model.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     _write_folds(options.out, report["models"], questions)
     (options.out / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (options.out / "held_out.jsonl").write_text("".join(json.dumps({"id": r["id"], "set": r["set"], **h}) + "\n"
+                                                        for r, h in zip(rows, report["held_out"])), encoding="utf-8")
     _plots(options.out, report["held_out"])
     (options.out / "report.md").write_text(_markdown(model, report), encoding="utf-8")
     return model

@@ -100,6 +100,10 @@ class Settings:
     # An OpenAI-compatible chat server that writes fluent answers (`--llm URL`; needs the llm extra), e.g.
     # http://localhost:11434/v1 (Ollama) or http://localhost:8080/v1 (llama.cpp). Empty: extractive answers.
     llm_url: str = ""
+    # A GGUF model file run inside the assistant by llama.cpp (`--llm PATH.gguf` sets it too), on
+    # `llm_threads` threads (0: every core).
+    llm_gguf: str = ""
+    llm_threads: int = 0
     llm_model: str = "local"
     # The server's key: ASSISTANT_LLM_API_KEY, or a file holding it (ASSISTANT_LLM_API_KEY_FILE).
     llm_api_key: str = ""

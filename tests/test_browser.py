@@ -134,6 +134,17 @@ def test_no_request_leaves_for_an_address_taken_from_article_text(page):
     assert page.locator(f"img[src*='{LEAK_HOST}'], iframe[src*='{LEAK_HOST}'], a[href*='{LEAK_HOST}']").count() == 0
 
 
+def test_a_short_answer_leads_in_bold_and_is_marked_inside_its_quote(page):
+    ask(page, "Who interviewed Peskov on CNN?")
+    answer = page.locator(".message-wrap div.answer").last
+    lead = answer.locator("b.short-answer").first.inner_text()
+    assert lead and answer.inner_text().startswith(lead)
+    details = answer.locator("xpath=..").locator("details")
+    for i in range(details.count()):
+        details.nth(i).locator("summary").click()
+    assert page.locator(".message-wrap details mark b.short-answer").last.inner_text() == lead
+
+
 def test_abstention_looks_different_from_an_answer(page):
     ask(page, "What is the capital of Australia?")
     abstained = page.locator(".message-wrap .abstained")

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.settings import Settings
 from assistant.store import Store
-from conftest import CLINTON_ADVISORS, SEEDS, free_port, run_cli, served
+from conftest import CLINTON_ADVISORS, SEEDS, free_port, run_cli, served, smollm2_gguf
 
 
 def _ask_json(index, question, url, *options, env_prefix=()):
@@ -147,3 +147,15 @@ def test_the_chat_answers_through_the_llm(seed_index, llama_server):
         text = Client(url, verbose=False).predict(CLINTON_ADVISORS, api_name="/chat")
     assert "Written by the LLM" in text or "extractive answer" in text
     assert "Traceback" not in text
+
+
+def test_a_gguf_file_runs_inside_the_assistant_with_no_other_server(seed_index, tmp_path):
+    """`--llm PATH.gguf`: llama.cpp runs in the assistant's own process; its sentences are checked as any."""
+    answer = _ask_json(seed_index, CLINTON_ADVISORS, str(smollm2_gguf()))
+    assert answer["sentences"], "the embedded model wrote an answer"
+    assert answer["mode"] == "llm" or "extractive answer" in answer["notice"]
+    _assert_quotes_are_the_articles(seed_index, answer)
+    missing = run_cli("ask", CLINTON_ADVISORS, "--index", str(seed_index), "--llm", str(tmp_path / "none.gguf"),
+                      check=False)
+    assert missing.returncode == 2 and missing.stderr.startswith("error: no GGUF model at ")
+    assert len(missing.stderr.strip().splitlines()) == 1
