@@ -100,7 +100,7 @@ def _weighted_quantile(values: list[tuple[float, float]], share: float) -> float
     for value, w in sorted(values):
         seen += w
         if seen > share * total:
-            return round(value, 4)
+            return round(float(value), 4)
     return 0.0
 
 
@@ -163,8 +163,9 @@ def cross_validate(rows: list[dict]) -> dict:
             p, right = _top(rows[i], model)
             held_out[i] = {"version": rows[i]["version"], "answerable": rows[i]["answerable"],
                            "probability": p, "right": right, "reachable": int(any(rows[i]["labels"])),
-                           "has_candidates": bool(rows[i]["features"]), "shown": p >= model["short_answer_from"],
-                           "p_answerable": float(p_answerable), "abstained": p_answerable < model["answerable"]["below"]}
+                           "has_candidates": bool(rows[i]["features"]), "shown": bool(p >= model["short_answer_from"]),
+                           "p_answerable": float(p_answerable),
+                           "abstained": bool(p_answerable < model["answerable"]["below"])}
         folds.append({"fold": fold, "weeks": len({weeks[i] for i in test}), **_summary([held_out[i] for i in test])})
     return {"folds": folds, "overall": _summary(held_out), "held_out": held_out, "models": models}
 
