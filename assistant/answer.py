@@ -147,6 +147,8 @@ class Assistant:
         self.retriever = HybridRetriever(self.store, settings)
         embedder.load_model()  # both once, here, not inside the first question's timings
         embedder.load_model(settings.sentence_encoder)
+        if reader.load_model(settings.reader_model):
+            reader.preload()
 
     def ask(self, question: str, asked_on: date | None = None, exclude: frozenset[str] = frozenset(),
             within: frozenset[str] = frozenset()) -> Answer:

@@ -16,6 +16,7 @@ import functools
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -69,8 +70,21 @@ class Candidate:
                 "probability": round(self.probability, 4), "features": {k: round(v, 4) for k, v in self.features.items()}}
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
+def preload() -> None:
+    """Load the NER model on a background thread, so that a first question's retrieval overlaps it."""
+    threading.Thread(target=_nlp, daemon=True).start()
+
+
 def _nlp():
+    with _LOADING:  # one load, however many threads ask first
+        return _load_nlp()
+
+
+@functools.cache
+def _load_nlp():
     """spaCy's small English pipeline with only what NER needs (about 4x faster than the whole pipeline).
     spaCy's thinc imports torch whenever it is installed, for models this one doesn't use; answering
     never imports torch (it costs a cold `assistant ask` seconds), so thinc is told there is none."""
