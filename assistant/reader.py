@@ -166,10 +166,19 @@ def candidates(question: Question, sentences: list, model: dict | None) -> list[
 
 
 def probabilities(found: list[Candidate], model: dict | None) -> list[float]:
-    """Each candidate's probability of being the answer under the logistic `model` (0 without one)."""
+    """Each candidate's probability of being the answer under `model` (0 without one)."""
     if not found or not model:
         return [0.0] * len(found)
-    return logistic([[c.features[f] for f in FEATURES] for c in found], model).tolist()
+    return candidate_probabilities([[c.features[f] for f in FEATURES] for c in found], model).tolist()
+
+
+def candidate_probabilities(rows: list[list[float]], model: dict) -> np.ndarray:
+    """The logistic model's probabilities, recalibrated (Platt, fitted by train-reader on its training
+    questions): scored one by one, candidates don't know they are the best of their question, and the
+    best one's raw probability came out far below how often it is right."""
+    p = np.clip(logistic(rows, model), 1e-6, 1 - 1e-6)
+    a, b = model.get("calibration", (1.0, 0.0))
+    return 1 / (1 + np.exp(-(a * np.log(p / (1 - p)) + b)))
 
 
 def answerable_features(question: Question, evidence: dict, passages: list[tuple[float, str]],

@@ -85,6 +85,7 @@ def fit(rows: list[dict]) -> dict:
     candidates = _logistic([f for r in rows for f in r["features"]], [y for r in rows for y in r["labels"]],
                            [weight[r["set"]] / max(len(r["labels"]), 1) for r in rows for _ in r["labels"]])
     model = {"version": reader.MODEL_VERSION, "features": list(reader.FEATURES), **candidates}
+    model["calibration"] = _calibration([_top(r, model) for r in rows if r["version"] == "asked" and r["features"]])
     model["short_answer_from"] = _lowest_with_precision([_top(r, model) for r in rows if r["version"] == "asked"])
     x, y = _answerable_inputs(rows, model), [r["answerable"] for r in rows]
     answerable = _logistic(x, y, [weight[r["set"]] for r in rows])
@@ -129,11 +130,23 @@ def _answerable_inputs(rows: list[dict], model: dict) -> list[list[float]]:
             for r in rows]
 
 
+def _calibration(tops: list[tuple[float, int]]) -> list[float]:
+    """Platt scaling of the best candidate's probability against whether it is right: (a, b) in
+    sigmoid(a · logit(p) + b)."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len({right for _, right in tops}) < 2:
+        return [1.0, 0.0]
+    p = np.clip(np.array([p for p, _ in tops]), 1e-6, 1 - 1e-6)
+    fitted = LogisticRegression(C=1e6).fit(np.log(p / (1 - p)).reshape(-1, 1), [right for _, right in tops])
+    return [float(fitted.coef_[0][0]), float(fitted.intercept_[0])]
+
+
 def _top(row: dict, model: dict) -> tuple[float, int]:
     """(probability, right) of the row's most probable candidate; (0, 0) when it has none."""
     if not row["features"]:
         return 0.0, 0
-    p = reader.logistic(row["features"], model)
+    p = reader.candidate_probabilities(row["features"], model)
     best = int(np.argmax(p))
     return float(p[best]), row["labels"][best]
 
