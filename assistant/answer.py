@@ -99,9 +99,9 @@ class Answer:
     notice: str = ""
     sentences: list[dict] = field(default_factory=list)
     # For a question that asks for a thing: the span that answers it, {text, doc_id, start, end}, with
-    # article_text[start:end] == text inside the first cited quote; `confidence`: the reader's calibrated
-    # probability that its best candidate is the answer (None when the question asks for no thing);
-    # `candidates`: the reader's best candidates with their features.
+    # article_text[start:end] == text inside a cited quote; `confidence`: the reader's calibrated
+    # probability that the articles answer the question (None without a reader model); `candidates`:
+    # the reader's best candidates, each with its probability of being the answer and its features.
     short_answer: dict | None = None
     confidence: float | None = None
     candidates: list[dict] = field(default_factory=list)
