@@ -236,36 +236,13 @@ def _write_folds(out: Path, models: list, questions: list[dict]) -> None:
 
 
 def _plots(out: Path, held_out: list[dict]) -> None:
-    import matplotlib
+    from assistant.report import plot_calibration
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.6))
-    left.plot([0, 1], [0, 1], "--", color="grey", label="perfectly calibrated")
     things = [h for h in held_out if h["version"] == "asked" and h["answerable"] and h["has_candidates"]]
-    for name, p, y in (("short answer right", [h["probability"] for h in things], [h["right"] for h in things]),
-                       ("passages answer", [h["p_answerable"] for h in held_out], [h["answerable"] for h in held_out])):
-        p, y = np.array(p, dtype=float), np.array(y, dtype=float)
-        which = np.minimum((p * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
-        bins = [b for b in range(CALIBRATION_BINS) if (which == b).any()]
-        left.plot([p[which == b].mean() for b in bins], [y[which == b].mean() for b in bins], "o-", label=name)
-    left.set(xlabel="predicted probability", ylabel="observed share", title="Reliability, out-of-fold",
-             xlim=(0, 1), ylim=(0, 1))
-    left.legend(loc="upper left", fontsize=8)
-    order = sorted(held_out, key=lambda h: h["p_answerable"])  # abstaining on the first i
-    unanswerable = sum(not h["answerable"] for h in held_out) or 1
-    precision, recall, hits = [], [], 0
-    for i, h in enumerate(order, 1):
-        hits += not h["answerable"]
-        precision.append(hits / i)
-        recall.append(hits / unanswerable)
-    right.plot(recall, precision)
-    right.set(xlabel="abstention recall (unanswerable abstained on)", ylabel="abstention precision",
-              title="Abstention, out-of-fold", xlim=(0, 1), ylim=(0, 1.02))
-    fig.tight_layout()
-    fig.savefig(out / "reader_calibration.png", dpi=110)
-    plt.close(fig)
+    plot_calibration(out / "reader_calibration.png",
+                     [("short answer right", [h["probability"] for h in things], [h["right"] for h in things]),
+                      ("passages answer", [h["p_answerable"] for h in held_out], [h["answerable"] for h in held_out])],
+                     [(h["p_answerable"], not h["answerable"]) for h in held_out])
 
 
 def _markdown(model: dict, report: dict) -> str:

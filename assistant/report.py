@@ -16,6 +16,7 @@ def write_report(out: Path, results: dict[str, list[dict]], summary: dict) -> No
              "## Headline", "", _headline_table(summary, systems), "",
              f"## {ENGINE} by question type", "", _by_type_table(summary), "",
              "![metrics by type](metrics_by_type.png)", "", "![latency](latency.png)", "",
+             *(["![reliability and abstention](calibration.png)", ""] if (out / "calibration.png").is_file() else []),
              f"## The {WORST} worst questions ({ENGINE})", "", _worst_table(results[ENGINE], summary["k"]), ""]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
 
@@ -95,6 +96,47 @@ def write_plots(out: Path, results: dict[str, list[dict]], summary: dict) -> Non
 
     _metrics_by_type(plt, out, summary)
     _latency(plt, out, results)
+    rated = [r for rows in results.values() for r in rows if r.get("confidence") is not None]
+    if rated:
+        things = [r for r in results[ENGINE] if r.get("candidates") and "top_candidate_right" in r["metrics"]]
+        plot_calibration(out / "calibration.png",
+                         [("short answer right", [r["candidates"][0]["probability"] for r in things],
+                           [r["metrics"]["top_candidate_right"] for r in things]),
+                          ("passages answer", [r["confidence"] for r in rated], [float(r["answerable"]) for r in rated])],
+                         [(r["confidence"], not r["answerable"]) for r in rated])
+
+
+def plot_calibration(path: Path, series: list[tuple[str, list[float], list[float]]],
+                     abstention: list[tuple[float, bool]], bins: int = 10) -> None:
+    """Left: reliability diagram of each (name, predicted probabilities, outcomes). Right: precision and
+    recall of abstaining below each threshold, from (probability the articles answer, unanswerable)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.6))
+    left.plot([0, 1], [0, 1], "--", color="grey", label="perfectly calibrated")
+    for name, p, y in series:
+        p, y = np.array(p, dtype=float), np.array(y, dtype=float)
+        which = np.minimum((p * bins).astype(int), bins - 1)
+        filled = [b for b in range(bins) if (which == b).any()]
+        left.plot([p[which == b].mean() for b in filled], [y[which == b].mean() for b in filled], "o-", label=name)
+    left.set(xlabel="predicted probability", ylabel="observed share", title="Reliability", xlim=(0, 1), ylim=(0, 1))
+    left.legend(loc="upper left", fontsize=8)
+    unanswerable = sum(u for _, u in abstention) or 1
+    precision, recall, hits = [], [], 0
+    for i, (_, u) in enumerate(sorted(abstention, key=lambda a: a[0]), 1):  # abstaining on the first i
+        hits += u
+        precision.append(hits / i)
+        recall.append(hits / unanswerable)
+    right.plot(recall, precision)
+    right.set(xlabel="abstention recall (unanswerable abstained on)", ylabel="abstention precision",
+              title="Abstention", xlim=(0, 1), ylim=(0, 1.02))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def _metrics_by_type(plt, out: Path, summary: dict) -> None:

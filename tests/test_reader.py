@@ -44,6 +44,7 @@ def test_train_reader_writes_a_model_with_out_of_fold_numbers_that_eval_folds_us
     assert summary["questions"] == 52
     withheld = summary["systems"]["engine_gold_withheld"]["overall"]
     assert withheld["abstention_recall"] is not None and "short_f1" in summary["systems"]["engine"]["overall"]
+    assert "calibration.png" in (tmp_path / "eval" / "report.md").read_text()  # reliability and abstention curve
     rows = [json.loads(line) for line in (tmp_path / "eval" / "results.jsonl").read_text().splitlines()]
     assert all("confidence" in r and "short_answer" in r for r in rows)
 
