@@ -25,12 +25,14 @@ import numpy as np
 
 from assistant.answer_types import DATE, NAME, NUMBER, PLACE
 from assistant.questions import Question
+from assistant.retrieve import RECENT_DAYS
 from assistant.terms import content_terms, stem, words
 
 MODEL_FILE = Path(__file__).with_name("reader_model.json")
 MODEL_VERSION = 1
-# How many of the best-supported sentences are read for candidates: on the development slice the answer
-# occurs in one of the first 12 in most questions that have it anywhere, and NER costs ~3 ms a sentence.
+# How many of the best-supported sentences are read for candidates. Set, not tuned: with 12 the answer is
+# among the candidates for 0.72 of the development set's thing-questions (out-of-fold report), and NER
+# costs a few ms a sentence (`assistant bench`: answers 2.1x slower than without the reader).
 READ_SENTENCES = 12
 # What spaCy labels count as the kind of thing a question asks for.
 LABELS_OF_KIND = {
@@ -41,8 +43,6 @@ LABELS_OF_KIND = {
 }
 LABEL_GROUPS = ("PERSON", "ORG", "GPE", "DATE", "CARDINAL", "MONEY", "NORP", "OTHER")
 _GROUP_OF = {"LOC": "GPE", "FAC": "GPE", "QUANTITY": "CARDINAL", "PERCENT": "MONEY", "ORDINAL": "CARDINAL"}
-# Days before the question's date that count as "this week's" news.
-RECENT_DAYS = 8
 # Whether the passages answer at all, per question: the best sentence's evidence and its penalties
 # (`answer._evidence`), how well the best passages match, and the reader's best candidate.
 ANSWERABLE_FEATURES = ("best_sentence", "missing_terms", "kind_not_offered", "speaker_not_found", "top_passage",
