@@ -105,6 +105,8 @@ class Answer:
     short_answer: dict | None = None
     confidence: float | None = None
     candidates: list[dict] = field(default_factory=list)
+    # In LLM mode, the extractive reader's short answer when the LLM's differs (both are shown).
+    alternative_answer: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -234,7 +236,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, chosen, voiced, ranked[: settings.top_k])
     evidence["answerable_features"] = reader.answerable_features(
-        question, evidence, [(float(n.score), str(n.node.metadata.get("published_at", ""))) for n in ranked[:5]],
+        question, evidence, [(float(n.score), str(n.node.metadata.get("published_at", ""))) for n in ranked[:10]],
         found[0].probability if found else 0.0)
     confidence = reader.answerable(evidence["answerable_features"], model)
     reading = {"confidence": None if confidence is None else round(confidence, 4),

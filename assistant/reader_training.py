@@ -4,10 +4,13 @@
    articles withheld from retrieval (an answer then is a wrong answer: the realistic unanswerable
    question). Questions without answers (the seeds' unanswerable ones) go through once. The engine sees
    only the question's text; gold fields only label and withhold.
-2. Two logistic regressions (scikit-learn), each over standardised features:
-   - candidates: is this candidate the answer (token F1 ≥ `MATCH_F1` against an accepted answer)?
+2. Two linear models over standardised features:
+   - candidates: which of a question's candidates is the answer (token F1 ≥ `MATCH_F1` against an
+     accepted answer)? A conditional logit (softmax over each question's candidates, fitted by L-BFGS):
+     candidates compete within their question, which picks the answer more often than scoring each
+     alone (out-of-fold on the development set, best candidate right: 0.434 → 0.456 with the same features).
    - answerable: do the passages answer the question at all (asked: yes; withheld or unanswerable: no)?
-     Its inputs include the candidate model's best probability.
+     A logistic regression (scikit-learn); its inputs include the candidate model's best probability.
 3. Cross-validation grouped by week (`question_date`; a question without one is its own group): a
    week's questions, asked and withheld, are all in the same fold, so a story never helps predict itself. Every threshold is
    chosen on the training weeks; the held-out weeks' numbers are the out-of-fold report.
@@ -83,9 +86,8 @@ def fit(rows: list[dict]) -> dict:
     set weighs the same in both: the seeds' 52 questions on 2 articles would otherwise count for little
     beside hundreds of news questions, and the models would not hold on a small folder of articles."""
     weight = _set_weights(rows)
-    candidates = _logistic([f for r in rows for f in r["features"]], [y for r in rows for y in r["labels"]],
-                           [weight[r["set"]] / max(len(r["labels"]), 1) for r in rows for _ in r["labels"]])
-    model = {"version": reader.MODEL_VERSION, "features": list(reader.FEATURES), **candidates}
+    model = {"version": reader.MODEL_VERSION, "features": list(reader.FEATURES),
+             **_conditional_logit([(r["features"], r["labels"], weight[r["set"]]) for r in rows])}
     model["calibration"] = _calibration([_top(r, model) for r in rows if r["version"] == "asked" and r["features"]])
     model["short_answer_from"] = _lowest_with_precision([_top(r, model) for r in rows if r["version"] == "asked"])
     x, y = _answerable_inputs(rows, model), [r["answerable"] for r in rows]
@@ -123,6 +125,32 @@ def _logistic(x: list[list[float]], y: list[int], weights: list[float]) -> dict:
     fitted = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y, sample_weight=w)
     return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": fitted.coef_[0].tolist(),
             "intercept": float(fitted.intercept_[0])}
+
+
+def _conditional_logit(questions: list[tuple[list, list, float]], l2: float = 1.0) -> dict:
+    """Weights w maximising Σ weight · log softmax(x·w)[answer] over the questions whose answer is among
+    their candidates (`questions`: (candidate features, labels, weight)), with an L2 penalty as
+    scikit-learn's default C=1 has; several right candidates ("Zakaria", "Fareed Zakaria") share the target."""
+    from scipy.optimize import minimize
+
+    usable = [(np.array(x, dtype=float), np.array(y, dtype=float), w) for x, y, w in questions if any(y)]
+    every = np.vstack([x for x, _, _ in usable])
+    mean, scale = every.mean(axis=0), every.std(axis=0)
+    scale[~(scale > 0)] = 1.0
+    usable = [((x - mean) / scale, y / y.sum(), w) for x, y, w in usable]
+
+    def loss(coef):
+        total, gradient = l2 * coef @ coef / 2, l2 * coef
+        for x, target, w in usable:
+            scores = x @ coef
+            p = np.exp(scores - scores.max())
+            p /= p.sum()
+            total -= w * target @ np.log(p + 1e-12)
+            gradient = gradient - w * x.T @ (target - p)
+        return total, gradient
+
+    coef = minimize(loss, np.zeros(every.shape[1]), jac=True, method="L-BFGS-B").x
+    return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": coef.tolist()}
 
 
 def _answerable_inputs(rows: list[dict], model: dict) -> list[list[float]]:

@@ -125,10 +125,13 @@ def _highlighted(answer: Answer, citation) -> str:
 
 
 def _quote_with_short_answer(answer: Answer, citation) -> str:
-    """The cited quote, the short answer inside it (when it lies there) in bold."""
-    short = answer.short_answer
-    if not short or short["doc_id"] != citation.doc_id or not citation.start <= short["start"] < short["end"] <= citation.end:
+    """The cited quote, the short answer inside it (when it lies there) in bold; in LLM mode, the
+    extractive reader's differing short answer likewise, in its own quote."""
+    inside = [s for s in (answer.short_answer, answer.alternative_answer) if s and s["doc_id"] == citation.doc_id
+              and citation.start <= s["start"] < s["end"] <= citation.end]
+    if not inside:
         return inert_lines(citation.quote)
+    short = inside[0]
     a, b = short["start"] - citation.start, short["end"] - citation.start
     quote = citation.quote
     return f'{inert_lines(quote[:a])}<b class="short-answer">{inert_lines(quote[a:b])}</b>{inert_lines(quote[b:])}'

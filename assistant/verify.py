@@ -81,20 +81,21 @@ def _attach_orphans(found: list[tuple[str, list[int]]]) -> list[tuple[str, list[
 
 def _check_sentence(text: str, cited: list[int], passages: list[dict], asked_terms: set[str]) -> Checked:
     checked = Checked(text, cited)
-    if not cited:
-        checked.reason = "cites no passage"
-        return checked
     unknown = [n for n in cited if not 1 <= n <= len(passages)]
     if unknown:
         checked.reason = f"cites passage {unknown[0]}, which it was not given"
         return checked
     needed = _claims(text, asked_terms)
-    for n in dict.fromkeys(cited):
+    # A sentence left without a marker (small models often leave them out) is checked against every
+    # passage, and cited by the first that states it: what it claims is held to the same test.
+    for n in dict.fromkeys(cited) if cited else range(1, len(passages) + 1):
         best = _best_span(needed, passages[n - 1])
         if best is not None:
             checked.support.append(Support(n, *best))
+            if not cited:
+                break
     if not checked.support:
-        checked.reason = "no span of the cited passages states it"
+        checked.reason = "no span of the cited passages states it" if cited else "cites no passage, and none states it"
     return checked
 
 

@@ -1,24 +1,40 @@
 """An answer written by an LLM from the retrieved passages, shown only as far as the passages bear it out.
 
 Retrieval and the extractive answer come first (the same `Assistant.ask`); the LLM then reads the best
-passages and its reply streams out as it arrives. The reply is checked sentence by sentence (`verify`):
-a sentence no span of its cited passages states is dropped (or kept, marked, when asked for). When the LLM
-fails or nothing it wrote checks out, the extractive answer is shown with a one-line notice.
+passages, and for a question that asks for a thing the reading stage's best candidates, and its reply
+streams out as it arrives. The reply is a short answer ("Answer: Fareed Zakaria") and sentences with [n]
+markers. The short answer is shown only where a passage holds it word for word (it then gets the article's
+exact offsets and the sentence around it as its citation); each sentence is checked (`verify`): one no
+span of the passages states is dropped (or kept, marked, when asked for). When the LLM's short answer and
+the extractive reader's differ, the answer shows both, each with its quote, rather than picking one. When
+the LLM fails or nothing it wrote checks out, the extractive answer is shown with a one-line notice.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Iterator
 from datetime import date
 
 from assistant import llm, prompts, verify
 from assistant.answer import Answer, Assistant, Citation
+from assistant.passages import sentence_spans
+from assistant.scoring import token_f1
 from assistant.speakers import QUOTE, REPORTED, voice_in, voices
 
 # How a reply that declines starts (the system prompt asks for exactly this).
 DECLINED = "the articles don't say"
+# The reader's candidates the LLM is shown: the best three hold the answer for most questions whose
+# answer is among the candidates at all (train-reader's out-of-fold report), and more only add noise.
+CANDIDATES_GIVEN = 3
+# A first line this short without a passage marker is the LLM's short answer even when it leaves out
+# "Answer:" (small models do).
+SHORT_ANSWER_WORDS = 8
+# Two short answers are the same reading when their words overlap this much (token F1; the reader's
+# training counts a candidate right from the same overlap): "Zakaria" and "Fareed Zakaria" agree.
+SAME_READING_F1 = 0.5
 
 
 def stream_answer(assistant: Assistant, question: str, asked_on: date | None = None,
@@ -33,8 +49,9 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
         yield _fallback(extractive, "no passage could be given to the LLM")
         return
     started, draft = time.perf_counter(), ""
+    guesses = [c["text"] for c in extractive.candidates[:CANDIDATES_GIVEN]]
     try:
-        for piece in llm.stream(settings, extractive.question, passages):
+        for piece in llm.stream(settings, extractive.question, passages, guesses):
             draft += piece
             yield piece
     except llm.LLMError as exc:
@@ -60,13 +77,19 @@ def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list
     if " ".join(draft.split()).lower().replace("’", "'").startswith(DECLINED):
         return dataclasses.replace(extractive, answer=prompts.render("abstain"), abstained=True, citations=[],
                                    by_article=[], mode="llm", sentences=[])
-    results = verify.check(draft, passages, extractive.question)
+    # Only a question that asks for a thing (the reader found candidates) has a short answer.
+    short_text, body = split_reply(draft) if extractive.candidates else ("", draft)
+    results = verify.check(body, passages, extractive.question)
     voice_of = _reader(assistant)
     for result in results:
         _check_attribution(result, passages, voice_of)
     kept = [r for r in results if r.verified]
-    if not kept:
-        fallback = _fallback(extractive, f"no sentence the LLM wrote ({len(results)} in all) is stated by the passage it cites")
+    cited_first = list(dict.fromkeys([s.n for r in kept for s in r.support] + list(range(1, len(passages) + 1))))
+    located = locate(short_text, passages, cited_first) if short_text else None
+    if not kept and not located:
+        why = (f"its short answer {short_text!r} is in no passage, and " if short_text else "") + \
+              f"no sentence it wrote ({len(results)} in all) is stated by the passage it cites"
+        fallback = _fallback(extractive, f"the LLM's reply doesn't check out: {why}")
         fallback.sentences = [_row(r, []) for r in results]
         return fallback
     citations, numbers = [], {}
@@ -76,12 +99,79 @@ def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list
         sentences.append(_row(result, ns))
         if result.verified or show_unverified:
             lines.append(result.text.rstrip(".") + ("".join(f" [{n}]" for n in ns) or " (unverified)") + ".")
+    notes = []
     dropped = len(results) - len(kept)
-    notice = (f"{dropped} of the LLM's {len(results)} sentences are not stated by the passages they cite: "
-              f"{'marked unverified' if show_unverified else 'dropped'}.") if dropped else ""
-    return Answer(extractive.question, " ".join(lines), False, citations, extractive.passages, [],
+    if dropped:
+        notes.append(f"{dropped} of the LLM's {len(results)} sentences are not stated by the passages they cite: "
+                     f"{'marked unverified' if show_unverified else 'dropped'}.")
+    short = alternative = None
+    if located:
+        support, short = located
+        if not any(c.doc_id == short["doc_id"] and c.start <= short["start"] and short["end"] <= c.end for c in citations):
+            # No kept sentence holds the short answer: the passage's own sentence around it does.
+            n = _number(support, passages[support.n - 1], citations, numbers, voice_of)
+            lines.insert(0, f"“{support.quote.strip()}” [{n}]")
+        extractive_short = extractive.short_answer
+        if extractive_short and token_f1(extractive_short["text"], short["text"]) < SAME_READING_F1:
+            alternative = extractive_short
+            lines.append(prompts.render("llm_disagree", extractive=extractive_short["text"],
+                                        n=str(_cite_extractive(extractive, extractive_short, citations))))
+    elif short_text:
+        notes.append(f"The LLM's short answer {short_text!r} is in no passage word for word: not shown.")
+    disagreement = lines.pop() if alternative else ""
+    text = " ".join(lines)
+    if short:
+        text = prompts.render("short_answer", short=short["text"], statement=text)
+    if disagreement:  # its own last line: the eval's LLM-alone reading leaves it out
+        text += "\n" + disagreement
+    return Answer(extractive.question, text, False, citations, extractive.passages, [],
                   evidence=extractive.evidence, resolved_from=extractive.resolved_from, mode="llm",
-                  notice=notice, sentences=sentences)
+                  notice=" ".join(notes), sentences=sentences, short_answer=short, confidence=extractive.confidence,
+                  candidates=extractive.candidates, alternative_answer=alternative)
+
+
+def split_reply(draft: str) -> tuple[str, str]:
+    """(the short answer, the sentences) of a reply: its first line when labelled "Answer:", or when it is a
+    few words with no passage marker; ("", draft) when there is none."""
+    first, _, rest = draft.strip().partition("\n")
+    labelled = re.match(r"\s*\**answer\**\s*:\s*(.*)", first, re.IGNORECASE)
+    candidate = labelled.group(1) if labelled else first
+    if "[" in candidate or len(candidate.split()) > SHORT_ANSWER_WORDS:
+        return "", (candidate + "\n" + rest) if labelled else draft
+    return candidate.strip().strip(".*\"“”'‘’ ").strip(), rest
+
+
+def locate(short: str, passages: list[dict], order: list[int]) -> tuple[verify.Support, dict] | None:
+    """Where a passage (in `order`) holds `short` word for word (case, spacing and punctuation between
+    words aside): the sentence around it as a `Support`, and the short answer as the article's own text
+    with its offsets."""
+    tokens = re.findall(r"[^\W_]+", short)
+    if not tokens:
+        return None
+    pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, tokens)) + r"(?![^\W_])", re.IGNORECASE)
+    for n in order:
+        passage = passages[n - 1]
+        text, offset = passage["text"], int(passage["start"])
+        match = pattern.search(text)
+        if not match:
+            continue
+        around = [s for s in sentence_spans(text) if s.start < match.end() and match.start() < s.end]
+        start, end = (around[0].start, around[-1].end) if around else (match.start(), match.end())
+        return (verify.Support(n, offset + start, offset + end, text[start:end]),
+                {"text": match.group(), "doc_id": passage["doc_id"], "start": offset + match.start(),
+                 "end": offset + match.end()})
+    return None
+
+
+def _cite_extractive(extractive: Answer, short: dict, citations: list[Citation]) -> int:
+    """The number, among `citations`, of the extractive answer's quote that holds its short answer."""
+    for c in citations:
+        if c.doc_id == short["doc_id"] and c.start <= short["start"] and short["end"] <= c.end:
+            return c.n
+    holding = next(c for c in extractive.citations
+                   if c.doc_id == short["doc_id"] and c.start <= short["start"] and short["end"] <= c.end)
+    citations.append(dataclasses.replace(holding, n=len(citations) + 1))
+    return len(citations)
 
 
 def _row(result: verify.Checked, citations: list[int]) -> dict:

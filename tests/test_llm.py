@@ -65,6 +65,58 @@ def test_nothing_verified_falls_back_to_the_extractive_answer(seed_assistant):
     assert "extractive answer" in answer.notice
 
 
+INTERVIEWER = "Who interviewed Peskov on CNN?"
+
+
+def test_the_llms_short_answer_gets_the_articles_exact_span_and_its_sentence(seed_assistant):
+    from assistant.written import checked
+
+    extractive = seed_assistant.ask(INTERVIEWER)
+    passages = [p for p in extractive.passages if "Zakaria" in p["text"]] + extractive.passages[:3]
+    # Small models leave out "Answer:" and the markers: the first line is still the short answer.
+    answer = checked(seed_assistant, extractive, "fareed zakaria", passages)
+    assert answer.mode == "llm" and answer.short_answer["text"] == "Fareed Zakaria"
+    short = answer.short_answer
+    assert seed_assistant.article(short["doc_id"]).text[short["start"]:short["end"]] == "Fareed Zakaria"
+    holding = [c for c in answer.citations if c.doc_id == short["doc_id"] and c.start <= short["start"] < short["end"] <= c.end]
+    assert holding and seed_assistant.article(holding[0].doc_id).text[holding[0].start:holding[0].end] == holding[0].quote
+    assert answer.answer.splitlines()[0] == "Fareed Zakaria" and f"[{holding[0].n}]" in answer.answer
+
+    invented = checked(seed_assistant, extractive, "Answer: Anderson Cooper\nAnderson Cooper interviewed him [1].", passages)
+    assert invented.mode == "extractive" and "Anderson Cooper" not in invented.answer
+    assert "'Anderson Cooper' is in no passage" in invented.notice
+
+
+def test_when_the_llm_and_the_extractive_reader_disagree_both_are_shown(seed_assistant):
+    from assistant.written import checked
+
+    extractive = seed_assistant.ask(INTERVIEWER)
+    assert extractive.short_answer, "the packaged reader model gives a short answer here"
+    other = next(c["text"] for c in extractive.candidates if c["text"] != extractive.short_answer["text"]
+                 and c["text"] not in extractive.short_answer["text"] and extractive.short_answer["text"] not in c["text"])
+    answer = checked(seed_assistant, extractive, f"Answer: {other}", extractive.passages)
+    assert answer.short_answer["text"].lower() == other.lower()
+    assert answer.alternative_answer == extractive.short_answer
+    last = answer.answer.splitlines()[-1]
+    assert extractive.short_answer["text"] in last and "differ" in last
+    alternative = answer.alternative_answer
+    assert any(c.doc_id == alternative["doc_id"] and c.start <= alternative["start"] < alternative["end"] <= c.end
+               and f"[{c.n}]" in last for c in answer.citations)
+
+
+def test_a_sentence_without_a_marker_is_checked_against_every_passage(seed_assistant):
+    from assistant.written import checked
+
+    extractive = seed_assistant.ask(CLINTON_ADVISORS)
+    passages = extractive.passages[:6]
+    answer = checked(seed_assistant, extractive, "Peskov said people working in think tanks were advising Hilary. "
+                     "Peskov said the advisors met in Paris in 1999.", passages)
+    assert [s["verified"] for s in answer.sentences] == [True, False]
+    assert "none states it" in answer.sentences[1]["reason"] and "[1]" in answer.answer
+    assert seed_assistant.article(answer.citations[0].doc_id).text[answer.citations[0].start:answer.citations[0].end] \
+        == answer.citations[0].quote
+
+
 def test_the_real_server_writes_an_answer_whose_every_sentence_is_stated(seed_index, llama_server):
     answer = _ask_json(seed_index, CLINTON_ADVISORS, llama_server, "--show-unverified")
     assert answer["mode"] in ("llm", "extractive")
