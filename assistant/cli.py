@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     _llm_option(ask)
     ask.add_argument("--show-unverified", action="store_true",
                      help="with --llm: keep the LLM's sentences no cited span states, marked (unverified)")
+    ask.add_argument("--local", action="store_true",
+                     help="answer in this process even when an `assistant serve` runs on the index (else it is asked)")
     _index_option(ask)
     ask.set_defaults(run=_ask)
 
@@ -150,8 +152,23 @@ def _ingest(args, settings: Settings) -> int:
 
 
 def _ask(args, settings: Settings) -> int:
-    from assistant.answer import Assistant, QuestionError
     from assistant.render import answer_as_text
+
+    if not args.local and not settings.llm_url:
+        from assistant import remote
+
+        url = remote.running(settings)
+        served = remote.ask(url, args.question, str(args.date or ""), args.article, args.outlet) if url else None
+        if served and "error" in served:
+            print(f"error: {served['error']}", file=sys.stderr)
+            return 2
+        if served:
+            served["answered_by"] = url
+            print(json.dumps(served, ensure_ascii=False, indent=2) if args.json else
+                  answer_as_text(remote.as_answer(served)) + f"\n(answered by the assistant serving this index at {url})")
+            return 0
+
+    from assistant.answer import Assistant, QuestionError
 
     assistant = Assistant(settings)
     if assistant.store.is_empty():  # else every question would read "the articles don't answer"

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from assistant.answer import Answer
 from assistant.articles import Article, printable
+
+if TYPE_CHECKING:  # only for annotations: `assistant ask` renders a server's answer without loading models
+    from assistant.answer import Answer
 
 RELATED_READING = 3
 # Characters that make Markdown (or HTML) out of text: written as character references, which Markdown

@@ -6,12 +6,15 @@ returns the same answer as `assistant ask`, as text with its numbered citations.
 
 from __future__ import annotations
 
+import signal
 import sys
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
 
 import gradio as gr
 
+from assistant import remote
 from assistant.answer import Assistant, QuestionError
 from assistant.conversation import Conversation
 from assistant.ingest import ingest
@@ -68,6 +71,15 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             return answer_as_text(Conversation(assistant).ask(question, written=llm_on))
         except (QuestionError, StoreError) as exc:
             return f"Can't answer: {exc}"
+
+    def ask(question: str, day: str, articles: list[str], outlets: list[str]) -> dict:
+        """One question answered as `assistant ask --json` prints it (`assistant ask` calls this when a
+        server runs on its index): `day` YYYY-MM-DD or empty; `articles`/`outlets`: read only these."""
+        try:
+            within = assistant.scope(articles or (), outlets or ())
+            return assistant.ask(question, date.fromisoformat(day) if day else None, within=within).to_dict()
+        except (QuestionError, StoreError, ValueError) as exc:
+            return {"error": str(exc)}
 
     def respond(question: str, history: list, conversation: Conversation | None, outlets: list, articles: list,
                 mode: str):
@@ -157,6 +169,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                                                               api_visibility="private")
         chatbot.like(feedback, [chatbot, conversation], None, api_visibility="private")
         gr.api(chat, api_name="chat")
+        gr.api(ask, api_name="ask")
     return app
 
 
@@ -204,12 +217,22 @@ def serve(settings: Settings, no_login: bool = False) -> None:
     if assistant.store.is_empty():
         print(f"The index at {assistant.store.location} is empty: ingesting {settings.seeds_dir} first.", file=sys.stderr)
         print(ingest([settings.seeds_dir], settings, store=assistant.store).summary(), file=sys.stderr)
-    launch(build_app(assistant), settings.host, settings.port, auth=logins or None)
+    app = launch(build_app(assistant), settings.host, settings.port, auth=logins or None, block=False, quiet=False)
+    # `assistant ask` on this index asks this process instead of loading everything itself.
+    remote.record(settings, app.local_url, login=bool(logins))
+    # Stopped by a signal (`kill`, a service manager), it still takes its record with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        app.block_thread()
+    finally:
+        remote.forget(settings)
 
 
-def launch(app: gr.Blocks, host: str, port: int | None, auth=None, block: bool = True) -> gr.Blocks:
-    """Serve the chat; `block=False` returns once it listens (at `app.local_url`), for `assistant bench`."""
+def launch(app: gr.Blocks, host: str, port: int | None, auth=None, block: bool = True,
+           quiet: bool | None = None) -> gr.Blocks:
+    """Serve the chat; `block=False` returns once it listens (at `app.local_url`); quiet (no URL printed)
+    by default then, as `assistant bench` wants."""
     app.queue(default_concurrency_limit=CONCURRENT_ANSWERS).launch(
         server_name=host, server_port=port, auth=auth, show_error=False, css=CSS, js=JS, footer_links=[],
-        prevent_thread_lock=not block, quiet=not block)
+        prevent_thread_lock=not block, quiet=not block if quiet is None else quiet)
     return app

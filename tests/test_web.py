@@ -22,6 +22,32 @@ def test_served_app_answers_over_http_and_keeps_serving(tmp_path):
         assert "don't answer" in client.predict("What is the capital of Australia?", api_name="/chat")
 
 
+def test_ask_on_a_served_index_asks_the_server_and_answers_alone_once_it_stops(tmp_path):
+    import os
+    import signal
+
+    index = tmp_path / "index"
+    run_cli("ingest", str(ROOT / "seeds"), "--index", str(index))
+    local = json.loads(run_cli("ask", CLINTON_ADVISORS, "--index", str(index), "--json", "--local").stdout)
+    assert "answered_by" not in local
+    with served(index) as (url, server):
+        record = json.loads((index / "serving.json").read_text())
+        assert record["pid"] == server.pid and url.startswith(record["url"].rstrip("/"))
+        remote = json.loads(run_cli("ask", CLINTON_ADVISORS, "--index", str(index), "--json").stdout)
+        assert remote["answered_by"] == record["url"]
+        assert remote["answer"] == local["answer"] and remote["citations"] == local["citations"]
+        text = run_cli("ask", CLINTON_ADVISORS, "--index", str(index)).stdout
+        assert "[1]" in text and "answered by the assistant serving this index" in text
+        scoped = run_cli("ask", CLINTON_ADVISORS, "--index", str(index), "--article", "nope", check=False)
+        assert scoped.returncode == 2 and scoped.stderr.startswith("error: ") and "'nope'" in scoped.stderr
+    assert not (index / "serving.json").exists(), "a stopped server takes its record with it"
+
+    # A record left by a process that died without cleaning up is ignored.
+    (index / "serving.json").write_text(json.dumps({"url": record["url"], "pid": 2**22 + 12345, "login": False}))
+    alone = json.loads(run_cli("ask", CLINTON_ADVISORS, "--index", str(index), "--json").stdout)
+    assert "answered_by" not in alone and alone["answer"] == local["answer"]
+
+
 def test_chat_html_escapes_article_markup():
     from assistant.answer import Answer, Citation
     from assistant.render import answer_as_html
