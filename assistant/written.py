@@ -77,8 +77,9 @@ def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list
     if " ".join(draft.split()).lower().replace("’", "'").startswith(DECLINED):
         return dataclasses.replace(extractive, answer=prompts.render("abstain"), abstained=True, citations=[],
                                    by_article=[], mode="llm", sentences=[])
-    # Only a question that asks for a thing (the reader found candidates) has a short answer.
-    short_text, body = split_reply(draft) if extractive.candidates else ("", draft)
+    short_text, body = split_reply(draft)
+    if not extractive.candidates:  # a question that asks for no thing has no short answer: it is a sentence
+        short_text, body = "", f"{short_text}\n{body}" if short_text else body
     results = verify.check(body, passages, extractive.question)
     voice_of = _reader(assistant)
     for result in results:
@@ -134,10 +135,10 @@ def split_reply(draft: str) -> tuple[str, str]:
     """(the short answer, the sentences) of a reply: its first line when labelled "Answer:", or when it is a
     few words with no passage marker; ("", draft) when there is none."""
     first, _, rest = draft.strip().partition("\n")
-    labelled = re.match(r"\s*\**answer\**\s*:\s*(.*)", first, re.IGNORECASE)
+    labelled = re.match(r"\s*\**answer\**\s*:\**\s*(.*)", first, re.IGNORECASE)
     candidate = labelled.group(1) if labelled else first
-    if "[" in candidate or len(candidate.split()) > SHORT_ANSWER_WORDS:
-        return "", (candidate + "\n" + rest) if labelled else draft
+    if "[" in candidate or len(candidate.split()) > SHORT_ANSWER_WORDS:  # a sentence, without its label
+        return "", f"{candidate}\n{rest}"
     return candidate.strip().strip(".*\"“”'‘’ ").strip(), rest
 
 
