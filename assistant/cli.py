@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, default=Path("runs/reader"), help="report folder (default: runs/reader)")
     train.add_argument("--model", type=Path, help="where to write the model (default: the package's reader_model.json)")
     train.add_argument("--limit", type=int, help="only the first N questions")
+    train.add_argument("--rows", type=Path, help="refit from an earlier run's rows.jsonl (the same questions) "
+                       "instead of asking every question again")
     _index_option(train)
     train.set_defaults(run=_train_reader)
 
@@ -224,7 +226,8 @@ def _train_reader(args, settings: Settings) -> int:
     from assistant import reader
     from assistant.reader_training import TrainOptions, train
 
-    model = train(settings, TrainOptions(args.questions, args.out, args.model or reader.MODEL_FILE, args.limit))
+    model = train(settings, TrainOptions(args.questions, args.out, args.model or reader.MODEL_FILE, args.limit,
+                                         rows=args.rows))
     oof = model["trained_on"]["out_of_fold"]
     print(f"out-of-fold ({oof['asked']} questions asked, {oof['not_answerable']} not answerable; folds by week): "
           + ", ".join(f"{k} {v}" for k, v in oof.items() if k not in ("asked", "not_answerable")))
