@@ -184,7 +184,7 @@ def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> d
                                               answer["abstained"], relevant))
         metrics.update(scoring.short_answer_metrics(question, answer.get("short_answer"), answer.get("candidates") or []))
     written = answer.get("sentences") or []
-    if answer.get("mode") == "llm" or ENGINE_LLM == system:
+    if answer.get("mode") == "llm" or system in (ENGINE_LLM, LLM_READER):
         metrics["llm_answered"] = float(answer.get("mode") == "llm")
     if written:
         metrics["sentences_verified"] = sum(s["verified"] for s in written) / len(written)

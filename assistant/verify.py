@@ -16,9 +16,15 @@ from assistant.terms import STOPWORDS, stem, words
 
 # Share of the sentence's plain content words (names and numbers must all be there) a span must hold.
 MIN_COVERAGE = 0.6
+# A reply this short (in content words) is an answer, which may well be words of the question ("Max" for
+# what "HBO Max" becomes); a longer one made only of the question's words restates it.
+SHORT_CLAIM = 3
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "denied",
                         "denies", "deny", "n't"})
+# Words that a negation turns into a yes ("isn't unusual", "not uncommon").
+_NEGATIVE_WORDS = frozenset({"unusual", "uncommon", "unlikely", "unknown", "unheard", "unprecedented", "unexpected",
+                             "unreasonable", "unimportant", "insignificant", "impossible", "bad", "wrong"})
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                  "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12"}
 
@@ -86,6 +92,9 @@ def _check_sentence(text: str, cited: list[int], passages: list[dict], asked_ter
         checked.reason = f"cites passage {unknown[0]}, which it was not given"
         return checked
     needed = _claims(text, asked_terms)
+    checked.reason = _unsupported(text, needed, asked_terms)
+    if checked.reason:
+        return checked
     # A sentence left without a marker (small models often leave them out) is checked against every
     # passage, and cited by the first that states it: what it claims is held to the same test.
     for n in dict.fromkeys(cited) if cited else range(1, len(passages) + 1):
@@ -101,23 +110,39 @@ def _check_sentence(text: str, cited: list[int], passages: list[dict], asked_ter
 
 @dataclass(frozen=True)
 class _Claims:
-    exact: frozenset[str]  # names and numbers: every one must be in the span
+    exact: frozenset[str]  # names and numbers (stems): every one must be in the span
     terms: frozenset[str]  # other content words: most must be
     negated: bool
+    spelled: frozenset[tuple[str, str]] = frozenset()  # (stem, word as written) of each name
 
 
 def _claims(text: str, asked_terms: set[str]) -> _Claims:
     tokens = re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text)
-    exact, terms = set(), set()
+    exact, terms, spelled = set(), set(), set()
     for token in tokens:
         word = _normal(token)
         if word in STOPWORDS or word in _NEGATIONS or len(word) < 2 and not word.isdigit():
             continue
         if word.isdigit() or token[:1].isupper():
             exact.add(stem(word))
+            spelled.add((stem(word), word))
         elif stem(word) not in asked_terms:
             terms.add(stem(word))
-    return _Claims(frozenset(exact), frozenset(terms - exact), _negated(text))
+    return _Claims(frozenset(exact), frozenset(terms - exact), _negated(text), frozenset(spelled))
+
+
+def _unsupported(text: str, claims: _Claims, asked_terms: set[str]) -> str:
+    """Why a sentence can't be checked at all, whatever the passages say: it asks or announces rather than
+    states ("He played for all of these teams, except:"), or says nothing the question didn't (a span
+    holding the question's words would otherwise "state" it)."""
+    if text.rstrip().endswith(("?", ":")):
+        return "is a question or an unfinished sentence, not a statement"
+    if not claims.exact | claims.terms:
+        return "states nothing a passage could hold (a yes, a no, a pronoun)"
+    content = {w for w in map(_normal, re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text)) if w not in STOPWORDS}
+    if len(content) > SHORT_CLAIM and not (claims.exact | claims.terms) - asked_terms:
+        return "says nothing the question doesn't"
+    return ""
 
 
 def _best_span(claims: _Claims, passage: dict) -> tuple[int, int, str] | None:
@@ -132,12 +157,45 @@ def _best_span(claims: _Claims, passage: dict) -> tuple[int, int, str] | None:
 
 
 def _supports(claims: _Claims, span: str) -> bool:
-    present = {stem(_normal(w)) for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", span)}
-    if not claims.exact <= present:
+    written = {_normal(w) for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", span)}
+    present = {stem(w) for w in written}
+    if not all(s in present or _misspelt_in(word, written) for s, word in claims.spelled):
         return False
     if claims.terms and len(claims.terms & present) / len(claims.terms) < MIN_COVERAGE:
         return False
-    return claims.negated == _negated(span)
+    return claims.negated == _negates(span)
+
+
+def _misspelt_in(word: str, present: set[str]) -> bool:
+    """A name of 5 letters or more that the span spells one letter off, or with two letters swapped:
+    articles misspell names ("Hilary", "Peksov"); numbers stay exact."""
+    if len(word) < 5 or word.isdigit():
+        return False
+    for other in present:
+        if abs(len(other) - len(word)) > 1 or other[0] != word[0]:
+            continue
+        if len(other) == len(word):
+            diff = [i for i, (a, b) in enumerate(zip(word, other)) if a != b]
+            if len(diff) <= 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == other[diff[1]] and word[diff[1]] == other[diff[0]]):
+                return True
+        else:
+            short, long_ = sorted((word, other), key=len)
+            if any(long_[:i] + long_[i + 1:] == short for i in range(len(long_))):
+                return True
+    return False
+
+
+def _negates(span: str) -> bool:
+    """The span says no: a negation, except "not only" (which adds) and a negated negative ("isn’t
+    unusual", "not uncommon"), which says yes."""
+    words_ = re.findall(r"[a-z]+(?:'[a-z]+)?", span.lower().replace("’", "'"))
+    for i, word in enumerate(words_):
+        if word in _NEGATIONS or word.endswith("n't"):
+            following = next((w for w in words_[i + 1:i + 4] if w not in STOPWORDS), "")
+            if not (word == "not" and words_[i + 1:i + 2] == ["only"]) and following not in _NEGATIVE_WORDS:
+                return True
+    return False
 
 
 def _negated(text: str) -> bool:
