@@ -225,7 +225,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     reader found (for training), not only the best few."""
     passages = [_passage_dict(n) for n in ranked]
     sentences = _score_sentences(question, vectors, ranked[: settings.top_k], settings)
-    found = reader.candidates(question, _unique(sentences), model, settings.sentence_encoder) if model or all_candidates else []
+    found = (reader.candidates(question, _unique(sentences), model, settings.sentence_encoder)
+             if model or all_candidates else [])
     # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
     # training weeks (see the model's "short_answer_from").
     best = found[0] if model and found and found[0].probability >= model["short_answer_from"] else None
@@ -237,7 +238,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     evidence = _evidence(question, chosen, voiced, ranked[: settings.top_k])
     # With the story's own articles gone, the week's other articles lack its particular words.
     week = [n for n in ranked[:10] if reader.is_recent(str(n.node.metadata.get("published_at", "")), question.asked_on)]
-    evidence["week_missing_terms"] = round(_missing_share(question, week if question.asked_on else ranked[: settings.top_k]), 4)
+    read = week if question.asked_on else ranked[: settings.top_k]
+    evidence["week_missing_terms"] = round(_missing_share(question, read), 4)
     evidence["answerable_features"] = reader.answerable_features(
         question, evidence, [(float(n.score), str(n.node.metadata.get("published_at", ""))) for n in ranked[:10]],
         found[0].probability if found else 0.0)

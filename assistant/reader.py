@@ -92,8 +92,9 @@ def _nlp():
 @functools.cache
 def _load_nlp():
     """spaCy's small English pipeline: NER for the sentences read (only it runs on them, about 4x faster
-    than the whole pipeline), the tagger and parser for the question's noun phrases. spaCy's thinc imports torch whenever it is installed, for models this one doesn't use; answering
-    never imports torch (it costs a cold `assistant ask` seconds), so thinc is told there is none."""
+    than the whole pipeline), the tagger and parser for the question's noun phrases. spaCy's thinc
+    imports torch whenever it is installed, for models this one doesn't use; answering never imports
+    torch (it costs a cold `assistant ask` seconds), so thinc is told there is none."""
     import sys
 
     hide_torch = "torch" not in sys.modules
@@ -125,8 +126,8 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     """The typed candidates of the best `READ_SENTENCES` sentences, most probable first (none when the
     question doesn't ask for a thing). Without a model (`load_model`) every probability is 0. `encoder`
     embeds the candidates for `kind_similarity`: the sentence encoder's static vectors by default (2 ms for
-    50 candidates here, against 110 ms with the ONNX encoder, which picked the right candidate 2 points
-    more often on the development set's questions, out-of-fold: 0.508 against 0.486)."""
+    50 candidates here, against 110 ms with the ONNX encoder, with which the best candidate was right
+    slightly more often: 0.518 against 0.503, train-reader out-of-fold on the development set)."""
     if question.expects is None or not sentences:
         return []
     read = sorted(sentences, key=lambda s: s.support, reverse=True)[:READ_SENTENCES]
