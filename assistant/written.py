@@ -43,7 +43,7 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
     """Pieces of the LLM's reply (str) as they arrive, then the checked `Answer`."""
     extractive = assistant.ask(question, asked_on, exclude, within)
     settings = assistant.settings
-    shown = extractive.passages[: settings.llm_passages]
+    shown = given(extractive, settings.llm_passages)
     passages = [p for p in shown if not llm.withheld(p["text"])]
     if not passages:
         yield _fallback(extractive, "no passage could be given to the LLM")
@@ -64,6 +64,19 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
         answer.notice = " ".join(filter(None, [answer.notice, f"{len(shown) - len(passages)} passage(s) that address "
                                                "a model were withheld from the LLM."]))
     yield answer
+
+
+def given(extractive: Answer, count: int) -> list[dict]:
+    """The passages the LLM reads: the `count` best, then each passage that holds one of the reader's
+    best candidates when it ranks below them (a guess the LLM is shown must be checkable in its passages:
+    on the seeds, Fareed Zakaria's passage ranks 7th for "Who interviewed Peskov on CNN?")."""
+    passages = extractive.passages[:count]
+    for c in extractive.candidates[:CANDIDATES_GIVEN]:
+        holding = next((p for p in extractive.passages if p["doc_id"] == c["doc_id"]
+                        and p["start"] <= c["start"] and c["end"] <= p["end"]), None)
+        if holding is not None and holding not in passages:
+            passages.append(holding)
+    return passages
 
 
 def ask(assistant: Assistant, question: str, **options) -> Answer:
