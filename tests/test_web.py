@@ -23,14 +23,17 @@ def test_served_app_answers_over_http_and_keeps_serving(tmp_path):
 
 
 def test_ask_on_a_served_index_asks_the_server_and_answers_alone_once_it_stops(tmp_path):
-    import os
-    import signal
+    import time
 
     index = tmp_path / "index"
     run_cli("ingest", str(ROOT / "seeds"), "--index", str(index))
     local = json.loads(run_cli("ask", CLINTON_ADVISORS, "--index", str(index), "--json", "--local").stdout)
     assert "answered_by" not in local
     with served(index) as (url, server):
+        # The port listens a moment before serve, back from launching, writes its record.
+        deadline = time.monotonic() + 60
+        while not (index / "serving.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
         record = json.loads((index / "serving.json").read_text())
         assert record["pid"] == server.pid and url.startswith(record["url"].rstrip("/"))
         remote = json.loads(run_cli("ask", CLINTON_ADVISORS, "--index", str(index), "--json").stdout)
