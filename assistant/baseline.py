@@ -30,10 +30,13 @@ MODES = ("top_passage", "best_sentence")
 
 class Baseline:
     def __init__(self, store: Store, settings: Settings, progress: bool = True):
-        folder = settings.index_dir / "baseline"
-        client = chromadb.PersistentClient(path=str(folder), settings=ChromaSettings(anonymized_telemetry=False))
+        folder, chroma_settings = settings.index_dir / "baseline", ChromaSettings(anonymized_telemetry=False)
+        # Beside an embedded index the recipe's own index is kept for the next eval; with a database, where
+        # nothing is kept on this machine, it is built in memory each time.
+        client = (chromadb.EphemeralClient(settings=chroma_settings) if settings.database_url
+                  else chromadb.PersistentClient(path=str(folder), settings=chroma_settings))
         marker, fingerprint = folder / "corpus.sha256", store.fingerprint()
-        fresh = marker.exists() and marker.read_text() == fingerprint
+        fresh = not settings.database_url and marker.exists() and marker.read_text() == fingerprint
         if not fresh and "recipe" in [c.name for c in client.list_collections()]:
             client.delete_collection("recipe")
         vector_store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("recipe", embedding_function=None))
@@ -46,7 +49,8 @@ class Baseline:
                 documents, storage_context=StorageContext.from_defaults(vector_store=vector_store),
                 embed_model=PackagedEmbedding(), transformations=[SentenceSplitter(chunk_size=1024, chunk_overlap=200)],
                 show_progress=progress)
-            marker.write_text(fingerprint)
+            if not settings.database_url:
+                marker.write_text(fingerprint)
         self.retriever = index.as_retriever(similarity_top_k=TOP_K)
 
     def ask(self, question: str) -> dict[str, dict]:

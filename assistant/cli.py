@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
                                "(it should abstain)")
     _llm_option(evaluate)
     evaluate.add_argument("--feedback", type=Path, nargs="?", const=True, metavar="FILE",
-                          help="ask the questions readers rated in the chat (default file: the index's feedback.jsonl)")
+                          help="ask the questions readers rated in the chat (default: the index's own ratings)")
     _index_option(evaluate)
     evaluate.set_defaults(run=_eval)
 
@@ -246,12 +246,20 @@ def _join_model(args, settings: Settings) -> int:
 def _feedback_questions(path: Path | bool, settings: Settings, out: Path) -> Path:
     """The chat's ratings (`path`, or True: the index's) as a questions file in the report folder, for
     `eval` and for people to edit."""
-    from assistant.feedback import feedback_path, feedback_questions
+    from assistant.feedback import feedback_questions, read_feedback_file
+    from assistant.store import Store
 
-    path = feedback_path(settings) if path is True else path
-    if not path.is_file():
-        raise FileNotFoundError(f"no feedback at {path}; rate answers in the chat (thumbs up/down) first")
-    rows = feedback_questions(path)
+    if path is True:
+        store = Store(settings)
+        path, ratings = store.location, store.feedback()
+        store.close()
+    elif path.is_file():
+        ratings = read_feedback_file(path)
+    else:
+        raise FileNotFoundError(f"no feedback file at {path}; give a file of ratings, or no file for the index's own")
+    if not ratings:
+        raise FileNotFoundError(f"no feedback in {path}; rate answers in the chat (thumbs up/down) first")
+    rows = feedback_questions(ratings)
     out.mkdir(parents=True, exist_ok=True)
     target = out / "feedback-questions.jsonl"
     target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

@@ -1,47 +1,41 @@
-"""Readers' thumbs up/down on answers, kept as JSONL beside the index, and turned into evaluation questions:
+"""Readers' thumbs up/down on answers, kept with the index (`Store.add_feedback`: JSONL beside the SQLite
+file, a table in PostgreSQL, where every replica's ratings meet), and turned into evaluation questions:
 a liked answer becomes a regression question (the same articles, the same quoted sentences), a liked
 abstention an unanswerable one; a disliked answer needs a person to say what the right one is."""
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.settings import Settings
-
 if TYPE_CHECKING:  # the chat hands answers in; reading feedback needs no model loaded
     from assistant.answer import Answer
-
-_lock = threading.Lock()
-
-
-def feedback_path(settings: Settings) -> Path:
-    return settings.index_dir / "feedback.jsonl"
+    from assistant.store import Store
 
 
-def record_feedback(settings: Settings, question: str, shown: str, liked: bool, answer: Answer | None = None) -> None:
+def record_feedback(store: Store, question: str, shown: str, liked: bool, answer: Answer | None = None) -> None:
     """`shown`: the answer as the reader saw it; `answer`: the same answer, when the chat still has it."""
     row = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "question": question, "answer": shown, "liked": bool(liked)}
     if answer is not None:
         row.update(abstained=answer.abstained, doc_ids=sorted({c.doc_id for c in answer.citations}),
                    quotes=[c.quote for c in answer.citations])
-    path = feedback_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _lock, open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    store.add_feedback(row)
 
 
-def feedback_questions(path: Path) -> list[dict]:
+def read_feedback_file(path: Path) -> list[dict]:
+    """Ratings saved as JSONL (an index's feedback.jsonl, or an export)."""
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def feedback_questions(rows: list[dict]) -> list[dict]:
     """One question per distinct question asked, from its latest rating, in the evaluation's format."""
     latest = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line) if line.strip() else None
-            if row and "abstained" in row:  # ratings from before answers were recorded can't be scored
-                latest[row["question"]] = row
+    for row in rows:
+        if "abstained" in row:  # ratings from before answers were recorded can't be scored
+            latest[row["question"]] = row
     return [_question(i, row) for i, row in enumerate(latest.values(), 1)]
 
 

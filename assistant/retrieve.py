@@ -16,26 +16,23 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from assistant.passages import doc_id_of
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.terms import fts_query
+from assistant.terms import content_terms
 
 # How far back "this week" reaches from the day a question was asked.
 RECENT_DAYS = 8
 
 
 class KeywordRetriever(BaseRetriever):
-    """BM25 over the SQLite FTS5 index that the store keeps in step with Chroma."""
+    """The store's keyword index (kept in step with Chroma): passages holding any content word of the question."""
 
     def __init__(self, store: Store, top_n: int):
         super().__init__()
         self.store, self.top_n = store, top_n
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        match = fts_query(query_bundle.query_str)
-        if not match:
-            return []
         return [NodeWithScore(node=_text_node(hit.passage_id, hit.text, hit.doc_id, hit.title, hit.start, hit.end),
                               score=hit.score)
-                for hit in self.store.keyword_search(match, self.top_n)]
+                for hit in self.store.keyword_search(content_terms(query_bundle.query_str), self.top_n)]
 
 
 class HybridRetriever(BaseRetriever):

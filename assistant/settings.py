@@ -46,6 +46,10 @@ class Settings:
     seeds_dir: Path = field(default_factory=lambda: _project_root() / "seeds")
     # A Chroma server (`chroma run`) instead of the embedded store under index_dir.
     chroma_url: str = ""
+    # A PostgreSQL server (postgresql://user:password@host/db; the `postgres` extra) for the articles, the
+    # keyword index and feedback, instead of the SQLite file under index_dir: with `chroma_url` too, several
+    # `assistant` processes on several machines share one collection and nothing is kept on local disk.
+    database_url: str = ""
     collection: str = "passages"
     # all-MiniLM-L6-v2 reads 256 word pieces at most and was trained on 128; two or three sentences
     # (64 pieces) retrieve the right passage more often than longer chunks on the seed questions.

@@ -39,7 +39,3 @@ def content_terms(text: str) -> list[str]:
             seen.setdefault(word, None)
     return list(seen)
 
-
-def fts_query(text: str) -> str:
-    """An FTS5 MATCH expression: any content term of `text`, each quoted so nothing is read as syntax."""
-    return " OR ".join('"' + term.replace('"', "") + '"' for term in content_terms(text))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import filecmp
 import re
 import shutil
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -24,8 +26,25 @@ _SAFE_NAME = re.compile(r"[^\w.\- ]+")
 def add_uploads(files: list[Path], original_names: list[str], settings: Settings, store: Store,
                 progress: bool = False) -> IngestReport:
     """`files`: where the web server saved the uploads; `original_names`: the names the browser sent."""
+    with _upload_folder(settings) as folder:
+        return _add(files, original_names, folder, settings, store, progress)
+
+
+@contextmanager
+def _upload_folder(settings: Settings) -> Iterator[Path]:
+    """The embedded index keeps uploaded files in its `uploads/` folder; with a database the articles live
+    there and nothing is kept on this machine, so the files go to a temporary folder, removed after."""
+    if settings.database_url:
+        with tempfile.TemporaryDirectory(prefix="uploads-") as folder:
+            yield Path(folder)
+        return
     folder = settings.index_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+
+
+def _add(files: list[Path], original_names: list[str], folder: Path, settings: Settings, store: Store,
+         progress: bool) -> IngestReport:
     report = IngestReport()
     for path, name in zip(map(Path, files), original_names):
         safe = _safe_name(name)

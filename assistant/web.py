@@ -133,11 +133,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         return "\n".join(lines)
 
     def feedback(vote: gr.LikeData, history: list, conversation: Conversation | None) -> None:
-        """Thumbs up/down on an answer, appended to the index's feedback.jsonl for `assistant eval --feedback`."""
+        """Thumbs up/down on an answer, kept with the index for `assistant eval --feedback`."""
         question = _plain(next((m["content"] for m in reversed(history[: vote.index]) if m["role"] == "user"), ""))
         answers = conversation.answers if conversation else []
         answer = next((a for a in reversed(answers) if question in (a.question, a.resolved_from)), None)
-        record_feedback(assistant.settings, question, _plain(vote.value), vote.liked, answer)
+        record_feedback(assistant.store, question, _plain(vote.value), vote.liked, answer)
 
     with gr.Blocks(title="News assistant") as app:
         gr.Markdown("## Ask the articles\nEvery statement is quoted from an article and cites it; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -118,6 +119,67 @@ def chroma_run(path: Path, port: int):
     command = [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
     with listening(command, port, Path(tempfile.gettempdir()) / f"chroma-{port}.log", 120, env):
         yield f"http://127.0.0.1:{port}"
+
+
+def postgres_bindir() -> Path:
+    """Debian's PostgreSQL server programs (`apt-get install postgresql`; `.ci/run` installs it)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    if not found:
+        raise AssertionError("the PostgreSQL tests need Debian's postgresql package: apt-get install postgresql")
+    return found[-1].parent
+
+
+@contextmanager
+def postgres_run(port: int):
+    """A real PostgreSQL server on loopback in a new temporary cluster, stopped (fast shutdown) on exit.
+    PostgreSQL refuses to run as root: under root it runs as Debian's `postgres` user."""
+    bindir, as_root = postgres_bindir(), os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="pg-test-"))
+    user = {"user": "postgres", "group": "postgres"} if as_root else {}
+    if as_root:
+        shutil.chown(folder, "postgres", "postgres")
+    try:
+        subprocess.run([bindir / "initdb", "-D", folder / "data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                        "--no-sync"], check=True, capture_output=True, **user)
+        # fsync off: a test cluster, thrown away after; the protocol under test is the server's locking.
+        command = [bindir / "postgres", "-D", folder / "data", "-h", "127.0.0.1", "-p", str(port), "-k", folder,
+                   "-c", "fsync=off", "-c", "full_page_writes=off"]
+        with open(folder / "server.log", "w") as log:
+            server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **user)
+        try:
+            wait_for_port(port, server, timeout=60)
+            yield f"postgresql://postgres@127.0.0.1:{port}"
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    with postgres_run(free_port()) as url:
+        yield url
+
+
+@pytest.fixture
+def database_url(postgres_server) -> str:
+    """A new, empty database on the session's PostgreSQL server."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{postgres_server}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_settings(request, tmp_path) -> Settings:
+    """Settings for each tables backend: the embedded SQLite file, and a real PostgreSQL server."""
+    url = request.getfixturevalue("database_url") if request.param == "postgres" else ""
+    return Settings.load(index_dir=tmp_path / "index", database_url=url)
 
 
 def smollm2_gguf() -> Path:

@@ -5,7 +5,8 @@ from assistant.store import Store
 from conftest import SEED_IDS, copy_seeds, run_cli
 
 
-def test_reingest_embeds_nothing_and_a_changed_article_is_replaced(tmp_path, settings):
+def test_reingest_embeds_nothing_and_a_changed_article_is_replaced(tmp_path, store_settings):
+    settings = store_settings
     folder = copy_seeds(tmp_path / "articles")
     first = ingest([folder], settings, progress=False)
     assert (first.added, first.unchanged) == (2, 0) and first.passages > 0
@@ -42,7 +43,8 @@ def test_status_reports_what_the_index_holds(seed_index):
     assert info["embedding_model"] == "sentence-transformers/all-MiniLM-L6-v2"
 
 
-def test_a_duplicate_article_is_stored_but_not_embedded_again(tmp_path, settings):
+def test_a_duplicate_article_is_stored_but_not_embedded_again(tmp_path, store_settings):
+    settings = store_settings
     folder = copy_seeds(tmp_path / "articles")
     first = ingest([folder], settings, progress=False)
     source = folder / f"{SEED_IDS[0]}.txt"
@@ -61,10 +63,11 @@ def test_a_duplicate_article_is_stored_but_not_embedded_again(tmp_path, settings
     assert all(abs(by_start[m["start"]] - v).max() < 1e-6 for m, v in zip(twin["metadatas"], twin["embeddings"]))
 
 
-def test_kill_9_during_ingest_then_rerun_gives_the_exact_passage_count(tmp_path):
+def test_kill_9_during_ingest_then_rerun_gives_the_exact_passage_count(tmp_path, store_settings):
     """A real `kill -9` of the ingest process after its first committed batch; the rerun resumes."""
     import gzip
     import itertools
+    import os
     import signal
     import subprocess
     import sys
@@ -73,20 +76,20 @@ def test_kill_9_during_ingest_then_rerun_gives_the_exact_passage_count(tmp_path)
     from assistant import embedder
     from assistant.articles import read_paths
     from assistant.passages import split_passages
-    from assistant.settings import Settings
     from conftest import ROOT
 
     source = ROOT.parent / "shared" / "data" / "reuters-21578" / "articles.jsonl.gz"
     corpus = tmp_path / "news.jsonl"
     with gzip.open(source, "rt", encoding="utf-8") as handle:
         corpus.write_text("".join(itertools.islice(handle, 400)), encoding="utf-8")
-    index = tmp_path / "index"
+    settings = store_settings
+    index = settings.index_dir
+    env = {**os.environ, "ASSISTANT_DATABASE_URL": settings.database_url}
     command = [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--index", str(index)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    settings = Settings.load(index_dir=index)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.time() + 300
     while time.time() < deadline and process.poll() is None:
-        if (index / "articles.sqlite").exists() and Store(settings).counts()["articles"] > 0:
+        if Store(settings).counts()["articles"] > 0:
             break
         time.sleep(0.5)
     process.send_signal(signal.SIGKILL)
@@ -94,7 +97,7 @@ def test_kill_9_during_ingest_then_rerun_gives_the_exact_passage_count(tmp_path)
     interrupted = Store(settings).counts()["articles"]
     assert 0 < interrupted < 400  # killed mid-way, with something committed
 
-    run_cli("ingest", str(corpus), "--index", str(index))
+    run_cli("ingest", str(corpus), "--index", str(index), prefix=("env", f"ASSISTANT_DATABASE_URL={settings.database_url}"))
     expected = sum(len(split_passages(a.doc_id, a.text, embedder.count_tokens, settings.passage_tokens))
                    for a in read_paths([corpus]))
     counts = Store(settings).counts()
