@@ -166,24 +166,28 @@ class SqliteTables(Tables):
         tokens come from FTS5's own tokenizer (a scratch table in memory); the counts from its vocabulary,
         read whole (0.4 s at 224k passages) and read again when another process has written, at most
         once a minute: a count a little stale only moves a term across the line."""
-        db = self._db
         if self._vocabulary is None:
-            db.executescript(f"""
-                CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_vocab USING fts5vocab(main, passage_fts, 'row');
-                CREATE VIRTUAL TABLE IF NOT EXISTS temp.question_terms USING fts5(t, tokenize = '{_TOKENIZE}');
-                CREATE VIRTUAL TABLE IF NOT EXISTS temp.question_tokens USING fts5vocab(temp, question_terms, 'instance');""")
+            # The question's words go through a scratch table on a connection of their own, in memory:
+            # a write on the index's connection would hold its file locked against other processes.
+            self._tokenizer = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            self._tokenizer.executescript(f"""
+                CREATE VIRTUAL TABLE question_terms USING fts5(t, tokenize = '{_TOKENIZE}');
+                CREATE VIRTUAL TABLE question_tokens USING fts5vocab(question_terms, 'instance');""")
+            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_vocab USING fts5vocab(main, passage_fts, 'row')")
         version = self.version()
         if self._vocabulary is None or (version != self._vocabulary_version and time.monotonic() > self._vocabulary_due):
-            self._vocabulary = dict(db.execute("SELECT term, doc FROM temp.passage_vocab"))
+            self._vocabulary = dict(self._db.execute("SELECT term, doc FROM temp.passage_vocab"))
             self._vocabulary_version, self._vocabulary_due = version, time.monotonic() + 60
-            self._passages = max(1, db.execute("SELECT COUNT(*) FROM passage_fts").fetchone()[0])
-        db.execute("DELETE FROM temp.question_terms")
-        db.executemany("INSERT INTO temp.question_terms (rowid, t) VALUES (?, ?)", list(enumerate(terms)))
-        shares = dict.fromkeys(terms, 0.0)
-        for i, token in db.execute("SELECT doc, term FROM temp.question_tokens").fetchall():
+            self._passages = max(1, self._db.execute("SELECT COUNT(*) FROM passage_fts").fetchone()[0])
+        tokenizer = self._tokenizer
+        tokenizer.execute("DELETE FROM question_terms")
+        tokenizer.executemany("INSERT INTO question_terms (rowid, t) VALUES (?, ?)", list(enumerate(terms)))
+        tokens = tokenizer.execute("SELECT doc, term FROM question_tokens").fetchall()
+        shares = {}
+        for i, token in tokens:
             share = self._vocabulary.get(token, 0) / self._passages
-            shares[terms[i]] = min(shares[terms[i]], share) if shares[terms[i]] else share
-        return shares
+            shares[terms[i]] = min(shares.get(terms[i], share), share)
+        return {term: shares.get(term, 0.0) for term in terms}
 
     def catalogue(self) -> list[tuple[str, str, dict]]:
         return [(doc_id, title, json.loads(meta)) for doc_id, title, meta in

@@ -105,3 +105,16 @@ def test_kill_9_during_ingest_then_rerun_gives_the_exact_passage_count(tmp_path,
     assert counts["passages"] == counts["vectors"] == counts["keyword_rows"] == expected
     ids = Store(settings).collection.get(include=[])["ids"]
     assert len(ids) == len(set(ids)) == expected
+
+
+def test_a_process_that_has_searched_leaves_the_index_writable_for_others(tmp_path, settings):
+    """A serving process's keyword searches hold no lock on the index file: another process ingests."""
+    ingest([copy_seeds(tmp_path / "articles")], settings, progress=False)
+    store = Store(settings)
+    assert store.keyword_search(["Peskov", "Clinton", "advisors"], 5)
+    assert not store.tables._db.in_transaction
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "ferry.txt").write_text("Ferry strike ends\n\nThe ferry strike in Port Alder ended on Friday.\n")
+    run_cli("ingest", str(more), "--index", str(settings.index_dir))
+    assert store.counts()["articles"] == 3
