@@ -116,6 +116,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--sessions", type=int, default=16, help="concurrent chat sessions for the load test (0: skip)")
     bench.add_argument("--per-session", type=int, default=20, help="questions each session asks (default: 20)")
     bench.add_argument("--json", action="store_true", help="print the measurements as JSON")
+    bench.add_argument("--scale", type=_counts, metavar="N,N,...",
+                       help="instead: ingest the corpus in steps of this many articles (e.g. 100,1000,5000) and "
+                            "measure memory, disk, ingest speed and latency after each (scale.jsonl, scale.png)")
+    bench.add_argument("--out", type=Path, default=Path("runs/scale"),
+                       help="--scale's folder: its index (a rerun resumes) and results (default: runs/scale)")
     bench.set_defaults(run=_bench)
 
     serve = sub.add_parser("serve", help="open the chat in the browser (ingests the seeds into an empty index)")
@@ -268,7 +273,25 @@ def _feedback_questions(path: Path | bool, settings: Settings, out: Path) -> Pat
     return target
 
 
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give article counts separated by commas, e.g. 100,1000,5000")
+    return counts
+
+
 def _bench(args, settings: Settings) -> int:
+    if args.scale:
+        from assistant.scale import scale
+
+        rows = scale(settings, args.corpus or [settings.seeds_dir], args.scale, args.out, asks=min(args.asks, 30),
+                     progress=not args.json)
+        print(json.dumps(rows, indent=2) if args.json else f"{len(rows)} steps measured → {args.out / 'scale.jsonl'}, "
+              f"{args.out / 'scale.png'}")
+        return 0
     from assistant.bench import BenchOptions, bench, table
 
     options = BenchOptions(args.corpus or [settings.seeds_dir], args.limit, args.questions, args.answer_index,

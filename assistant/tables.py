@@ -465,6 +465,10 @@ class PostgresTables(Tables):
                 cur.execute(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (doc_ids,))
             cur.execute("UPDATE info SET value = (value::bigint + 1)::text WHERE key = 'version'")
 
+    def database_bytes(self) -> int:
+        """What the whole database takes on the server's disk (tables, indexes, their overhead)."""
+        return self._one("SELECT pg_database_size(current_database())")[0]
+
     def add_feedback(self, row: dict) -> None:
         self._all("INSERT INTO feedback (row) VALUES (%s) RETURNING id", (self._psycopg.types.json.Jsonb(row),))
 

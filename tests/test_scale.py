@@ -45,3 +45,15 @@ def test_bench_measures_ingest_against_the_bare_encoder(tmp_path):
     load = result["load"]
     assert (load["sessions"], load["per_session"], load["errors"]) == (3, 2, 0)
     assert load["answer_p95_ms"] >= load["answer_p50_ms"] > 0 and load["p95_ratio_to_single_user"] > 0
+
+
+def test_bench_scale_measures_each_step_and_a_rerun_resumes(tmp_path):
+    out = tmp_path / "scale"
+    rows = json.loads(run_cli("bench", "--scale", "1,2", "--corpus", "seeds", "--asks", "2", "--out", str(out),
+                              "--json").stdout)
+    assert [r["articles"] for r in rows] == [1, 2]
+    assert 0 < rows[0]["passages"] < rows[1]["passages"] == rows[1]["vectors"]
+    assert all(r["disk_mb"] > 0 and r["rss_mb"] > 0 and r["answer_p95_ms"] >= r["answer_p50_ms"] > 0 for r in rows)
+    assert (out / "scale.png").stat().st_size > 0
+    again = json.loads(run_cli("bench", "--scale", "1,2", "--corpus", "seeds", "--out", str(out), "--json").stdout)
+    assert again == rows  # both steps were measured already: nothing is ingested or timed again
