@@ -278,7 +278,7 @@ def _around(text: str, start: int, end: int, asked_stems: set[str]) -> float:
     """The share of the question's words that stand within `AROUND` words of [start, end)."""
     if not asked_stems:
         return 0.0
-    tokens = [(m.start(), stem(w[0])) for m in _TOKEN.finditer(text) if (w := words(m.group()))]
+    tokens = [(at, s) for at, s in _stem_tokens(text) if s]
     inside = [i for i, (at, _) in enumerate(tokens) if start <= at < end]
     if not inside:
         return 0.0
@@ -289,9 +289,16 @@ def _around(text: str, start: int, end: int, asked_stems: set[str]) -> float:
 _TOKEN = re.compile(r"\w[\w'’-]*")
 
 
+@functools.lru_cache(maxsize=4096)
+def _stem_tokens(text: str) -> tuple[tuple[int, str], ...]:
+    """Each word of a sentence: where it starts, and its stem ("" for a token with no letter or digit).
+    Cached: every candidate of a sentence measures its distances over the same words."""
+    return tuple((m.start(), stem(w[0]) if (w := words(m.group())) else "") for m in _TOKEN.finditer(text))
+
+
 def _nearness(text: str, start: int, end: int, asked_stems: set[str]) -> float:
     """1 / (1 + the number of words between [start, end) and the nearest word of the question outside it)."""
-    tokens = [(m.start(), stem(words(m.group())[0]) if words(m.group()) else "") for m in _TOKEN.finditer(text)]
+    tokens = _stem_tokens(text)
     inside = [i for i, (at, _) in enumerate(tokens) if start <= at < end]
     if not inside:
         return 0.0
