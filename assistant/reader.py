@@ -18,9 +18,11 @@ import json
 import math
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -56,6 +58,39 @@ FEATURES = ("type_match", "in_question", "near_question", "mentions", "articles"
 # What the thing asked for is called when the question doesn't name it ("which automaker" names it).
 KIND_WORDS = {NUMBER: "number", DATE: "date", PLACE: "place", NAME: "person"}
 _ONLY_NER = ["tok2vec", "tagger", "parser", "attribute_ruler"]  # NER has its own token vectors
+
+
+class Entity(NamedTuple):
+    """One span the NER model found, with spaCy's attribute names."""
+    text: str
+    label_: str
+    start_char: int
+    end_char: int
+
+
+# Sentences whose entities are kept: the next question about the same story reads the same sentences,
+# and NER is the reader's largest cost (about 20 ms of a question's ~45 on the development index).
+# About 2 MB at this size.
+ENTITY_CACHE = 20_000
+_entity_cache: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
+_entity_lock = threading.Lock()
+
+
+def _entities(nlp, texts: list[str]) -> list[tuple[Entity, ...]]:
+    """Each text's entities; the model runs only on texts not seen lately (its result for a sentence
+    doesn't depend on the other sentences of the batch)."""
+    with _entity_lock:
+        known = {t: _entity_cache[t] for t in texts if t in _entity_cache}
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    for text, doc in zip(missing, nlp.pipe(missing, disable=_ONLY_NER)):
+        known[text] = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+    with _entity_lock:
+        for text in texts:
+            _entity_cache[text] = known[text]
+            _entity_cache.move_to_end(text)
+        while len(_entity_cache) > ENTITY_CACHE:
+            _entity_cache.popitem(last=False)
+    return [known[t] for t in texts]
 
 
 @dataclass
@@ -132,13 +167,13 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
         return []
     read = sorted(sentences, key=lambda s: s.support, reverse=True)[:READ_SENTENCES]
     nlp = _nlp()
-    docs = nlp.pipe([s.text for s in read], disable=_ONLY_NER)
+    docs = _entities(nlp, [s.text for s in read])
     asked = set(words(question.text))
     asked_stems = {stem(t) for t in content_terms(question.focus or question.text)}
     total_support = sum(max(s.support, 0.0) for s in read) or 1.0
     groups: dict[str, list] = {}
-    for sentence, doc in zip(read, docs):
-        for ent in doc.ents:
+    for sentence, entities in zip(read, docs):
+        for ent in entities:
             key = " ".join(words(ent.text))
             if key:
                 groups.setdefault(key, []).append((sentence, ent))
