@@ -84,7 +84,7 @@ class Store:
         """An index is read and written by the model that embedded it: another model's vectors (the static
         fast mode's, say) would be compared with them as if they meant the same. An empty index takes any."""
         with self._lock:
-            stored = self.tables.embedding_model(self.embedding_model)
+            stored = self.tables.embedding_model()
             if stored == self.embedding_model:
                 return
             if not self.is_empty():

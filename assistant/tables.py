@@ -31,24 +31,43 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 class Tables:
     """What both backends answer. Rows come back as plain tuples; `errors` are the backend's own
-    exception types, which the store turns into one-line `StoreError`s."""
+    exception types, which the store turns into one-line `StoreError`s. The SQL both dialects share is
+    here, written with `MARK` for the driver's parameter placeholder."""
 
     errors: tuple[type[Exception], ...] = ()
     location: str
+    MARK = "?"
 
-    def embedding_model(self, default: str) -> str: ...
+    def _all(self, sql: str, params=()) -> list[tuple]: ...
+
+    def _one(self, sql: str, params=()):
+        rows = self._all(sql, params)
+        return rows[0] if rows else None
+
+    def embedding_model(self) -> str:
+        return self._one("SELECT value FROM info WHERE key = 'embedding_model'")[0]
+
+    def content_hash(self, doc_id: str) -> str | None:
+        row = self._one(f"SELECT content_hash FROM articles WHERE doc_id = {self.MARK}", (doc_id,))
+        return row[0] if row else None
+
+    def is_empty(self) -> bool:
+        return self._one("SELECT 1 FROM articles LIMIT 1") is None
+
+    def pending(self) -> set[str]:
+        return {row[0] for row in self._all("SELECT doc_id FROM pending")}
+
+    def hashes(self) -> Iterator[tuple[str, str]]:
+        yield from self._all("SELECT doc_id, content_hash FROM articles ORDER BY doc_id")
+
     def set_embedding_model(self, model: str) -> None: ...
     def version(self) -> int: ...
-    def content_hash(self, doc_id: str) -> str | None: ...
     def article(self, doc_id: str) -> Article | None: ...
     def published_days(self, doc_ids: set[str]) -> dict[str, str]: ...
-    def is_empty(self) -> bool: ...
     def counts(self) -> tuple[int, int, int]: ...
-    def pending(self) -> set[str]: ...
     def keyword_search(self, terms: list[str], limit: int) -> list[tuple]: ...
     def catalogue(self) -> list[tuple[str, str, dict]]: ...
     def articles(self) -> Iterator[Article]: ...
-    def hashes(self) -> Iterator[tuple[str, str]]: ...
     def begin_write(self, doc_ids: list[str], passage_ids: list[str]) -> None: ...
     def commit_articles(self, batch) -> None: ...
     def end_write(self) -> None: ...
@@ -109,13 +128,6 @@ class SqliteTables(Tables):
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
-    def _one(self, sql: str, params=()):
-        rows = self._all(sql, params)
-        return rows[0] if rows else None
-
-    def embedding_model(self, default: str) -> str:
-        return self._one("SELECT value FROM info WHERE key = 'embedding_model'")[0]
-
     def set_embedding_model(self, model: str) -> None:
         with self._lock:
             self._db.execute("UPDATE info SET value = ? WHERE key = 'embedding_model'", (model,))
@@ -124,10 +136,6 @@ class SqliteTables(Tables):
     def version(self) -> int:
         """Changes when another connection commits (SQLite's own counter)."""
         return self._one("PRAGMA data_version")[0]
-
-    def content_hash(self, doc_id: str) -> str | None:
-        row = self._one("SELECT content_hash FROM articles WHERE doc_id = ?", (doc_id,))
-        return row[0] if row else None
 
     def article(self, doc_id: str) -> Article | None:
         row = self._one("SELECT doc_id, title, text, metadata FROM articles WHERE doc_id = ?", (doc_id,))
@@ -139,15 +147,9 @@ class SqliteTables(Tables):
                          f"WHERE doc_id IN ({marks})", sorted(doc_ids))
         return {doc_id: str(day or "")[:10] for doc_id, day in rows}
 
-    def is_empty(self) -> bool:
-        return self._one("SELECT 1 FROM articles LIMIT 1") is None
-
     def counts(self) -> tuple[int, int, int]:
         articles, passages = self._one("SELECT COUNT(*), COALESCE(SUM(passages), 0) FROM articles")
         return articles, passages, self._one("SELECT COUNT(*) FROM passage_fts")[0]
-
-    def pending(self) -> set[str]:
-        return {row[0] for row in self._all("SELECT doc_id FROM pending")}
 
     def keyword_search(self, terms: list[str], limit: int) -> list[tuple]:
         """BM25 over passage bodies (and, weighted lower, titles) for any of the terms, each quoted so
@@ -197,9 +199,6 @@ class SqliteTables(Tables):
         cursor = self._db.cursor()
         for row in cursor.execute("SELECT doc_id, title, text, metadata FROM articles ORDER BY doc_id"):
             yield Article(row[0], row[1], row[2], json.loads(row[3]))
-
-    def hashes(self) -> Iterator[tuple[str, str]]:
-        yield from self._all("SELECT doc_id, content_hash FROM articles ORDER BY doc_id")
 
     def begin_write(self, doc_ids: list[str], passage_ids: list[str]) -> None:
         with self._lock:
@@ -301,6 +300,8 @@ class PostgresTables(Tables):
     died (its connection closed): only those are purged. Locks are taken in sorted order, so two writers
     of overlapping batches never wait on each other in a circle."""
 
+    MARK = "%s"
+
     def __init__(self, url: str, model: str):
         import psycopg  # only this backend needs it (the `postgres` extra)
 
@@ -310,7 +311,7 @@ class PostgresTables(Tables):
         self._url = url
         self._lock = threading.RLock()
         self._conn = None
-        self._idf_cache, self._idf_version = {}, -1
+        self._stats, self._stats_version = {}, -1
         with self._transaction() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             cur.execute(POSTGRES_SCHEMA)
@@ -333,23 +334,12 @@ class PostgresTables(Tables):
         with self._lock:
             return self._connection().execute(sql, params).fetchall()
 
-    def _one(self, sql: str, params=()):
-        rows = self._all(sql, params)
-        return rows[0] if rows else None
-
-    def embedding_model(self, default: str) -> str:
-        return self._one("SELECT value FROM info WHERE key = 'embedding_model'")[0]
-
     def set_embedding_model(self, model: str) -> None:
         self._all("UPDATE info SET value = %s WHERE key = 'embedding_model' RETURNING 1", (model,))
 
     def version(self) -> int:
         """Bumped by every commit of articles, whichever process made it."""
         return int(self._one("SELECT value FROM info WHERE key = 'version'")[0])
-
-    def content_hash(self, doc_id: str) -> str | None:
-        row = self._one("SELECT content_hash FROM articles WHERE doc_id = %s", (doc_id,))
-        return row[0] if row else None
 
     def article(self, doc_id: str) -> Article | None:
         row = self._one("SELECT doc_id, title, text, metadata FROM articles WHERE doc_id = %s", (doc_id,))
@@ -360,15 +350,9 @@ class PostgresTables(Tables):
                          (sorted(doc_ids),))
         return {doc_id: str(day or "")[:10] for doc_id, day in rows}
 
-    def is_empty(self) -> bool:
-        return self._one("SELECT 1 FROM articles LIMIT 1") is None
-
     def counts(self) -> tuple[int, int, int]:
         articles, passages = self._one("SELECT COUNT(*), COALESCE(SUM(passages), 0) FROM articles")
         return articles, int(passages), self._one("SELECT COUNT(*) FROM passages")[0]
-
-    def pending(self) -> set[str]:
-        return {row[0] for row in self._all("SELECT doc_id FROM pending")}
 
     def keyword_search(self, terms: list[str], limit: int) -> list[tuple]:
         """Passages holding any of the terms (English stemming), ranked like BM25: Σ idf(term) ·
@@ -376,9 +360,14 @@ class PostgresTables(Tables):
         common words outvote its rare ones. On the development slice's questions (36,778 passages) the
         gold article was among the 30 passages proposed for 0.781 of them against 0.715 for a plain
         `ts_rank` and 0.748 for SQLite's FTS5 bm25 (normalisation 2 beat 1, 0.763, and 0, 0.737; see the
-        README)."""
+        README). As in SQLite, terms in more than `COMMON_SHARE` of the passages are left out (the rarest
+        stays): each costs a `ts_rank` on every passage holding it."""
         operands = [" <-> ".join(pieces) for pieces in (_WORD.findall(t) for t in terms) if pieces]
-        weights = [(term, idf) for term, idf in self._idf(operands).items() if idf is not None]
+        found = {term: stats for term, stats in self._term_stats(operands).items() if stats is not None}
+        weights = [(term, idf) for term, (idf, share) in found.items() if share <= COMMON_SHARE]
+        if not weights and found:
+            rarest = min(found, key=lambda term: found[term][1])
+            weights = [(rarest, found[rarest][0])]
         if not weights:
             return []
         score = " + ".join("%s * ts_rank(terms, to_tsquery('english', %s), 2)" for _ in weights)
@@ -386,21 +375,21 @@ class PostgresTables(Tables):
                          "WHERE terms @@ to_tsquery('english', %s) ORDER BY score DESC LIMIT %s",
                          (*[v for term, idf in weights for v in (idf, term)], " | ".join(t for t, _ in weights), limit))
 
-    def _idf(self, operands: list[str]) -> dict[str, float | None]:
-        """BM25's idf of each operand, from its passage count (through the GIN index), kept until the
-        tables change; None for an operand that is only stop words or in no passage."""
+    def _term_stats(self, operands: list[str]) -> dict[str, tuple[float, float] | None]:
+        """Each operand's BM25 idf and share of passages, from its passage count (through the GIN index),
+        kept until the tables change; None for an operand that is only stop words or in no passage."""
         version = self.version()
-        if self._idf_version != version:
-            self._idf_cache, self._idf_version = {}, version
-        missing = [o for o in dict.fromkeys(operands) if o not in self._idf_cache]
+        if self._stats_version != version:
+            self._stats, self._stats_version = {}, version
+        missing = [o for o in dict.fromkeys(operands) if o not in self._stats]
         if missing:
             passages = self._one("SELECT COUNT(*) FROM passages")[0]
             for operand, lexemes, df in self._all(
                     "SELECT o, numnode(to_tsquery('english', o)), (SELECT COUNT(*) FROM passages WHERE terms @@ "
                     "to_tsquery('english', o)) FROM unnest(%s::text[]) o", (missing,)):
-                self._idf_cache[operand] = (math.log(1 + (passages - df + 0.5) / (df + 0.5))
-                                            if lexemes and df else None)
-        return {o: self._idf_cache[o] for o in operands}
+                self._stats[operand] = ((math.log(1 + (passages - df + 0.5) / (df + 0.5)), df / passages)
+                                        if lexemes and df else None)
+        return {o: self._stats[o] for o in operands}
 
     def catalogue(self) -> list[tuple[str, str, dict]]:
         return self._all("SELECT doc_id, title, metadata FROM articles")
@@ -411,9 +400,6 @@ class PostgresTables(Tables):
             cursor.execute("SELECT doc_id, title, text, metadata FROM articles ORDER BY doc_id")
             for row in cursor:
                 yield Article(*row)
-
-    def hashes(self) -> Iterator[tuple[str, str]]:
-        yield from self._all("SELECT doc_id, content_hash FROM articles ORDER BY doc_id")
 
     def begin_write(self, doc_ids: list[str], passage_ids: list[str]) -> None:
         """Take each article's lock (waiting while another writer has it), then mark the writes pending."""

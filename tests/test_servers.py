@@ -96,7 +96,7 @@ def test_two_replicas_share_articles_and_feedback_over_http(tmp_path, servers):
 
 def test_overlapping_ingests_and_a_killed_writer_end_with_exact_counts(tmp_path, servers):
     """Two processes ingest overlapping halves of 300 Reuters articles at once; one is killed with
-    `kill -9` after its first commit, while the other goes on (its pending articles are not the dead
+    `kill -9` mid-ingest, once the first articles are committed, while the other goes on (its pending articles are not the dead
     one's to purge, nor the other way round). Rerunning the killed one ends with every article once."""
     from assistant import embedder
     from assistant.articles import read_paths
@@ -120,10 +120,9 @@ def test_overlapping_ingests_and_a_killed_writer_end_with_exact_counts(tmp_path,
     while time.time() < deadline and killed.poll() is None and Store(settings).counts()["articles"] == 0:
         time.sleep(0.3)
     killed.send_signal(signal.SIGKILL)
-    killed.wait()
+    assert killed.wait() == -signal.SIGKILL  # killed while still ingesting, not after it had finished
     assert other.wait(timeout=600) == 0, other.stderr.read()[-2000:]
-    middle = Store(settings).counts()
-    assert 200 <= middle["articles"] < 300  # the survivor's 200, and only part of the killed one's own 100
+    assert Store(settings).counts()["articles"] >= 200  # the survivor's, whatever the killed one committed
 
     run_cli("ingest", str(first), "--index", str(tmp_path / "a"), prefix=with_env(servers))
     by_id = {a.doc_id: a for a in read_paths([first, second])}
