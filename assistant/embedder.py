@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import threading
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -200,9 +201,14 @@ def export_onnx(folder: str, target: Path) -> None:
     example = torch.ones((2, 8), dtype=torch.int64)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     try:
-        torch.onnx.export(_pooled(bert), (example, example, torch.zeros_like(example)), str(partial),
-                          input_names=names, output_names=["embedding"], opset_version=17, dynamo=False,
-                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}})
+        with warnings.catch_warnings():
+            # The tracer's notes on shapes it treats as constants concern models with other inputs; a user
+            # starting the assistant would only see a screen of them.
+            warnings.simplefilter("ignore")
+            torch.onnx.export(_pooled(bert), (example, example, torch.zeros_like(example)), str(partial),
+                              input_names=names, output_names=["embedding"], opset_version=17, dynamo=False,
+                              dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names},
+                                            "embedding": {0: "batch"}})
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
