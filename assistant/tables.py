@@ -126,6 +126,8 @@ class SqliteTables(Tables):
         self._db.execute("INSERT OR IGNORE INTO info VALUES ('embedding_model', ?)", (model,))
         self._db.commit()
         self._vocabulary: dict[str, int] | None = None
+        self._vocabulary_version, self._vocabulary_due = None, 0.0
+        self._written, self._passages = 0, 1  # passages this process committed since the counts were read
 
     def _all(self, sql: str, params=()) -> list[tuple]:
         with self._lock:
@@ -180,10 +182,14 @@ class SqliteTables(Tables):
                 CREATE VIRTUAL TABLE question_tokens USING fts5vocab(question_terms, 'instance');""")
             self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_vocab USING fts5vocab(main, passage_fts, 'row')")
         version = self.version()
-        if self._vocabulary is None or (version != self._vocabulary_version and time.monotonic() > self._vocabulary_due):
+        stale = version != self._vocabulary_version and time.monotonic() > self._vocabulary_due
+        # This process's own writes don't move `data_version`: a tenth more passages makes the counts stale
+        # (a server started on the two seeds, then given a corpus, would otherwise judge words by the seeds).
+        if self._vocabulary is None or stale or self._written > 0.1 * self._passages:
             self._vocabulary = dict(self._db.execute("SELECT term, doc FROM temp.passage_vocab"))
             self._vocabulary_version, self._vocabulary_due = version, time.monotonic() + 60
             self._passages = max(1, self._db.execute("SELECT COUNT(*) FROM passage_fts").fetchone()[0])
+            self._written = 0
         tokenizer = self._tokenizer
         tokenizer.execute("DELETE FROM question_terms")
         tokenizer.executemany("INSERT INTO question_terms (rowid, t) VALUES (?, ?)", list(enumerate(terms)))
@@ -228,6 +234,7 @@ class SqliteTables(Tables):
                     db.executemany("DELETE FROM pending_passages WHERE passage_id = ?",
                                    [(p.passage_id,) for p in passages])
                 db.commit()
+                self._written += sum(len(passages) for _, _, passages, _ in batch)
             except sqlite3.Error:
                 db.rollback()
                 raise

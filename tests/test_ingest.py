@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from assistant.ingest import ingest
 from assistant.store import Store
 from conftest import SEED_IDS, copy_seeds, run_cli
@@ -118,3 +120,23 @@ def test_a_process_that_has_searched_leaves_the_index_writable_for_others(tmp_pa
     (more / "ferry.txt").write_text("Ferry strike ends\n\nThe ferry strike in Port Alder ended on Friday.\n")
     run_cli("ingest", str(more), "--index", str(settings.index_dir))
     assert store.counts()["articles"] == 3
+
+
+def test_common_words_are_judged_by_the_index_as_it_is_now(tmp_path, settings):
+    """A process that searched a small index, then stored many more articles itself, counts words anew:
+    "Peskov", in many of the seeds' passages, is rare once a corpus is in."""
+    import gzip
+    import itertools
+
+    from conftest import ROOT
+
+    ingest([copy_seeds(tmp_path / "articles")], settings, progress=False)
+    store = Store(settings)
+    before = store.tables._passage_shares(["peskov"])["peskov"]
+    assert before > 0.02  # common among the seeds' passages
+    corpus = tmp_path / "news.jsonl"
+    with gzip.open(ROOT.parent / "shared" / "data" / "reuters-21578" / "articles.jsonl.gz", "rt") as handle:
+        corpus.write_text("".join(itertools.islice(handle, 150)), encoding="utf-8")
+    ingest([corpus], settings, store=store, progress=False)
+    after = store.tables._passage_shares(["peskov"])["peskov"]
+    assert after < before / 5 and after == pytest.approx(before * 29 / store.counts()["passages"], rel=0.01)
