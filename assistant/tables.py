@@ -90,7 +90,8 @@ def _passage_rows(article: Article, passages) -> list[tuple]:
 
 # --- one file ---------------------------------------------------------------------------------------------
 
-SQLITE_SCHEMA = """
+_TOKENIZE = "porter unicode61 remove_diacritics 2"
+SQLITE_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS articles (
     doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, content_hash TEXT NOT NULL, text TEXT NOT NULL,
     metadata TEXT NOT NULL, passages INTEGER NOT NULL);
@@ -99,9 +100,8 @@ CREATE TABLE IF NOT EXISTS pending_passages (passage_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
     title, body, passage_id UNINDEXED, doc_id UNINDEXED, pstart UNINDEXED, pend UNINDEXED,
-    tokenize = 'porter unicode61 remove_diacritics 2');
+    tokenize = '{_TOKENIZE}');
 """
-_TOKENIZE = "porter unicode61 remove_diacritics 2"
 # Keyword terms held by more than this share of passages are not searched (`keyword_search`). Chosen on
 # the April–June slice, end to end (`eval --folds runs/reader-slice8 --withhold-gold`, 311 questions):
 # every term, 5 % and 2 % gave the same answers (doc_hit@1 0.823/0.826/0.823, choice 0.587 each,
