@@ -147,8 +147,10 @@ class Assistant:
         self.settings = settings
         self.store = store or Store(settings)
         self.retriever = HybridRetriever(self.store, settings)
-        embedder.load_model()  # both once, here, not inside the first question's timings
-        embedder.load_model(settings.sentence_encoder)
+        # Both once, here, not inside the first question's timings; the sentence encoder in the
+        # background, so that a first start (its table distilled, ~14 s) isn't kept waiting for it.
+        embedder.load_model()
+        embedder.preload(settings.sentence_encoder)
         if reader.load_model(settings.reader_model):
             reader.preload()
 

@@ -131,9 +131,28 @@ def sentence_transformer(folder: str | None = None):
     return SentenceTransformer(folder or model_path(), device="cpu", local_files_only=True)
 
 
-@lru_cache(maxsize=None)
 def load_model(encoder: str | None = None) -> OnnxEncoder | TorchEncoder | StaticEncoder:
-    """The named encoder (default: the `encoder` setting), loaded once per process."""
+    """The named encoder (default: the `encoder` setting), loaded once per process: a caller that asks
+    while another thread is loading it waits for that load (see `preload`)."""
+    with _loads_guard:
+        lock = _loads.setdefault(encoder, threading.Lock())
+    with lock:
+        return _load_once(encoder)
+
+
+def preload(encoder: str) -> None:
+    """Load `encoder` on a background thread: on a new machine the static table takes about 14 s to
+    distill, which the chat's start-up (seeding the index, the web app) can overlap. Call it once the
+    main encoder is loaded: both would otherwise export the ONNX file at once."""
+    threading.Thread(target=load_model, args=(encoder,), daemon=True).start()
+
+
+_loads: dict[str | None, threading.Lock] = {}
+_loads_guard = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def _load_once(encoder: str | None) -> OnnxEncoder | TorchEncoder | StaticEncoder:
     from assistant.settings import Settings
 
     settings = Settings.load()
