@@ -89,10 +89,7 @@ def _bare_encoder(articles: list[Article], settings: Settings) -> dict:
 
 def _our_ingest(articles: list[Article], tokens: int, settings: Settings, folder: Path, progress: bool) -> dict:
     """`tokens`: what the bare encoder read for the same articles."""
-    corpus = folder / "corpus.jsonl.gz"
-    with gzip.open(corpus, "wt", encoding="utf-8") as handle:
-        for a in articles:
-            handle.write(json.dumps({"id": a.doc_id, "title": a.title, "text": a.text, **a.metadata}) + "\n")
+    corpus = write_corpus(articles, folder / "corpus.jsonl.gz")
     started = time.perf_counter()
     report = ingest([corpus], settings, progress=progress)
     seconds = time.perf_counter() - started
@@ -122,7 +119,20 @@ def _questions(options: BenchOptions, articles: list[Article]) -> list[str]:
 
         rows, _ = load_questions(options.questions, options.asks)
         return [q["question"] for q in rows]
-    return [f"What happened: {a.title}?" for a in articles[: options.asks]]
+    return headline_questions(articles[: options.asks])
+
+
+def headline_questions(articles: list[Article]) -> list[str]:
+    """One question per article, made from its headline: for timing, when no question set is given."""
+    return [f"What happened: {a.title}?" for a in articles]
+
+
+def write_corpus(articles: list[Article], path: Path) -> Path:
+    """The articles as a gzipped JSONL file that `ingest` reads back as they are."""
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for a in articles:
+            handle.write(json.dumps({"id": a.doc_id, "title": a.title, "text": a.text, **a.metadata}) + "\n")
+    return path
 
 
 def _latency(settings: Settings, questions: list[str], progress: bool) -> dict:

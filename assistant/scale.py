@@ -12,7 +12,6 @@ The mode is the settings' own: the embedded index, or the servers named by `ASSI
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import json
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from assistant import scoring
 from assistant.answer import Assistant
 from assistant.articles import Article, read_paths
+from assistant.bench import headline_questions, write_corpus
 from assistant.ingest import ingest
 from assistant.settings import Settings
 from assistant.store import Store
@@ -43,10 +43,7 @@ def scale(settings: Settings, corpus: list[Path], steps: list[int], out: Path, a
     for step in sorted(steps):
         if step in done:
             continue
-        part = out / f"articles-{step}.jsonl.gz"
-        with gzip.open(part, "wt", encoding="utf-8") as handle:
-            for a in articles[:step]:
-                handle.write(json.dumps({"id": a.doc_id, "title": a.title, "text": a.text, **a.metadata}) + "\n")
+        part = write_corpus(articles[:step], out / f"articles-{step}.jsonl.gz")
         started = time.perf_counter()
         report = ingest([part], settings, progress=progress)
         seconds = time.perf_counter() - started
@@ -67,7 +64,7 @@ def scale(settings: Settings, corpus: list[Path], steps: list[int], out: Path, a
 def _measure(settings: Settings, articles: list[Article], asks: int) -> dict:
     assistant = Assistant(settings)
     store = assistant.store
-    questions = [f"What happened: {a.title}?" for a in articles[:: max(1, len(articles) // asks)][:asks]]
+    questions = headline_questions(articles[:: max(1, len(articles) // asks)][:asks])
     assistant.ask(questions[0])  # warm: caches, first-call allocations
     keyword, answer = [], []
     for question in questions:

@@ -34,6 +34,7 @@ from assistant.passages import Passage, embedding_key, embedding_text
 from assistant.settings import Settings
 from assistant.tables import Tables, open_tables
 
+
 class StoreError(RuntimeError):
     """A store that can't be opened or written, with what to do about it."""
 
@@ -66,7 +67,6 @@ class Store:
     @staticmethod
     def _open_tables(settings: Settings, model: str) -> Tables:
         """The articles, keyword index and bookkeeping; a new index records the model that embeds it."""
-        where = settings.database_url or settings.index_dir
         try:
             return open_tables(settings.index_dir, settings.database_url, model)
         except ImportError as exc:
@@ -78,7 +78,8 @@ class Store:
                 detail = detail.replace(settings.database_url, "the database URL")
                 raise StoreError(f"can't open the database ({detail}); is PostgreSQL running, and does "
                                  "ASSISTANT_DATABASE_URL name a database you may write?") from exc
-            raise StoreError(f"can't open the index at {where} ({detail}); check the path and its permissions") from exc
+            raise StoreError(f"can't open the index at {settings.index_dir} ({detail}); check the path and its "
+                             "permissions") from exc
 
     def _check_model(self) -> None:
         """An index is read and written by the model that embedded it: another model's vectors (the static

@@ -98,17 +98,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 @contextmanager
-def listening(command: list[str], port: int, log: Path, timeout: float, env: dict | None = None):
-    """`command` in the background until it listens on `port`, stopped on exit. Its output goes to `log`:
-    servers write more than a pipe holds, and block on a full one."""
+def listening(command: list, port: int, log: Path, timeout: float, env: dict | None = None, user: str | None = None,
+              stop: int = signal.SIGTERM):
+    """`command` in the background (as `user`, when given) until it listens on `port`, stopped by the
+    signal `stop` on exit. Its output goes to `log`: servers write more than a pipe holds, and block on a
+    full one."""
+    as_user = {"user": user, "group": user} if user else {}
     with open(log, "w") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, **as_user)
     try:
         wait_for_port(port, server, timeout=timeout)
         yield server
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.send_signal(stop)
+        server.wait(timeout=60)
 
 
 @contextmanager
@@ -133,25 +136,19 @@ def postgres_bindir() -> Path:
 def postgres_run(port: int):
     """A real PostgreSQL server on loopback in a new temporary cluster, stopped (fast shutdown) on exit.
     PostgreSQL refuses to run as root: under root it runs as Debian's `postgres` user."""
-    bindir, as_root = postgres_bindir(), os.geteuid() == 0
+    bindir, user = postgres_bindir(), "postgres" if os.geteuid() == 0 else None
     folder = Path(tempfile.mkdtemp(prefix="pg-test-"))
-    user = {"user": "postgres", "group": "postgres"} if as_root else {}
-    if as_root:
-        shutil.chown(folder, "postgres", "postgres")
+    if user:
+        shutil.chown(folder, user, user)
     try:
         subprocess.run([bindir / "initdb", "-D", folder / "data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                        "--no-sync"], check=True, capture_output=True, **user)
+                        "--no-sync"], check=True, capture_output=True, **({"user": user} if user else {}))
         # fsync off: a test cluster, thrown away after; the protocol under test is the server's locking.
         command = [bindir / "postgres", "-D", folder / "data", "-h", "127.0.0.1", "-p", str(port), "-k", folder,
                    "-c", "fsync=off", "-c", "full_page_writes=off"]
-        with open(folder / "server.log", "w") as log:
-            server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **user)
-        try:
-            wait_for_port(port, server, timeout=60)
+        # SIGINT: PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
+        with listening(command, port, folder / "server.log", 60, user=user, stop=signal.SIGINT):
             yield f"postgresql://postgres@127.0.0.1:{port}"
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=60)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
