@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assistant.terms import words
 
-NUMBER, DATE, PLACE, NAME = "number", "date", "place", "name"
+NUMBER, DATE, PLACE, NAME, THING = "number", "date", "place", "name", "thing"
 
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                  "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
@@ -51,17 +51,26 @@ _PLACES = _load_places()
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 
 
-# "Which magazine …", "what is the name of …": some named thing, after the specific kinds above.
-_WHICH_THING = re.compile(r"\bwhich\s+\w+|\bwhat(?:'s| is| was)? (?:the )?(?:name|title)\b|"
-                          r"\bwhat\s+(?!did|does|do|is|was|are|were|has|have|had|will|would|can|could|should|"
-                          r"about|if|happened)\w+\s+(?:is|was|are|were|has|have|had|will|did|does)\b", re.I)
+# "What is the name of …": some named thing, after the specific kinds above.
+_NAMED = re.compile(r"\bwhat(?:['’]?s| is| was)? (?:the |his |her |its |their )?(?:name|title)\b", re.I)
+# Any other "which …" or "what …" that asks for a thing, not for what happened or what someone did or said
+# ("which controversial ingredient", "What is creeping up the Mississippi River?", "… in what time?"):
+# named or not, so common nouns compete with names (`reader.CHUNK_KINDS`).
+_WHAT = re.compile(r"\bwhich\s+\w+|\bwhat\b(?!\s+(?:did|does|do|happened|happens|if|about|else)\b)"
+                   r"(?!['’]s (?:next|happening)\b)", re.I)
 
 
 def expected_kind(question: str) -> str | None:
+    """The kind of thing the asking sentence wants: a question that sets its scene first ("The Little
+    Mermaid hits theaters this week. When was the classic animated version released?") asks in its last
+    sentence."""
+    asking = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘'])", question.strip())[-1]
     for kind, pattern in _ASKS:
-        if pattern.search(question):
+        if pattern.search(asking):
             return kind
-    return NAME if _WHICH_THING.search(question) else None
+    if _NAMED.search(asking):
+        return NAME
+    return THING if _WHAT.search(asking) else None
 
 
 def offers(sentence: str, kind: str | None, question_words: set[str]) -> bool:
@@ -71,7 +80,7 @@ def offers(sentence: str, kind: str | None, question_words: set[str]) -> bool:
 
 def candidates(sentence: str, kind: str | None, question_words: set[str]) -> set[str]:
     """The words of `sentence` that could be the answer: things of `kind` the question doesn't mention."""
-    if kind is None:
+    if kind in (None, THING):  # a thing of no particular form: the reader's candidates, not words
         return set()
     fresh = {w for w in words(sentence) if w not in question_words}
     if kind == NUMBER:

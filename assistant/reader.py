@@ -27,13 +27,13 @@ from typing import NamedTuple
 import numpy as np
 
 from assistant import embedder
-from assistant.answer_types import DATE, NAME, NUMBER, PLACE
+from assistant.answer_types import DATE, NAME, NUMBER, PLACE, THING
 from assistant.questions import Question
 from assistant.retrieve import RECENT_DAYS
 from assistant.terms import content_terms, stem, words
 
 MODEL_FILE = Path(__file__).with_name("reader_model.json")
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 # How many of the best-supported sentences are read for candidates. Set, not tuned: with 12 the answer is
 # among the candidates for 0.72 of the development set's thing-questions (out-of-fold report), and NER
 # costs a few ms a sentence (`assistant bench`: answers 2.1x slower than without the reader).
@@ -45,7 +45,16 @@ LABELS_OF_KIND = {
     PLACE: {"GPE", "LOC", "FAC"},
     NAME: {"PERSON", "ORG", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT", "FAC", "GPE", "LAW"},
 }
-LABEL_GROUPS = ("PERSON", "ORG", "GPE", "DATE", "CARDINAL", "MONEY", "NORP", "OTHER")
+LABELS_OF_KIND[THING] = {"CHUNK", "TIME", "ORDINAL", "LANGUAGE"}.union(*LABELS_OF_KIND.values())  # anything
+# Questions for a name or a thing are also answered by common nouns no NER label covers ("which
+# controversial ingredient" → olive oil, "what foodstuff" → rice): the parser's noun phrases, labelled
+# CHUNK. Without them the answer was among the candidates for 0.69 of a sample of 150 development
+# questions, with them 0.84 (the gold answer was in the sentences read for 0.80 by exact words).
+CHUNK_KINDS = (NAME, THING)
+# Noun phrases come from the best-supported sentences only: the parser costs as much as NER a sentence
+# (`assistant bench`: answers p50 68 → 102 ms parsing all 12 on the development index).
+CHUNK_SENTENCES = 6
+LABEL_GROUPS = ("PERSON", "ORG", "GPE", "DATE", "CARDINAL", "MONEY", "NORP", "CHUNK", "OTHER")
 _GROUP_OF = {"LOC": "GPE", "FAC": "GPE", "QUANTITY": "CARDINAL", "PERCENT": "MONEY", "ORDINAL": "CARDINAL"}
 # Whether the passages answer at all, per question: the best sentence's evidence and its penalties
 # (`answer._evidence`), how well the best passages match, and the reader's best candidate.
@@ -56,12 +65,13 @@ FEATURES = ("type_match", "in_question", "near_question", "mentions", "articles"
             "support_share", "best_rank", "recent", "length", "head_votes", "in_title", "question_words_around",
             "kind_similarity", "kind_similarity_gap", *(f"label_{g}" for g in LABEL_GROUPS))
 # What the thing asked for is called when the question doesn't name it ("which automaker" names it).
-KIND_WORDS = {NUMBER: "number", DATE: "date", PLACE: "place", NAME: "person"}
+KIND_WORDS = {NUMBER: "number", DATE: "date", PLACE: "place", NAME: "person", THING: "thing"}
 _ONLY_NER = ["tok2vec", "tagger", "parser", "attribute_ruler"]  # NER has its own token vectors
 
 
 class Entity(NamedTuple):
-    """One span the NER model found, with spaCy's attribute names."""
+    """One span the NER model found (or a noun phrase of the parser's, labelled CHUNK), with spaCy's
+    attribute names."""
     text: str
     label_: str
     start_char: int
@@ -69,28 +79,58 @@ class Entity(NamedTuple):
 
 
 # Sentences whose entities are kept: the next question about the same story reads the same sentences,
-# and NER is the reader's largest cost (about 20 ms of a question's ~45 on the development index).
-# About 2 MB at this size.
+# and NER is the reader's largest cost (about 20 ms of a question's ~45 on the development index; the
+# parser for noun phrases as much again). About 3 MB at this size.
 ENTITY_CACHE = 20_000
-_entity_cache: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
+# text → (its entities, and its noun phrases when it was parsed; whether it was)
+_entity_cache: OrderedDict[str, tuple[tuple[Entity, ...], bool]] = OrderedDict()
 _entity_lock = threading.Lock()
 
 
-def _entities(nlp, texts: list[str]) -> list[tuple[Entity, ...]]:
-    """Each text's entities; the model runs only on texts not seen lately (its result for a sentence
-    doesn't depend on the other sentences of the batch)."""
+def _entities(nlp, texts: list[str], parse: frozenset[str] = frozenset()) -> list[tuple[Entity, ...]]:
+    """Each text's entities, and for the texts in `parse` its noun phrases too (`_chunks`); the models
+    run only on texts not seen lately (their result for a sentence doesn't depend on the other sentences
+    of the batch)."""
     with _entity_lock:
-        known = {t: _entity_cache[t] for t in texts if t in _entity_cache}
-    missing = [t for t in dict.fromkeys(texts) if t not in known]
-    for text, doc in zip(missing, nlp.pipe(missing, disable=_ONLY_NER)):
-        known[text] = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+        known = {t: v for t in texts if (v := _entity_cache.get(t)) and (v[1] or t not in parse)}
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    for parsed, disable in ((True, ["attribute_ruler"]), (False, _ONLY_NER)):
+        batch = [t for t in missing if (t in parse) == parsed]
+        for text, doc in zip(batch, nlp.pipe(batch, disable=disable)):
+            entities = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+            known[text] = (entities + _chunks(doc) if parsed else entities, parsed)
     with _entity_lock:
         for text in texts:
             _entity_cache[text] = known[text]
             _entity_cache.move_to_end(text)
         while len(_entity_cache) > ENTITY_CACHE:
             _entity_cache.popitem(last=False)
-    return [known[t] for t in texts]
+    return [tuple(e for e in known[t][0] if t in parse or e.label_ != "CHUNK") for t in texts]
+
+
+# The parser's dependencies of a noun phrase's head (spaCy's English noun_chunks uses these), the tags
+# of a common noun, and those of the words a phrase sheds in front ("the", "its", "several", "of").
+_PHRASE_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "dative", "oprd", "pcomp", "conj", "ROOT"}
+_COMMON_NOUN = {"NN", "NNS"}
+_LEADING_TAGS = {"DT", "PDT", "PRP", "PRP$", "POS", "IN", "CC", "CD", "WDT", "WP", "WP$", "HYPH", ",", "``", "''"}
+
+
+def _chunks(doc) -> tuple[Entity, ...]:
+    """The noun phrases headed by a common noun that no entity overlaps ("olive oil", "election
+    workers"), without their leading determiners and such. From the tagger's tags and the parser's
+    dependencies alone: spaCy's own noun_chunks needs the attribute ruler's part-of-speech, which
+    costs a quarter more per sentence."""
+    named = {i for e in doc.ents for i in range(e.start, e.end)}
+    found = []
+    for head in doc:
+        if head.tag_ not in _COMMON_NOUN or head.dep_ not in _PHRASE_DEPS:
+            continue
+        phrase = doc[head.left_edge.i:head.i + 1]
+        if any(t.i in named for t in phrase):
+            continue
+        first = next((t for t in phrase if t.tag_ not in _LEADING_TAGS and not t.is_stop), head)
+        found.append(Entity(doc.text[first.idx:head.idx + len(head)], "CHUNK", first.idx, head.idx + len(head)))
+    return tuple(found)
 
 
 @dataclass
@@ -167,7 +207,8 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
         return []
     read = sorted(sentences, key=lambda s: s.support, reverse=True)[:READ_SENTENCES]
     nlp = _nlp()
-    docs = _entities(nlp, [s.text for s in read])
+    parse = frozenset(s.text for s in read[:CHUNK_SENTENCES]) if question.expects in CHUNK_KINDS else frozenset()
+    docs = _entities(nlp, [s.text for s in read], parse)
     asked = set(words(question.text))
     asked_stems = {stem(t) for t in content_terms(question.focus or question.text)}
     total_support = sum(max(s.support, 0.0) for s in read) or 1.0
@@ -189,6 +230,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
         mentions = groups[key]
         sentence, ent = max(mentions, key=lambda m: m[0].support)
         label = ent.label_
+        group = _GROUP_OF.get(label, label if label in LABEL_GROUPS else "OTHER")
         tokens = key.split()
         features = {
             "type_match": float(any(e.label_ in expected for _, e in mentions)),
@@ -213,8 +255,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
             # safety agency; "country" → South Korea, not Seoul), alone and against the question's best.
             "kind_similarity": similarity,
             "kind_similarity_gap": similarity - max(kind_similarity),
-            **{f"label_{g}": float(_GROUP_OF.get(label, label if label in LABEL_GROUPS else "OTHER") == g)
-               for g in LABEL_GROUPS},
+            **{f"label_{g}": float(group == g) for g in LABEL_GROUPS},
         }
         bare = _POSSESSIVE.sub("", ent.text)  # "Putin’s" → "Putin"
         end = ent.end_char - (len(ent.text) - len(bare)) if bare else ent.end_char
@@ -281,7 +322,7 @@ def kind_phrase(question: Question, nlp) -> str:
     delivery company"), or the one after it when that only says "name" ("what is the name of the Russian
     ambassador"), else the kind's word ("person" for who)."""
     chunks = [" ".join(t.text for t in chunk if t.lower_ not in ("which", "what")) if i == 0 else chunk.text
-              for i, chunk in enumerate(_from_wh(nlp(question.text).noun_chunks))]
+              for i, chunk in enumerate(_from_wh(nlp(question.text, disable=["ner"]).noun_chunks))]
     # "What" alone, then "the name", then "the Russian ambassador": the first that says what kind.
     return next((c for c in chunks[:3] if set(words(c)) - _GENERIC_NOUNS), KIND_WORDS.get(question.expects, "thing"))
 
@@ -293,7 +334,7 @@ def _from_wh(chunks) -> list:
     return chunks[first:]
 
 
-_GENERIC_NOUNS = {"the", "name", "names", "title", "kind", "type", "sort", "one"}
+_GENERIC_NOUNS = {"the", "name", "names", "title", "kind", "type", "sort", "one", "it", "his", "her", "its", "their"}
 
 
 def _kind_similarity(phrase: str, keys: list[str], encoder: str) -> list[float]:

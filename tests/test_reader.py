@@ -3,7 +3,10 @@ models trained by `assistant train-reader` (cross-validated by group) and used b
 
 import json
 
+import pytest
 from conftest import SEED_IDS, SEEDS, run_cli
+
+from assistant.answer_types import expected_kind
 
 ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
 
@@ -59,3 +62,33 @@ def test_eval_names_an_incomplete_question_instead_of_crashing(seed_index, tmp_p
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["questions"] == 1 and summary["questions_skipped"] == 1
     assert summary["systems"]["engine"]["overall"]["incomplete_questions"] == 1
+
+
+def test_a_question_for_a_common_thing_gets_noun_phrase_candidates_with_exact_spans(tmp_path):
+    """"Which ingredient" is answered by a common noun that no NER label covers: the parser's noun phrases
+    (label CHUNK) compete with the names, each with its exact span in the article."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    text = ("Starbucks adds olive oil to its coffee\n\nStarbucks said on Tuesday that it will sell coffee drinks made "
+            "with olive oil in Italy. The chain's founder said the oil gives the drinks a velvety texture.\n")
+    (folder / "coffee.txt").write_text(text, encoding="utf-8")
+    index = tmp_path / "index"
+    run_cli("ingest", str(folder), "--index", str(index))
+    answer = json.loads(run_cli("ask", "Starbucks now sells drinks made with which controversial ingredient?",
+                                "--index", str(index), "--json").stdout)
+    chunks = [c for c in answer["candidates"] if c["label"] == "CHUNK"]
+    assert "olive oil" in [c["text"] for c in chunks]
+    assert all(text[c["start"]:c["end"]] == c["text"] for c in answer["candidates"])  # the file is the article
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who interviewed Peskov on CNN?", "name"),
+    ("The Little Mermaid hits theaters this week. When was the classic animated version released?", "date"),
+    ("Summer is peak season for amusement parks. Where was America’s first roller coaster built?", "place"),
+    ("The Indian government decided to limit the export of what foodstuff?", "thing"),
+    ("Which college sport set a world record for attendance this week?", "thing"),
+    ("whats the name of the russian ambasador", "name"),
+    ("What did Peskov claim about Clinton's advisors?", None),
+])
+def test_the_kind_of_thing_asked_for_is_read_from_the_asking_sentence(question, kind):
+    assert expected_kind(question) == kind
