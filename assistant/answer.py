@@ -232,7 +232,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
     # training weeks (see the model's "short_answer_from").
     best = found[0] if model and found and found[0].probability >= model["short_answer_from"] else None
-    chosen = _select(sentences, settings, lead=best.sentence if best else None) if sentences else []
+    chosen = _select(sentences, settings, best.sentence, best.named_in) if best else \
+        _select(sentences, settings) if sentences else []
     voices_of = functools.cache(lambda doc_id: voices(article_text(doc_id)))  # each article read once
     citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(chosen)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
@@ -400,17 +401,20 @@ def _introduces(sentence: str, following: str) -> bool:
     return ("\n" in following and following.lstrip()[:1] in "“‘\"" and len(sentence.split()) <= INTRO_WORDS)
 
 
-def _select(sentences: list[_Sentence], settings: Settings, lead: _Sentence | None = None) -> list[_Sentence]:
+def _select(sentences: list[_Sentence], settings: Settings, lead: _Sentence | None = None,
+            corroborating: frozenset = frozenset()) -> list[_Sentence]:
     """The best sentence (or `lead`, the one holding the short answer), then each other article's best if
-    close enough, then runners-up, in reading order."""
-    ranked = sorted(_unique(sentences), key=lambda s: (s is not lead, -s.support))
+    close enough, then runners-up, in reading order. Another article's sentence that names the short
+    answer too (`corroborating`: (doc_id, start, end) spans) comes before any other, however far below."""
+    named = lambda s: (s.doc_id, s.start, s.end) in corroborating  # noqa: E731
+    ranked = sorted(_unique(sentences), key=lambda s: (s is not lead, not named(s), -s.support))
     best = ranked[0]
     floor = max(settings.abstain_below, best.support - OTHER_ARTICLE_MARGIN)
     chosen = [best]
     for sentence in ranked[1:]:
-        if len(chosen) >= settings.answer_sentences or sentence.support < floor:
+        if len(chosen) >= settings.answer_sentences:
             break
-        if sentence.doc_id not in {c.doc_id for c in chosen}:
+        if (sentence.support >= floor or named(sentence)) and sentence.doc_id not in {c.doc_id for c in chosen}:
             chosen.append(sentence)
     order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(c.doc_id for c in chosen))}
     return sorted(chosen, key=lambda s: (order[s.doc_id], s.start))

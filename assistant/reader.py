@@ -145,6 +145,8 @@ class Candidate:
     sentence: object
     features: dict = field(default_factory=dict)
     probability: float = 0.0
+    # Every sentence that names it, as (doc_id, start, end): other articles' sentences corroborate it.
+    named_in: frozenset = frozenset()
 
     def to_dict(self) -> dict:
         return {"text": self.text, "doc_id": self.doc_id, "start": self.start, "end": self.end, "label": self.label,
@@ -260,7 +262,8 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
         bare = _POSSESSIVE.sub("", ent.text)  # "Putin’s" → "Putin"
         end = ent.end_char - (len(ent.text) - len(bare)) if bare else ent.end_char
         found.append(Candidate(sentence.text[ent.start_char:end], sentence.doc_id, sentence.start + ent.start_char,
-                               sentence.start + end, label, sentence, features))
+                               sentence.start + end, label, sentence, features,
+                               named_in=frozenset((s.doc_id, s.start, s.end) for s, _ in mentions)))
     for candidate, p in zip(found, probabilities(found, model)):
         candidate.probability = p
     return sorted(found, key=lambda c: c.probability, reverse=True)

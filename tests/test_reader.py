@@ -81,6 +81,27 @@ def test_a_question_for_a_common_thing_gets_noun_phrase_candidates_with_exact_sp
     assert all(text[c["start"]:c["end"]] == c["text"] for c in answer["candidates"])  # the file is the article
 
 
+def test_another_article_that_names_the_short_answer_is_cited_beside_it(tmp_path):
+    """Corroboration: the second article's sentence is far less like the question, but it names the same
+    thing, so it is quoted with the first rather than left out."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "coffee.txt").write_text(
+        "Starbucks adds olive oil to its coffee\n\nStarbucks said on Tuesday that it will sell coffee drinks made "
+        "with olive oil in Italy. The chain's founder said the oil gives the drinks a velvety texture.\n", encoding="utf-8")
+    (folder / "baristas.txt").write_text(
+        "Baristas doubt the new drinks\n\nBaristas in Milan were asked about the new drinks. Several said that olive "
+        "oil has no place in an espresso, and one called the idea a gimmick for tourists.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    run_cli("ingest", str(folder), "--index", str(index))
+    answer = json.loads(run_cli("ask", "Starbucks now sells drinks made with which controversial ingredient?",
+                                "--index", str(index), "--json").stdout)
+    short = answer["short_answer"]
+    assert short and short["text"] == "olive oil"
+    assert {c["doc_id"] for c in answer["citations"]} == {"coffee", "baristas"}
+    assert all("olive oil" in c["quote"] for c in answer["citations"])
+
+
 @pytest.mark.parametrize("question, kind", [
     ("Who interviewed Peskov on CNN?", "name"),
     ("The Little Mermaid hits theaters this week. When was the classic animated version released?", "date"),
