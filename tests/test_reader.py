@@ -9,6 +9,9 @@ from conftest import SEED_IDS, SEEDS, run_cli
 from assistant.answer_types import expected_kind
 
 ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
+# An article whose answer is a common noun, not a name.
+COFFEE = ("Starbucks adds olive oil to its coffee\n\nStarbucks said on Tuesday that it will sell coffee drinks made "
+          "with olive oil in Italy. The chain's founder said the oil gives the drinks a velvety texture.\n")
 
 
 def test_a_question_for_a_name_leads_with_a_short_answer_inside_a_cited_quote(seed_index):
@@ -69,16 +72,14 @@ def test_a_question_for_a_common_thing_gets_noun_phrase_candidates_with_exact_sp
     (label CHUNK) compete with the names, each with its exact span in the article."""
     folder = tmp_path / "articles"
     folder.mkdir()
-    text = ("Starbucks adds olive oil to its coffee\n\nStarbucks said on Tuesday that it will sell coffee drinks made "
-            "with olive oil in Italy. The chain's founder said the oil gives the drinks a velvety texture.\n")
-    (folder / "coffee.txt").write_text(text, encoding="utf-8")
+    (folder / "coffee.txt").write_text(COFFEE, encoding="utf-8")
     index = tmp_path / "index"
     run_cli("ingest", str(folder), "--index", str(index))
     answer = json.loads(run_cli("ask", "Starbucks now sells drinks made with which controversial ingredient?",
                                 "--index", str(index), "--json").stdout)
     chunks = [c for c in answer["candidates"] if c["label"] == "CHUNK"]
     assert "olive oil" in [c["text"] for c in chunks]
-    assert all(text[c["start"]:c["end"]] == c["text"] for c in answer["candidates"])  # the file is the article
+    assert all(COFFEE[c["start"]:c["end"]] == c["text"] for c in answer["candidates"])  # the file is the article
 
 
 def test_another_article_that_names_the_short_answer_is_cited_beside_it(tmp_path):
@@ -86,9 +87,7 @@ def test_another_article_that_names_the_short_answer_is_cited_beside_it(tmp_path
     thing, so it is quoted with the first rather than left out."""
     folder = tmp_path / "articles"
     folder.mkdir()
-    (folder / "coffee.txt").write_text(
-        "Starbucks adds olive oil to its coffee\n\nStarbucks said on Tuesday that it will sell coffee drinks made "
-        "with olive oil in Italy. The chain's founder said the oil gives the drinks a velvety texture.\n", encoding="utf-8")
+    (folder / "coffee.txt").write_text(COFFEE, encoding="utf-8")
     (folder / "baristas.txt").write_text(
         "Baristas doubt the new drinks\n\nBaristas in Milan were asked about the new drinks. Several said that olive "
         "oil has no place in an espresso, and one called the idea a gimmick for tourists.\n", encoding="utf-8")
