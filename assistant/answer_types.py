@@ -60,6 +60,12 @@ _WHAT = re.compile(r"\bwhich\s+\w+|\bwhat\b(?!\s+(?:did|does|do|happened|happens
                    r"(?!['’]s (?:next|happening)\b)", re.I)
 
 
+# "What reason did he give", "what is Moscow's view of": asking why, or what someone thinks, is answered
+# by the quoted sentences, not by a thing.
+_OPINION = re.compile(r"\b(?:what|which)\s+(?:[\w'’]+\s+){0,3}?(?:views?|positions?|stances?|opinions?|reactions?|"
+                      r"responses?|reasons?|arguments?|explanations?|excuses?)\b", re.I)
+
+
 def expected_kind(question: str) -> str | None:
     """The kind of thing the asking sentence wants: a question that sets its scene first ("The Little
     Mermaid hits theaters this week. When was the classic animated version released?") asks in its last
@@ -70,7 +76,7 @@ def expected_kind(question: str) -> str | None:
             return kind
     if _NAMED.search(asking):
         return NAME
-    return THING if _WHAT.search(asking) else None
+    return THING if _WHAT.search(asking) and not _OPINION.search(asking) else None
 
 
 def offers(sentence: str, kind: str | None, question_words: set[str]) -> bool:

@@ -109,6 +109,8 @@ def test_another_article_that_names_the_short_answer_is_cited_beside_it(tmp_path
     ("Which college sport set a world record for attendance this week?", "thing"),
     ("whats the name of the russian ambasador", "name"),
     ("What did Peskov claim about Clinton's advisors?", None),
+    ("What reason did the Russian official give for the Kremlin favoring the Republican candidate?", None),
+    ("What is Moscow's view of the new American president's performance so far?", None),
 ])
 def test_the_kind_of_thing_asked_for_is_read_from_the_asking_sentence(question, kind):
     assert expected_kind(question) == kind
