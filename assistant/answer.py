@@ -232,8 +232,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
     # training weeks (see the model's "short_answer_from").
     best = found[0] if model and found and found[0].probability >= model["short_answer_from"] else None
-    chosen = _select(sentences, settings, best.sentence, best.named_in) if best else \
-        _select(sentences, settings) if sentences else []
+    chosen = _select(sentences, settings, best) if sentences else []
     voices_of = functools.cache(lambda doc_id: voices(article_text(doc_id)))  # each article read once
     citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(chosen)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
@@ -401,12 +400,13 @@ def _introduces(sentence: str, following: str) -> bool:
     return ("\n" in following and following.lstrip()[:1] in "“‘\"" and len(sentence.split()) <= INTRO_WORDS)
 
 
-def _select(sentences: list[_Sentence], settings: Settings, lead: _Sentence | None = None,
-            corroborating: frozenset = frozenset()) -> list[_Sentence]:
-    """The best sentence (or `lead`, the one holding the short answer), then each other article's best if
+def _select(sentences: list[_Sentence], settings: Settings,
+            short: reader.Candidate | None = None) -> list[_Sentence]:
+    """The best sentence (or, with a `short` answer, the one holding it), then each other article's best if
     close enough, then runners-up, in reading order. Another article's sentence that names the short
-    answer too (`corroborating`: (doc_id, start, end) spans) comes before any other, however far below."""
-    named = lambda s: (s.doc_id, s.start, s.end) in corroborating  # noqa: E731
+    answer too comes before any other, however far below."""
+    lead = short.sentence if short else None
+    named = lambda s: bool(short) and (s.doc_id, s.start, s.end) in short.named_in  # noqa: E731
     ranked = sorted(_unique(sentences), key=lambda s: (s is not lead, not named(s), -s.support))
     best = ranked[0]
     floor = max(settings.abstain_below, best.support - OTHER_ARTICLE_MARGIN)

@@ -66,11 +66,16 @@ _OPINION = re.compile(r"\b(?:what|which)\s+(?:[\w'’]+\s+){0,3}?(?:views?|posit
                       r"responses?|reasons?|arguments?|explanations?|excuses?)\b", re.I)
 
 
+def asking_sentence(question: str) -> str:
+    """The sentence that asks: a question that sets its scene first ("The Little Mermaid hits theaters
+    this week. When was the classic animated version released?") asks in its last. A sentence ends where
+    a capital or a quote follows, so "U.S. subscribers", "the No. 1 pick" and "Aug. 14" don't end one."""
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘'])", question.strip())[-1]
+
+
 def expected_kind(question: str) -> str | None:
-    """The kind of thing the asking sentence wants: a question that sets its scene first ("The Little
-    Mermaid hits theaters this week. When was the classic animated version released?") asks in its last
-    sentence."""
-    asking = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘'])", question.strip())[-1]
+    """The kind of thing the asking sentence wants."""
+    asking = asking_sentence(question)
     for kind, pattern in _ASKS:
         if pattern.search(asking):
             return kind

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.answer_types import expected_kind
+from assistant.answer_types import asking_sentence, expected_kind
 
 _REPORTED = re.compile(
     r"^\s*(?:what|how)\s+(?:did|does|do|has|have|had|was|is|were)\s+(?P<speaker>.+?)\s+"
@@ -30,8 +30,8 @@ class Question:
     def focus(self) -> str | None:
         """The asking sentence of a question that sets the scene first ("NASA announced the crew this
         week. How many astronauts were selected?"): the answer sentence resembles it, not the scene."""
-        sentences = [s for s in re.split(r"(?<=[.!?:])\s+", self.text.strip()) if s]
-        return sentences[-1] if len(sentences) > 1 else None
+        asking = asking_sentence(self.text)
+        return asking if asking != self.text.strip() else None
 
     @property
     def searches(self) -> list[str]:

@@ -35,8 +35,8 @@ from assistant.terms import content_terms, stem, words
 MODEL_FILE = Path(__file__).with_name("reader_model.json")
 MODEL_VERSION = 3
 # How many of the best-supported sentences are read for candidates. Set, not tuned: with 12 the answer is
-# among the candidates for 0.72 of the development set's thing-questions (out-of-fold report), and NER
-# costs a few ms a sentence (`assistant bench`: answers 2.1x slower than without the reader).
+# among the candidates for 0.79 of the development set's thing-questions (out-of-fold report; 0.72 before
+# noun phrases), and NER costs about 2 ms a sentence here.
 READ_SENTENCES = 12
 # What spaCy labels count as the kind of thing a question asks for.
 LABELS_OF_KIND = {

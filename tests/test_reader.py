@@ -7,11 +7,9 @@ import pytest
 from conftest import SEED_IDS, SEEDS, run_cli
 
 from assistant.answer_types import expected_kind
+from assistant.questions import analyse
 
 ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
-# An article whose answer is a common noun, not a name.
-COFFEE = ("Starbucks adds olive oil to its coffee\n\nStarbucks said on Tuesday that it will sell coffee drinks made "
-          "with olive oil in Italy. The chain's founder said the oil gives the drinks a velvety texture.\n")
 
 
 def test_a_question_for_a_name_leads_with_a_short_answer_inside_a_cited_quote(seed_index):
@@ -67,36 +65,27 @@ def test_eval_names_an_incomplete_question_instead_of_crashing(seed_index, tmp_p
     assert summary["systems"]["engine"]["overall"]["incomplete_questions"] == 1
 
 
-def test_a_question_for_a_common_thing_gets_noun_phrase_candidates_with_exact_spans(tmp_path):
+def test_a_common_thing_is_a_noun_phrase_candidate_and_another_article_naming_it_is_cited_beside_it(tmp_path):
     """"Which ingredient" is answered by a common noun that no NER label covers: the parser's noun phrases
-    (label CHUNK) compete with the names, each with its exact span in the article."""
+    (label CHUNK) compete with the names, each with its exact span. Corroboration: the second article's
+    sentence is far less like the question, but it names the short answer, so it is quoted beside it."""
     folder = tmp_path / "articles"
     folder.mkdir()
-    (folder / "coffee.txt").write_text(COFFEE, encoding="utf-8")
+    texts = {"coffee": "Starbucks adds olive oil to its coffee\n\nStarbucks said on Tuesday that it will sell coffee "
+                       "drinks made with olive oil in Italy. The chain's founder said the oil gives the drinks a "
+                       "velvety texture.\n",
+             "baristas": "Baristas doubt the new drinks\n\nBaristas in Milan were asked about the new drinks. Several "
+                         "said that olive oil has no place in an espresso, and one called the idea a gimmick for "
+                         "tourists.\n"}
+    for doc_id, text in texts.items():
+        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
     index = tmp_path / "index"
     run_cli("ingest", str(folder), "--index", str(index))
     answer = json.loads(run_cli("ask", "Starbucks now sells drinks made with which controversial ingredient?",
                                 "--index", str(index), "--json").stdout)
-    chunks = [c for c in answer["candidates"] if c["label"] == "CHUNK"]
-    assert "olive oil" in [c["text"] for c in chunks]
-    assert all(COFFEE[c["start"]:c["end"]] == c["text"] for c in answer["candidates"])  # the file is the article
-
-
-def test_another_article_that_names_the_short_answer_is_cited_beside_it(tmp_path):
-    """Corroboration: the second article's sentence is far less like the question, but it names the same
-    thing, so it is quoted with the first rather than left out."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "coffee.txt").write_text(COFFEE, encoding="utf-8")
-    (folder / "baristas.txt").write_text(
-        "Baristas doubt the new drinks\n\nBaristas in Milan were asked about the new drinks. Several said that olive "
-        "oil has no place in an espresso, and one called the idea a gimmick for tourists.\n", encoding="utf-8")
-    index = tmp_path / "index"
-    run_cli("ingest", str(folder), "--index", str(index))
-    answer = json.loads(run_cli("ask", "Starbucks now sells drinks made with which controversial ingredient?",
-                                "--index", str(index), "--json").stdout)
-    short = answer["short_answer"]
-    assert short and short["text"] == "olive oil"
+    assert "olive oil" in [c["text"] for c in answer["candidates"] if c["label"] == "CHUNK"]
+    assert all(texts[c["doc_id"]][c["start"]:c["end"]] == c["text"] for c in answer["candidates"])  # files = articles
+    assert answer["short_answer"]["text"] == "olive oil"
     assert {c["doc_id"] for c in answer["citations"]} == {"coffee", "baristas"}
     assert all("olive oil" in c["quote"] for c in answer["citations"])
 
@@ -114,3 +103,8 @@ def test_another_article_that_names_the_short_answer_is_cited_beside_it(tmp_path
 ])
 def test_the_kind_of_thing_asked_for_is_read_from_the_asking_sentence(question, kind):
     assert expected_kind(question) == kind
+
+
+def test_an_abbreviation_doesnt_end_the_asking_sentence():
+    assert analyse("Which company warned its U.S. subscribers about sharing passwords?").focus is None
+    assert analyse("The Spurs won the lottery. Who was their No. 1 pick?").focus == "Who was their No. 1 pick?"
