@@ -160,10 +160,13 @@ class Assistant:
         `exclude`: ids of articles to leave out; `within`: when given, the only articles to read
         (see `scope`)."""
         timings, started = {}, time.perf_counter()
-        analysed, vectors, ranked = self._retrieve(question, asked_on, exclude, within, timings)
+        analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, timings)
         mark = time.perf_counter()
         answer = compose(analysed, vectors, ranked, self.settings, self._article_text,
                          reader.load_model(self.settings.reader_model))
+        if named:
+            which = "the article" if len(named) == 1 else f"the {len(named)} articles"
+            answer.notice = prompts.render("named_article", which=which, words=analysed.article)
         timings["compose_ms"] = _ms_since(mark)
         timings["total_ms"] = _ms_since(started)
         answer.timings_ms = timings
@@ -173,21 +176,35 @@ class Assistant:
                           exclude: frozenset[str] = frozenset()) -> Answer:
         """The answer made without a reader model, with every candidate the reader found and the
         evidence's features: what `train-reader` learns from."""
-        analysed, vectors, ranked = self._retrieve(question, asked_on, exclude, frozenset(), {})
+        analysed, vectors, ranked, _ = self._retrieve(question, asked_on, exclude, frozenset(), {})
         return compose(analysed, vectors, ranked, self.settings, self._article_text, None, all_candidates=True)
 
     def _retrieve(self, question: str, asked_on: date | None, exclude: frozenset[str], within: frozenset[str],
-                  timings: dict) -> tuple[Question, np.ndarray, list[NodeWithScore]]:
+                  timings: dict) -> tuple[Question, np.ndarray, list[NodeWithScore], frozenset[str]]:
+        """… and the articles the question names, when it names some and `within` doesn't choose."""
         question = clean_question(question)
         started = time.perf_counter()
         analysed = analyse(question, asked_on)
         vectors = embedder.embed(analysed.searches)
         timings["embed_ms"] = _ms_since(started)
         mark = time.perf_counter()
+        named = frozenset() if within else self._named_articles(analysed.article)
         ranked = self.retriever.retrieve_many([QueryBundle(query_str=text, embedding=v.tolist())
-                                               for text, v in zip(analysed.searches, vectors)], asked_on, exclude, within)
+                                               for text, v in zip(analysed.searches, vectors)], asked_on, exclude,
+                                              within or named)
         timings["retrieve_ms"] = _ms_since(mark)
-        return analysed, vectors, ranked
+        return analysed, vectors, ranked, named
+
+    def _named_articles(self, name: str | None) -> frozenset[str]:
+        """The articles whose headline or outlet holds every word of `name` ("the Mouthpiece article",
+        "the Reuters report"); none when no article or every article does."""
+        if not name:
+            return frozenset()
+        wanted = {stem(w) for w in words(name)}
+        catalogue = self.catalogue()
+        found = frozenset(e["doc_id"] for e in catalogue
+                          if wanted <= {stem(w) for w in words(f"{e['title']} {e['source']}")})
+        return found if len(found) < len(catalogue) else frozenset()
 
     def catalogue(self) -> list[dict]:
         """The stored articles' ids, titles, outlets and dates, for choosing what to ask about."""
@@ -225,8 +242,10 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     text, which says who is speaking in the cited span; `model`: the reader's (`reader.load_model`; None:
     no short answer, abstention by the evidence threshold); `all_candidates`: keep every candidate the
     reader found (for training), not only the best few."""
-    passages = [_passage_dict(n) for n in ranked]
-    sentences = _score_sentences(question, vectors, ranked[: settings.top_k], settings)
+    read = passages_read(ranked, settings)
+    read_ids = {id(n) for n in read}
+    passages = [_passage_dict(n, id(n) in read_ids) for n in ranked]
+    sentences = _score_sentences(question, vectors, read, settings)
     found = (reader.candidates(question, _unique(sentences), model, settings.sentence_encoder)
              if model or all_candidates else [])
     # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
@@ -237,11 +256,10 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(chosen)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
-    evidence = _evidence(question, chosen, voiced, ranked[: settings.top_k])
+    evidence = _evidence(question, chosen, voiced, read)
     # With the story's own articles gone, the week's other articles lack its particular words.
     week = [n for n in ranked[:10] if reader.is_recent(str(n.node.metadata.get("published_at", "")), question.asked_on)]
-    read = week if question.asked_on else ranked[: settings.top_k]
-    evidence["week_missing_terms"] = round(_missing_share(question, read), 4)
+    evidence["week_missing_terms"] = round(_missing_share(question, week if question.asked_on else read), 4)
     evidence["answerable_features"] = reader.answerable_features(
         question, evidence, [(float(n.score), str(n.node.metadata.get("published_at", ""))) for n in ranked[:10]],
         found[0].probability if found else 0.0)
@@ -263,6 +281,21 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
         text = prompts.render("short_answer", short=best.text, statement=text)
     return Answer(question.text, text, False, citations, passages, by_article, evidence=evidence,
                   short_answer=short, **reading)
+
+
+def passages_read(ranked: list[NodeWithScore], settings: Settings) -> list[NodeWithScore]:
+    """The `top_k` passages the answer reads: the best ones, but at most `per_article` from one article
+    while other articles' passages are left, so that one long article can't crowd out the second source
+    of a story (on the seeds, all ten best passages of "what is the name of the Russian ambassador?" were
+    the first article's; the second, which names him, came eleventh)."""
+    counts: dict[str, int] = {}
+    read, spare = [], []
+    for node in ranked:
+        doc_id = node.node.metadata["doc_id"]
+        counts[doc_id] = counts.get(doc_id, 0) + 1
+        (read if counts[doc_id] <= settings.per_article else spare).append(node)
+    kept = {id(n) for n in read[: settings.top_k] + spare[: max(settings.top_k - len(read), 0)]}
+    return [n for n in ranked if id(n) in kept]
 
 
 def _evidence(question: Question, chosen: list[_Sentence], voiced: list[Citation],
@@ -450,11 +483,12 @@ def _attributed(citation: Citation) -> str:
     return prompts.render("quoted", speaker=citation.speaker, quote=citation.quote)
 
 
-def _passage_dict(node: NodeWithScore) -> dict:
+def _passage_dict(node: NodeWithScore, read: bool) -> dict:
+    """`read`: among the passages the answer was read from (`passages_read`)."""
     meta = node.node.metadata
     return {"doc_id": meta["doc_id"], "title": meta["title"], "start": int(meta["start"]), "end": int(meta["end"]),
             "score": round(float(node.score), 4), "dense_score": meta.get("dense_score"),
-            "keyword_score": meta.get("keyword_score"), "text": node.node.get_content()}
+            "keyword_score": meta.get("keyword_score"), "read": read, "text": node.node.get_content()}
 
 
 def _ms_since(mark: float) -> float:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.answer_types import asking_sentence, expected_kind
+from assistant.terms import STOPWORDS, words
 
 _REPORTED = re.compile(
     r"^\s*(?:what|how)\s+(?:did|does|do|has|have|had|was|is|were)\s+(?P<speaker>.+?)\s+"
@@ -16,6 +17,14 @@ _REPORTED = re.compile(
     r"write|wrote|report|reported|assert|asserted|reveal|revealed|mean|meant|respond|responded|react|reacted|"
     r"reply|replied)\s+(?:about|of|on|regarding|concerning|over|to)\s+(?P<topic>.+?)[\s?.!]*$",
     re.IGNORECASE)
+
+# "according to the Mouthpiece article", "the Reuters report": the question says which article to read.
+# The name's words can't run across another "the" ("the quotes in the Kremlin Spokesman article").
+_NAMED_ARTICLE = re.compile(r"\b(?:the|this|that)\s+(?P<name>(?:(?!(?:the|this|that)\b)[\w'’&.-]+\s+){1,5})"
+                            r"(?:article|story|piece|report|op-ed|editorial|column)s?\b", re.IGNORECASE)
+# Words that say which of several articles without naming one ("the latest report").
+_UNNAMING = frozenset({"new", "latest", "recent", "same", "other", "first", "last", "original", "previous", "earlier",
+                       "whole", "full", "entire", "following", "news", "one", "second", "two", "both"})
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,8 @@ class Question:
     speaker: str | None = None
     expects: str | None = None
     asked_on: date | None = None
+    # The words the question names an article by ("Mouthpiece" in "according to the Mouthpiece article").
+    article: str | None = None
 
     @property
     def focus(self) -> str | None:
@@ -42,4 +53,10 @@ class Question:
 def analyse(text: str, asked_on: date | None = None) -> Question:
     reported = _REPORTED.match(text)
     topic, speaker = (reported["topic"], reported["speaker"]) if reported else (None, None)
-    return Question(text, topic, speaker, expected_kind(text), asked_on)
+    return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text))
+
+
+def _article_named(text: str) -> str | None:
+    match = _NAMED_ARTICLE.search(text)
+    name = [w for w in match["name"].split() if words(w) and not set(words(w)) <= STOPWORDS | _UNNAMING] if match else []
+    return " ".join(name) or None

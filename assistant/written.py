@@ -113,7 +113,7 @@ def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list
         sentences.append(_row(result, ns))
         if result.verified or show_unverified:
             lines.append(result.text.rstrip(".") + ("".join(f" [{n}]" for n in ns) or " (unverified)") + ".")
-    notes = []
+    notes = [extractive.notice] if extractive.notice else []  # how the question was read (a named article)
     dropped = len(results) - len(kept)
     if dropped:
         notes.append(f"{dropped} of the LLM's {len(results)} sentences are not stated by the passages they cite: "
@@ -233,4 +233,5 @@ def _number(support: verify.Support, passage: dict, citations: list[Citation], n
 
 
 def _fallback(extractive: Answer, why: str) -> Answer:
-    return dataclasses.replace(extractive, notice=f"Showing the extractive answer instead: {why}.")
+    return dataclasses.replace(extractive, notice=" ".join(filter(None, [f"Showing the extractive answer instead: {why}.",
+                                                                         extractive.notice])))

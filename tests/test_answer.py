@@ -3,6 +3,8 @@ import json
 import pytest
 
 from assistant.answer import QuestionError
+from assistant.questions import analyse
+from assistant.settings import Settings
 from conftest import CLINTON_ADVISORS, SEED_IDS, SEEDS, run_cli
 
 ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
@@ -81,3 +83,37 @@ def test_asking_an_empty_index_says_to_ingest_first(tmp_path):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "holds no articles yet" in result.stderr and "assistant ingest" in result.stderr
+
+
+def test_one_article_cannot_crowd_the_second_source_out_of_what_is_read(seed_index):
+    """All ten best passages for this question are the first article's; the second names the ambassador."""
+    answer = json.loads(run_cli("ask", "What is the name of the Russian ambassador?", "--index", str(seed_index),
+                                "--json").stdout)
+    passages = answer["passages"]
+    assert len({p["doc_id"] for p in passages[:10]}) == 1  # what the cap is for: one article leads
+    read, cap = [p for p in passages if p["read"]], Settings().per_article
+    assert len(read) == Settings().top_k == 2 * cap
+    # each article's best `cap`, in rank order
+    for doc_id in SEED_IDS:
+        assert [p for p in read if p["doc_id"] == doc_id] == [p for p in passages if p["doc_id"] == doc_id][:cap]
+
+
+def test_a_question_that_names_an_article_reads_only_that_article(seed_index):
+    answer = json.loads(run_cli("ask", "How did Russian hackers try to influence the election, according to the "
+                                "Mouthpiece article?", "--index", str(seed_index), "--json").stdout)
+    mouthpiece = "001_e31c4c802982c21a"  # "Putin & Trump’s Mouthpiece Blames Hillary Clinton …"
+    assert answer["passages"] and {p["doc_id"] for p in answer["passages"]} == {mouthpiece}
+    assert {c["doc_id"] for c in answer["citations"]} <= {mouthpiece}
+    assert "“Mouthpiece”" in answer["notice"]
+    assert_quotes_exact(answer)
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Who took the feature image of the Mouthpiece article?", "Mouthpiece"),
+    ("Besides the CNN interview, where were the quotes in the Kremlin Spokesman article taken from?", "Kremlin Spokesman"),
+    ("How many died, according to the new Reuters report?", "Reuters"),
+    ("What does the latest report say about oil?", None),  # says which article without naming one
+    ("What did Peskov claim about Clinton's advisors?", None),
+])
+def test_the_words_a_question_names_an_article_by(question, named):
+    assert analyse(question).article == named
