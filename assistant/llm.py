@@ -23,6 +23,10 @@ _INSTRUCTIONS = re.compile(
     re.IGNORECASE)
 
 
+# A choice is a number; a model that goes on is cut off here.
+CHOICE_TOKENS = 4
+
+
 class LLMError(RuntimeError):
     """The LLM server failed or replied with nothing usable, said in one line."""
 
@@ -64,12 +68,37 @@ def messages(question: str, passages: list[dict], candidates: list[str] = ()):
     the reading stage's best candidates (`candidates`, when the question asks for a thing)."""
     from llama_index.core.llms import ChatMessage
 
-    fenced = "\n\n".join(prompts.render("llm_passage", n=str(i), title=_fence(p["title"]), text=_fence(p["text"]))
-                         for i, p in enumerate(passages, 1))
     guesses = prompts.render("llm_candidates", names="; ".join(_fence(c) for c in candidates)) if candidates else ""
     return [ChatMessage(role="system", content=prompts.load("llm_system")),
-            ChatMessage(role="user", content=prompts.render("llm_user", passages=fenced, candidates=guesses,
+            ChatMessage(role="user", content=prompts.render("llm_user", passages=_fenced(passages), candidates=guesses,
                                                             question=question))]
+
+
+def choose(settings: Settings, question: str, passages: list[dict], options: list[str]) -> int | None:
+    """Which of `options` (the reading stage's best candidates, most probable first) answers the question,
+    by the LLM's reply: its index, or None when the reply names none of them."""
+    from llama_index.core.llms import ChatMessage
+
+    listed = "\n".join(f"{i}. {_fence(o)}" for i, o in enumerate(options, 1))
+    chat = [ChatMessage(role="system", content=prompts.load("llm_choose_system")),
+            ChatMessage(role="user", content=prompts.render("llm_choose_user", passages=_fenced(passages),
+                                                            question=question, options=listed))]
+    try:
+        reply = client(settings.replace(llm_max_tokens=CHOICE_TOKENS)).chat(chat).message.content or ""
+    except Exception as exc:  # as in `stream`
+        raise LLMError(f"the LLM at {settings.llm_url} failed ({_one_line(exc)})") from exc
+    return choice_in(reply, len(options))
+
+
+def choice_in(reply: str, count: int) -> int | None:
+    """The option (0-based) a reply's first number names ("2", "Option 2."), None for none of `count`."""
+    number = re.search(r"\d+", reply)
+    return int(number.group()) - 1 if number and 1 <= int(number.group()) <= count else None
+
+
+def _fenced(passages: list[dict]) -> str:
+    return "\n\n".join(prompts.render("llm_passage", n=str(i), title=_fence(p["title"]), text=_fence(p["text"]))
+                       for i, p in enumerate(passages, 1))
 
 
 def stream(settings: Settings, question: str, passages: list[dict], candidates: list[str] = ()) -> Iterator[str]:

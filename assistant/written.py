@@ -1,9 +1,10 @@
 """An answer written by an LLM from the retrieved passages, shown only as far as the passages bear it out.
 
 Retrieval and the extractive answer come first (the same `Assistant.ask`); the LLM then reads the best
-passages, and for a question that asks for a thing the reading stage's best candidates, and its reply
-streams out as it arrives. The reply is a short answer ("Answer: Fareed Zakaria") and sentences with [n]
-markers. The short answer is shown only where a passage holds it word for word (it then gets the article's
+passages, and for a question that asks for a thing it first chooses among the reading stage's best
+candidates (a short reply: the option's number), which is its short answer; then its written reply streams
+out as it arrives: a short answer ("Answer: Fareed Zakaria", used where it made no choice) and sentences
+with [n] markers. The short answer is shown only where a passage holds it word for word (it then gets the article's
 exact offsets and the sentence around it as its citation); each sentence is checked (`verify`): one no
 span of the passages states is dropped (or kept, marked, when asked for). When the LLM's short answer and
 the extractive reader's differ, the answer shows both, each with its quote, rather than picking one. When
@@ -48,16 +49,21 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
     if not passages:
         yield _fallback(extractive, "no passage could be given to the LLM")
         return
-    started, draft = time.perf_counter(), ""
-    guesses = [c["text"] for c in extractive.candidates[:CANDIDATES_GIVEN]]
+    started, draft, chosen = time.perf_counter(), "", None
+    options = extractive.candidates[:CANDIDATES_GIVEN]
     try:
+        if len(options) > 1:
+            index = llm.choose(settings, extractive.question, passages, [c["text"] for c in options])
+            chosen = options[index] if index is not None else None
+        # The drafting LLM sees its own choice first among the guesses.
+        guesses = [c["text"] for c in sorted(options, key=lambda c: c is not chosen)]
         for piece in llm.stream(settings, extractive.question, passages, guesses):
             draft += piece
             yield piece
     except llm.LLMError as exc:
         yield _fallback(extractive, str(exc))
         return
-    answer = checked(assistant, extractive, draft, passages, show_unverified)
+    answer = checked(assistant, extractive, draft, passages, show_unverified, chosen)
     answer.timings_ms = {**extractive.timings_ms, "llm_ms": round((time.perf_counter() - started) * 1000, 1)}
     answer.timings_ms["total_ms"] = round(extractive.timings_ms.get("total_ms", 0) + answer.timings_ms["llm_ms"], 1)
     if len(passages) < len(shown):
@@ -85,20 +91,26 @@ def ask(assistant: Assistant, question: str, **options) -> Answer:
 
 
 def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list[dict],
-            show_unverified: bool = False) -> Answer:
-    """The LLM's `draft` as an `Answer`: verified sentences with citations narrowed to the stating span."""
+            show_unverified: bool = False, chosen: dict | None = None) -> Answer:
+    """The LLM's `draft` as an `Answer`: verified sentences with citations narrowed to the stating span.
+    `chosen`: the reader's candidate the LLM chose (`llm.choose`), which is then its short answer."""
     if " ".join(draft.split()).lower().replace("’", "'").startswith(DECLINED):
         return dataclasses.replace(extractive, answer=prompts.render("abstain"), abstained=True, citations=[],
                                    by_article=[], mode="llm", sentences=[])
     short_text, body = split_reply(draft)
     if not extractive.candidates:  # a question that asks for no thing has no short answer: it is a sentence
         short_text, body = "", f"{short_text}\n{body}" if short_text else body
+    if chosen:
+        short_text = chosen["text"]
     results = verify.check(body, passages, extractive.question)
     voice_of = _reader(assistant)
     for result in results:
         _check_attribution(result, passages, voice_of)
     kept = [r for r in results if r.verified]
     cited_first = list(dict.fromkeys([s.n for r in kept for s in r.support] + list(range(1, len(passages) + 1))))
+    if chosen:  # found first where the reader found it
+        cited_first = [n for n, p in enumerate(passages, 1) if p["doc_id"] == chosen["doc_id"]
+                       and p["start"] <= chosen["start"] < p["end"]] + cited_first
     located = locate(short_text, passages, cited_first) if short_text else None
     if not kept and not located:
         why = (f"its short answer {short_text!r} is in no passage, and " if short_text else "") + \

@@ -248,3 +248,25 @@ def test_a_model_shipped_in_pieces_is_joined_in_order_and_checked(tmp_path):
     (site / "tiny_model_part2-0.9.0.dist-info").rename(tmp_path / "gone")
     missing = run_cli("join-model", "tiny-model", "--out", str(tmp_path / "m2.gguf"), prefix=env, check=False)
     assert missing.returncode == 2 and "part(s) 2 not installed" in missing.stderr
+
+
+@pytest.mark.parametrize("reply, choice", [("2", 1), ("Option 3.", 2), ("1. Fareed Zakaria", 0), ("0", None),
+                                           ("4", None), ("Fareed Zakaria", None), ("", None)])
+def test_the_llms_choice_is_the_first_number_of_its_reply(reply, choice):
+    from assistant.llm import choice_in
+
+    assert choice_in(reply, 3) == choice
+
+
+def test_the_candidate_the_llm_chose_is_its_short_answer_at_the_readers_span(seed_assistant):
+    """Whatever its written reply's "Answer:" line says, the candidate the LLM chose leads, with the
+    reader's exact span, and the reader's differing short answer is shown beside it."""
+    from assistant.written import checked
+
+    extractive = seed_assistant.ask(INTERVIEWER)
+    chosen = next(c for c in extractive.candidates[1:] if c["text"] not in extractive.short_answer["text"])
+    answer = checked(seed_assistant, extractive, "Answer: Anderson Cooper", extractive.passages, chosen=chosen)
+    assert answer.mode == "llm" and answer.short_answer == {k: chosen[k] for k in ("text", "doc_id", "start", "end")}
+    assert answer.answer.splitlines()[0] == chosen["text"]
+    assert answer.alternative_answer == extractive.short_answer
+    _assert_quotes_are_the_articles(seed_assistant.settings.index_dir, answer.to_dict())
