@@ -22,9 +22,10 @@ _REPORTED = re.compile(
 # The name's words can't run across another "the" ("the quotes in the Kremlin Spokesman article").
 _NAMED_ARTICLE = re.compile(r"\b(?:the|this|that)\s+(?P<name>(?:(?!(?:the|this|that)\b)[\w'’&.-]+\s+){1,5})"
                             r"(?:article|story|piece|report|op-ed|editorial|column)s?\b", re.IGNORECASE)
-# Words that say which of several articles without naming one ("the latest report").
+# Words that say which of several articles without naming one ("the latest report", "this week's story").
 _UNNAMING = frozenset({"new", "latest", "recent", "same", "other", "first", "last", "original", "previous", "earlier",
-                       "whole", "full", "entire", "following", "news", "one", "second", "two", "both"})
+                       "whole", "full", "entire", "following", "news", "one", "second", "two", "both", "week",
+                       "weekly", "daily", "annual", "today", "yesterday", "month", "year"})
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,7 @@ def test_a_question_that_names_an_article_reads_only_that_article(seed_index):
     ("Besides the CNN interview, where were the quotes in the Kremlin Spokesman article taken from?", "Kremlin Spokesman"),
     ("How many died, according to the new Reuters report?", "Reuters"),
     ("What does the latest report say about oil?", None),  # says which article without naming one
+    ("Who resigned, according to this week's report?", None),
     ("What did Peskov claim about Clinton's advisors?", None),
 ])
 def test_the_words_a_question_names_an_article_by(question, named):
