@@ -181,7 +181,8 @@ class Assistant:
 
     def _retrieve(self, question: str, asked_on: date | None, exclude: frozenset[str], within: frozenset[str],
                   timings: dict) -> tuple[Question, np.ndarray, list[NodeWithScore], frozenset[str]]:
-        """… and the articles the question names, when it names some and `within` doesn't choose."""
+        """The question read, its searches embedded, the passages ranked, and the articles the question
+        names ("the Mouthpiece article"), which are then the only ones searched unless `within` chooses."""
         question = clean_question(question)
         started = time.perf_counter()
         analysed = analyse(question, asked_on)
