@@ -35,6 +35,12 @@ MAX_QUESTION_CHARS = 2000
 # static sentence encoder's cosines spread less than the transformer's, for which 0.2 suited: 0.15 keeps
 # the seeds' citations on the articles that answer, 0.90 of them, at the development slice's accuracy).
 OTHER_ARTICLE_MARGIN = 0.15
+# Under the sentence model: another article's best sentence is quoted too when its probability of naming
+# the answer is at least this share of the best one's. Chosen on the April–June questions, out-of-fold:
+# right choices 0.574, 0.582, 0.590 and 0.582 with 0.5, 0.3, 0.2 and 0.1 (median words 50, 55, 55, 59).
+OTHER_ARTICLE_SHARE = 0.2
+# Where the vote stands in a sentence's features (`reader.SENTENCE_FEATURES`).
+SENTENCE_VOTE = reader.SENTENCE_FEATURES.index("vote")
 # Sentences shorter than this carry too little to be an answer on their own ("Wait.").
 MIN_SENTENCE_WORDS = 4
 # A paragraph this short, followed by a quote, introduces it ("Peskov also had this to say").
@@ -107,9 +113,13 @@ class Answer:
     candidates: list[dict] = field(default_factory=list)
     # In LLM mode, the extractive reader's short answer when the LLM's differs (both are shown).
     alternative_answer: dict | None = None
+    # For `train-reader` only (not shown): each distinct sentence read, {text, features, support}.
+    sentences_read: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        shown = asdict(self)
+        del shown["sentences_read"]
+        return shown
 
 
 @dataclass
@@ -126,6 +136,8 @@ class _Sentence:
     # (`support`, which picks the sentences; relevance alone says whether to abstain).
     relevance: float = 0.0
     support: float = 0.0
+    # What the reader's sentence model sees (`reader.SENTENCE_FEATURES`).
+    features: list[float] = field(default_factory=list)
 
 
 def clean_question(question: str) -> str:
@@ -173,11 +185,13 @@ class Assistant:
         return answer
 
     def read_for_training(self, question: str, asked_on: date | None = None,
-                          exclude: frozenset[str] = frozenset()) -> Answer:
-        """The answer made without a reader model, with every candidate the reader found and the
-        evidence's features: what `train-reader` learns from."""
+                          exclude: frozenset[str] = frozenset(), sentence_model: dict | None = None) -> Answer:
+        """The answer made without a candidate model, with every sentence and candidate the reader found
+        and the evidence's features: what `train-reader` learns from. `sentence_model`: the reader's
+        sentence weights to choose sentences by (None: the hand-set support)."""
         analysed, vectors, ranked, _ = self._retrieve(question, asked_on, exclude, frozenset(), {})
-        return compose(analysed, vectors, ranked, self.settings, self._article_text, None, all_candidates=True)
+        return compose(analysed, vectors, ranked, self.settings, self._article_text,
+                       {"sentences": sentence_model} if sentence_model else None, all_candidates=True)
 
     def _retrieve(self, question: str, asked_on: date | None, exclude: frozenset[str], within: frozenset[str],
                   timings: dict) -> tuple[Question, np.ndarray, list[NodeWithScore], frozenset[str]]:
@@ -241,18 +255,21 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
             article_text: Callable[[str], str], model: dict | None, all_candidates: bool = False) -> Answer:
     """`vectors`: one row per text in `question.searches`; `article_text(doc_id)`: a cited article's whole
     text, which says who is speaking in the cited span; `model`: the reader's (`reader.load_model`; None:
-    no short answer, abstention by the evidence threshold); `all_candidates`: keep every candidate the
-    reader found (for training), not only the best few."""
+    no short answer, abstention by the evidence threshold; only its "sentences" when training the
+    others); `all_candidates`: keep every sentence and candidate the reader found (for training), not
+    only the best few."""
     read = passages_read(ranked, settings)
     read_ids = {id(n) for n in read}
     passages = [_passage_dict(n, id(n) in read_ids) for n in ranked]
-    sentences = _score_sentences(question, vectors, read, settings)
-    found = (reader.candidates(question, _unique(sentences), model, settings.sentence_encoder)
-             if model or all_candidates else [])
+    sentence_model = (model or {}).get("sentences")
+    sentences = _score_sentences(question, vectors, read, settings, sentence_model)
+    candidate_model = model if model and "coef" in model else None
+    found = (reader.candidates(question, _unique(sentences), candidate_model, settings.sentence_encoder)
+             if candidate_model or all_candidates else [])
     # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
     # training weeks (see the model's "short_answer_from").
-    best = found[0] if model and found and found[0].probability >= model["short_answer_from"] else None
-    chosen = _select(sentences, settings, best) if sentences else []
+    best = found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"] else None
+    chosen = _select(sentences, settings, best, sentence_model is not None) if sentences else []
     voices_of = functools.cache(lambda doc_id: voices(article_text(doc_id)))  # each article read once
     citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(chosen)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
@@ -264,12 +281,15 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     evidence["answerable_features"] = reader.answerable_features(
         question, evidence, [(float(n.score), str(n.node.metadata.get("published_at", ""))) for n in ranked[:10]],
         found[0].probability if found else 0.0)
-    confidence = reader.answerable(evidence["answerable_features"], model)
+    confidence = reader.answerable(evidence["answerable_features"], candidate_model)
     reading = {"confidence": None if confidence is None else round(confidence, 4),
                "candidates": [c.to_dict() for c in (found if all_candidates else found[:CANDIDATES_SHOWN])]}
     # With a trained model, the assistant abstains below the probability `train-reader` chose on the
     # training weeks (the model's answerable.below); without one, below the hand-set evidence threshold.
     weak = evidence["total"] < settings.abstain_below if confidence is None else confidence < model["answerable"]["below"]
+    if all_candidates:
+        reading["sentences_read"] = [{"text": s.text, "features": s.features, "support": s.support}
+                                     for s in _unique(sentences)]
     if not chosen or weak:
         return Answer(question.text, prompts.render("abstain"), True, [], passages, evidence=evidence, **reading)
     by_article = _by_article(citations)
@@ -333,8 +353,11 @@ def _cite(n: int, sentence: _Sentence, article_voices: list[Voice]) -> Citation:
 
 
 def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore],
-                     settings: Settings) -> list[_Sentence]:
-    """`vectors`: the question's searches, embedded by the retrieval encoder."""
+                     settings: Settings, model: dict | None = None) -> list[_Sentence]:
+    """`vectors`: the question's searches, embedded by the retrieval encoder. Each sentence's `relevance`
+    (how well it matches the question, which abstention weighs) is hand-set; its `support` (which picks
+    the sentences read and quoted) is the reader's sentence model's probability when there is one (`model`:
+    its weights), else relevance plus bonuses for offering an answer."""
     sentences = [s for rank, n in enumerate(ranked) for s in _sentences(n, rank)]
     if not sentences:
         return []
@@ -351,9 +374,24 @@ def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeW
     for sentence, cosine, found in zip(sentences, similarity, sentence_terms):
         overlap = sum(w for t, w in weights.items() if t in found) / total
         passage = max(ranked[sentence.passage_rank].score, 0.0) / top
+        offers = bool(_candidates(sentence, question, asked_words))
         sentence.relevance = float(0.5 * cosine + 0.35 * overlap + 0.15 * passage)
-        sentence.support = sentence.relevance + OFFERS_BONUS * bool(_candidates(sentence, question, asked_words))
-    _vote(question, _unique(sentences), asked_words)
+        sentence.support = sentence.relevance + OFFERS_BONUS * offers
+        sentence.features = [float(cosine), overlap, passage, float(offers), 0.0, 1.0 / (1 + sentence.passage_rank),
+                             math.log(len(sentence.text.split())),
+                             float(reader.is_recent(sentence.published_at, question.asked_on))]
+    unique = _unique(sentences)
+    votes = _vote(question, unique, asked_words)
+    by_span = {}
+    for sentence, vote in zip(unique, votes):
+        sentence.support += VOTE_WEIGHT * vote
+        sentence.features[SENTENCE_VOTE] = vote
+        by_span[(sentence.doc_id, sentence.start, sentence.end)] = sentence
+    if model:
+        for sentence, p in zip(unique, reader.sentence_probabilities([s.features for s in unique], model)):
+            sentence.support = float(p)
+        for sentence in sentences:  # a passage's overlap repeats its neighbour's sentence: both score alike
+            sentence.support = by_span[(sentence.doc_id, sentence.start, sentence.end)].support
     return sentences
 
 
@@ -364,10 +402,10 @@ def _candidates(sentence: _Sentence, question: Question, asked_words: set[str]) 
     return candidates(sentence.text, question.expects, asked_words)
 
 
-def _vote(question: Question, sentences: list[_Sentence], asked_words: set[str]) -> None:
+def _vote(question: Question, sentences: list[_Sentence], asked_words: set[str]) -> list[float]:
     """Answer redundancy: the thing several good sentences name ("Mary Quant" in five obituaries) is more
-    likely the answer than one a single sentence names, so each sentence gains by its best candidate's
-    share of the support behind all candidates."""
+    likely the answer than one a single sentence names. Each sentence's vote: its best candidate's share
+    of the support behind all candidates (0 to 1)."""
     found = [_candidates(s, question, asked_words) for s in sentences]
     votes: dict[str, float] = {}
     for sentence, things in zip(sentences, found):
@@ -375,9 +413,8 @@ def _vote(question: Question, sentences: list[_Sentence], asked_words: set[str])
             votes[thing] = votes.get(thing, 0.0) + sentence.support
     top = max(votes.values(), default=0.0)
     if top <= 0:
-        return
-    for sentence, things in zip(sentences, found):
-        sentence.support += VOTE_WEIGHT * max((votes[t] for t in things), default=0.0) / top
+        return [0.0] * len(sentences)
+    return [max((votes[t] for t in things), default=0.0) / top for things in found]
 
 
 def _missing_share(question: Question, ranked: list[NodeWithScore]) -> float:
@@ -435,7 +472,7 @@ def _introduces(sentence: str, following: str) -> bool:
 
 
 def _select(sentences: list[_Sentence], settings: Settings,
-            short: reader.Candidate | None = None) -> list[_Sentence]:
+            short: reader.Candidate | None = None, learned: bool = False) -> list[_Sentence]:
     """The best sentence (or, with a `short` answer, the one holding it), then each other article's best if
     close enough, then runners-up, in reading order. Another article's sentence that names the short
     answer too comes before any other, however far below."""
@@ -443,7 +480,9 @@ def _select(sentences: list[_Sentence], settings: Settings,
     named = lambda s: bool(short) and (s.doc_id, s.start, s.end) in short.named_in  # noqa: E731
     ranked = sorted(_unique(sentences), key=lambda s: (s is not lead, not named(s), -s.support))
     best = ranked[0]
-    floor = max(settings.abstain_below, best.support - OTHER_ARTICLE_MARGIN)
+    # Support is a probability under the sentence model (`learned`), else the hand-set score.
+    floor = (OTHER_ARTICLE_SHARE * best.support if learned
+             else max(settings.abstain_below, best.support - OTHER_ARTICLE_MARGIN))
     chosen = [best]
     for sentence in ranked[1:]:
         if len(chosen) >= settings.answer_sentences:

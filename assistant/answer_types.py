@@ -26,7 +26,11 @@ _YEAR_WORDS = {"born", "founded", "established", "year"}
 _ASKS = [
     (NUMBER, re.compile(r"\bhow (?:many|much|old|long|far|tall|high|big|large|fast|often)\b|"
                         r"\b(?:what|which) (?:percentage|percent|number|share|proportion|age|amount|price|"
-                        r"rate|score|sum|total)\b|\bby how\b", re.I)),
+                        r"rate|score|sum|total)\b|\bby how\b|"
+                        # "What is Dmitry Peskov's salary?": the thing asked for is an amount.
+                        r"\b(?:what|which)(?:['’]s| is| was| were| are)\s+(?:[\w.’'-]+\s+){0,4}?(?:salary|salaries|"
+                        r"price|prices|cost|costs|population|budget|age|worth|income|revenue|wages?|fees?|"
+                        r"death toll|temperature|height|weight|valuation)\b", re.I)),
     (DATE, re.compile(r"^\s*when\b|\b(?:what|which) (?:year|day|date|month|decade|century)\b|\bsince when\b", re.I)),
     (PLACE, re.compile(r"^\s*where\b|\b(?:which|what) (?:\w+ )?(?:country|countries|state|states|city|cities|"
                        r"nation|region|island|continent|capital|county|town|province|territory|place|location)\b",

@@ -89,8 +89,9 @@ def _parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train-reader", help="learn the reader's candidate scoring from question sets "
                                                "(cross-validated by week; writes the model the answers use)")
-    train.add_argument("--questions", type=Path, nargs="+", required=True,
-                       help="JSONL(.gz) question sets with answers and question_date, asked of --index")
+    train.add_argument("--questions", nargs="+", required=True, metavar="FILE[=INDEX]",
+                       help="JSONL(.gz) question sets with answers and question_date, asked of --index, or of "
+                            "INDEX when given as FILE=INDEX (a small folder's questions, read against it alone)")
     train.add_argument("--out", type=Path, default=Path("runs/reader"), help="report folder (default: runs/reader)")
     train.add_argument("--model", type=Path, help="where to write the model (default: the package's reader_model.json)")
     train.add_argument("--limit", type=int, help="only the first N questions")
@@ -231,8 +232,15 @@ def _train_reader(args, settings: Settings) -> int:
     from assistant import reader
     from assistant.reader_training import TrainOptions, train
 
-    model = train(settings, TrainOptions(args.questions, args.out, args.model or reader.MODEL_FILE, args.limit,
-                                         rows=args.rows))
+    sets = [(Path(file), Path(index) if index else None) for file, _, index in (q.partition("=") for q in args.questions)]
+    missing = [str(index) for _, index in sets if index and not index.is_dir()]
+    if missing:
+        print(f"error: no index folder {missing[0]}; ingest its articles first (assistant ingest FOLDER --index {missing[0]})",
+              file=sys.stderr)
+        return 2
+    model = train(settings, TrainOptions([file for file, _ in sets], args.out, args.model or reader.MODEL_FILE,
+                                         args.limit, rows=args.rows,
+                                         indexes={file: index for file, index in sets if index}))
     oof = model["trained_on"]["out_of_fold"]
     print(f"out-of-fold ({oof['asked']} questions asked, {oof['not_answerable']} not answerable; folds by week): "
           + ", ".join(f"{k} {v}" for k, v in oof.items() if k not in ("asked", "not_answerable")))

@@ -4,10 +4,11 @@ A question that asks for a thing (a name, a number, a date, a place: `answer_typ
 answered by a span, not by the sentence that best resembles the question (quiz questions restate their
 answer sentence). spaCy's packaged NER model (en_core_web_sm, loaded once per process, only when such a
 question comes) tags the entities of the sentences read; each distinct entity becomes a `Candidate` with
-its exact span in its article and the sentences that support it. Two small logistic models, trained by
-`assistant train-reader` with cross-validation grouped by week (`reader_training.py`), give each
-candidate's probability of being the answer and, per question, the probability that the passages answer
-at all (the answer's `confidence`). Their weights are a versioned JSON file beside this module
+its exact span in its article and the sentences that support it. Three small linear models, trained by
+`assistant train-reader` with cross-validation grouped by week (`reader_training.py`), give each sentence
+read its probability of naming the answer (which picks the sentences read for candidates and quoted),
+each candidate's probability of being the answer and, per question, the probability that the passages
+answer at all (the answer's `confidence`). Their weights are a versioned JSON file beside this module
 (`reader_model.json`).
 """
 
@@ -33,7 +34,7 @@ from assistant.retrieve import RECENT_DAYS
 from assistant.terms import content_terms, stem, words
 
 MODEL_FILE = Path(__file__).with_name("reader_model.json")
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 # How many of the best-supported sentences are read for candidates. Set, not tuned: with 12 the answer is
 # among the candidates for 0.79 of the development set's thing-questions (out-of-fold report; 0.72 before
 # noun phrases), and NER costs about 2 ms a sentence here.
@@ -61,9 +62,15 @@ _GROUP_OF = {"LOC": "GPE", "FAC": "GPE", "QUANTITY": "CARDINAL", "PERCENT": "MON
 ANSWERABLE_FEATURES = ("best_sentence", "missing_terms", "kind_not_offered", "speaker_not_found", "top_passage",
                        "fifth_passage", "recent_passages", "best_recent_passage", "week_missing_terms", "dated",
                        "top_candidate", "asks_for_thing")
+# What the sentence model (which of the sentences read answers the question) sees of each sentence: how
+# much it resembles the question (the encoder's cosine, the question's words it holds weighted by rarity,
+# its passage's retrieval score against the best), whether it offers the kind of thing asked for and how
+# many good sentences name the same thing (`answer._vote`), its passage's rank, its length in words (log),
+# and whether it was published in the question's week.
+SENTENCE_FEATURES = ("similarity", "overlap", "passage", "offers", "vote", "passage_rank", "length", "recent")
 FEATURES = ("type_match", "in_question", "near_question", "mentions", "articles", "best_support", "best_relevance",
             "support_share", "best_rank", "recent", "length", "head_votes", "in_title", "question_words_around",
-            "kind_similarity", "kind_similarity_gap", *(f"label_{g}" for g in LABEL_GROUPS))
+            "kind_similarity", "kind_similarity_gap", "near_kind", *(f"label_{g}" for g in LABEL_GROUPS))
 # What the thing asked for is called when the question doesn't name it ("which automaker" names it).
 KIND_WORDS = {NUMBER: "number", DATE: "date", PLACE: "place", NAME: "person", THING: "thing"}
 _ONLY_NER = ["tok2vec", "tagger", "parser", "attribute_ruler"]  # NER has its own token vectors
@@ -195,7 +202,8 @@ def load_model(path: str | Path = "") -> dict | None:
         return None
     model = json.loads(path.read_text(encoding="utf-8"))
     current = (model.get("version") == MODEL_VERSION and model.get("features") == list(FEATURES)
-               and model.get("answerable", {}).get("features") == list(ANSWERABLE_FEATURES))
+               and model.get("answerable", {}).get("features") == list(ANSWERABLE_FEATURES)
+               and model.get("sentences", {}).get("features") == list(SENTENCE_FEATURES))
     return model if current else None
 
 
@@ -226,7 +234,9 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     expected = LABELS_OF_KIND[question.expects]
     title_words = {s.doc_id: set(words(s.title)) for s in read}
     keys = list(groups)
-    kind_similarity = _kind_similarity(kind_phrase(question, nlp), keys, encoder)
+    kind = kind_phrase(question, nlp)
+    kind_similarity = _kind_similarity(kind, keys, encoder)
+    kind_head = {stem(w) for w in words(kind)[-1:]}
     found = []
     for key, similarity in zip(keys, kind_similarity):
         mentions = groups[key]
@@ -257,6 +267,9 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
             # safety agency; "country" → South Korea, not Seoul), alone and against the question's best.
             "kind_similarity": similarity,
             "kind_similarity_gap": similarity - max(kind_similarity),
+            # Named right beside what the question calls it ("the Russian ambassador, Sergey Kislyak",
+            # "host Fareed Zakaria", "automaker Ford"): `near_question` for that word alone.
+            "near_kind": max(_nearness(s.text, e.start_char, e.end_char, kind_head) for s, e in mentions),
             **{f"label_{g}": float(group == g) for g in LABEL_GROUPS},
         }
         bare = _POSSESSIVE.sub("", ent.text)  # "Putin’s" → "Putin"
@@ -309,6 +322,15 @@ def answerable(features: dict, model: dict | None) -> float | None:
     if not model or "answerable" not in model:
         return None
     return float(logistic([[features[f] for f in ANSWERABLE_FEATURES]], model["answerable"])[0])
+
+
+def sentence_probabilities(rows: list[list[float]], weights: dict) -> np.ndarray:
+    """The sentences read for one question (rows of `SENTENCE_FEATURES`) scored against each other: a
+    softmax over linear scores (a conditional logit, as for candidates), the probability that each is the
+    one that names the answer."""
+    scores = standardised(rows, weights) @ np.array(weights["coef"])
+    p = np.exp(scores - scores.max())
+    return p / p.sum()
 
 
 def logistic(rows: list[list[float]], weights: dict) -> np.ndarray:

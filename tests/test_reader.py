@@ -32,13 +32,17 @@ def test_a_question_about_what_someone_said_keeps_the_quoted_answer(seed_index):
 
 def test_train_reader_writes_a_model_with_out_of_fold_numbers_that_eval_folds_uses(seed_index, tmp_path):
     out, model_path = tmp_path / "reader", tmp_path / "model.json"
-    run_cli("train-reader", "--questions", str(SEEDS / "questions.jsonl"), "--index", str(seed_index),
+    # The seeds' questions read against their own index (FILE=INDEX), not --index's, which is empty.
+    run_cli("train-reader", "--questions", f"{SEEDS / 'questions.jsonl'}={seed_index}", "--index", str(tmp_path / "none"),
             "--out", str(out), "--model", str(model_path))
     model = json.loads(model_path.read_text())
     assert len(model["coef"]) == len(model["features"]) and len(model["answerable"]["coef"]) == len(model["answerable"]["features"])
     assert 0.0 <= model["answerable"]["below"] <= 1.0
+    assert len(model["sentences"]["coef"]) == len(model["sentences"]["features"])  # which sentence answers
+    assert (out / "sentence_rows.jsonl").stat().st_size > 0
     oof = model["trained_on"]["out_of_fold"]
     assert oof["asked"] == 40 and oof["not_answerable"] > 12  # 12 unanswerable + each answerable one withheld
+    assert oof["answer_among_candidates"] > 0.5 and model["trained_on"]["sentences_out_of_fold"]["questions"] > 20
     assert len(model["trained_on"]["folds"]) == 5 and (out / "reader_calibration.png").stat().st_size > 0
     folds = sorted(out.glob("fold-*-questions.jsonl"))
     held_out = [json.loads(line)["id"] for path in folds for line in path.read_text().splitlines()]
