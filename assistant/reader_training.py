@@ -153,8 +153,8 @@ def fit(rows: list[dict], inner_folds: bool = True) -> dict:
     model["short_answer_from"] = _lowest_with_precision([(p, right) for r, (p, right, _) in zip(rows, held)
                                                          if r["version"] == "asked"])
     # At most FALSE_ABSTENTION of each set's answerable questions: sets differ (a small folder's questions
-    # are far more clearly answerable than news questions), and one share over all would let one set's
-    # abstain on twice that (0.21 of the July–December news questions, where the seeds were read alone).
+    # are far more clearly answerable than news questions), and one share over both let the news questions
+    # be abstained on twice as often (0.21 of the July–December ones, with the seeds read alone).
     model["answerable"]["below"] = min(
         _weighted_quantile([(a, 1.0) for r, (_, _, a) in zip(rows, held) if r["answerable"] and r["set"] == name],
                            FALSE_ABSTENTION)
