@@ -381,17 +381,15 @@ def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeW
                              math.log(len(sentence.text.split())),
                              float(reader.is_recent(sentence.published_at, question.asked_on))]
     unique = _unique(sentences)
-    votes = _vote(question, unique, asked_words)
-    by_span = {}
-    for sentence, vote in zip(unique, votes):
+    for sentence, vote in zip(unique, _vote(question, unique, asked_words)):
         sentence.support += VOTE_WEIGHT * vote
         sentence.features[SENTENCE_VOTE] = vote
-        by_span[(sentence.doc_id, sentence.start, sentence.end)] = sentence
     if model:
-        for sentence, p in zip(unique, reader.sentence_probabilities([s.features for s in unique], model)):
-            sentence.support = float(p)
-        for sentence in sentences:  # a passage's overlap repeats its neighbour's sentence: both score alike
-            sentence.support = by_span[(sentence.doc_id, sentence.start, sentence.end)].support
+        # A passage's overlap repeats its neighbour's sentence: both get the probability of the one scored.
+        probability = {(s.doc_id, s.start, s.end): float(p)
+                       for s, p in zip(unique, reader.conditional_logit([s.features for s in unique], model))}
+        for sentence in sentences:
+            sentence.support = probability[(sentence.doc_id, sentence.start, sentence.end)]
     return sentences
 
 

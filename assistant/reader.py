@@ -294,9 +294,7 @@ def candidate_probabilities(rows: list[list[float]], model: dict) -> np.ndarray:
     linear scores (a conditional logit: which of these is the answer, given that the model was trained on
     questions whose answer is among them), recalibrated (Platt, fitted by train-reader on its training
     questions) into how often a candidate so scored is right, since the answer is often none of them."""
-    scores = standardised(rows, model) @ np.array(model["coef"])
-    p = np.exp(scores - scores.max())
-    p = np.clip(p / p.sum(), 1e-6, 1 - 1e-6)
+    p = np.clip(conditional_logit(rows, model), 1e-6, 1 - 1e-6)
     a, b = model.get("calibration", (1.0, 0.0))
     return 1 / (1 + np.exp(-(a * np.log(p / (1 - p)) + b)))
 
@@ -324,10 +322,10 @@ def answerable(features: dict, model: dict | None) -> float | None:
     return float(logistic([[features[f] for f in ANSWERABLE_FEATURES]], model["answerable"])[0])
 
 
-def sentence_probabilities(rows: list[list[float]], weights: dict) -> np.ndarray:
-    """The sentences read for one question (rows of `SENTENCE_FEATURES`) scored against each other: a
-    softmax over linear scores (a conditional logit, as for candidates), the probability that each is the
-    one that names the answer."""
+def conditional_logit(rows: list[list[float]], weights: dict) -> np.ndarray:
+    """One question's items (sentences, or candidates) scored against each other: a softmax over their
+    linear scores, the probability that each is the one that answers. The sentence model's probabilities
+    (rows of `SENTENCE_FEATURES`) are these as they are."""
     scores = standardised(rows, weights) @ np.array(weights["coef"])
     p = np.exp(scores - scores.max())
     return p / p.sum()

@@ -316,7 +316,7 @@ def _sentences_out_of_fold(rows: list[dict], fold_of: dict[str, int], models: li
     def names(scores, labels, k):
         return float(any(labels[i] for i in np.argsort(-np.array(scores), kind="stable")[:k]))
 
-    learned = [reader.sentence_probabilities(r["features"], models[fold_of[r["week"]]]) for r in found]
+    learned = [reader.conditional_logit(r["features"], models[fold_of[r["week"]]]) for r in found]
     mean = lambda values: round(float(np.mean(values)), 4)  # noqa: E731
     return {"questions": len(found),
             "best_names_answer": mean([names(p, r["labels"], 1) for p, r in zip(learned, found)]),
