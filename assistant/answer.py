@@ -22,7 +22,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from assistant import embedder, prompts, reader
 from assistant.answer_types import DATE, NUMBER, candidates, offers
 from assistant.articles import Article
-from assistant.passages import sentence_spans
+from assistant.passages import reading_sentences
 from assistant.questions import Question, analyse
 from assistant.retrieve import HybridRetriever
 from assistant.settings import Settings
@@ -41,10 +41,6 @@ OTHER_ARTICLE_MARGIN = 0.15
 OTHER_ARTICLE_SHARE = 0.2
 # Where the vote stands in a sentence's features (`reader.SENTENCE_FEATURES`).
 SENTENCE_VOTE = reader.SENTENCE_FEATURES.index("vote")
-# Sentences shorter than this carry too little to be an answer on their own ("Wait.").
-MIN_SENTENCE_WORDS = 4
-# A paragraph this short, followed by a quote, introduces it ("Peskov also had this to say").
-INTRO_WORDS = 20
 # Evidence loses up to this much, in proportion to the share of the question's content words that occur
 # nowhere in the passages read: passages that never mention a salary or Ukraine don't answer about them.
 MISSING_TERMS_PENALTY = 0.5
@@ -175,7 +171,7 @@ class Assistant:
         analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, timings)
         mark = time.perf_counter()
         answer = compose(analysed, vectors, ranked, self.settings, self._article_text,
-                         reader.load_model(self.settings.reader_model))
+                         reader.load_model(self.settings.reader_model), stored_entities=self.store.entities)
         if named:
             which = "the article" if len(named) == 1 else f"the {len(named)} articles"
             answer.notice = prompts.render("named_article", which=which, words=analysed.article)
@@ -191,7 +187,8 @@ class Assistant:
         sentence weights to choose sentences by (None: the hand-set support)."""
         analysed, vectors, ranked, _ = self._retrieve(question, asked_on, exclude, frozenset(), {})
         return compose(analysed, vectors, ranked, self.settings, self._article_text,
-                       {"sentences": sentence_model} if sentence_model else None, all_candidates=True)
+                       {"sentences": sentence_model} if sentence_model else None, all_candidates=True,
+                       stored_entities=self.store.entities)
 
     def _retrieve(self, question: str, asked_on: date | None, exclude: frozenset[str], within: frozenset[str],
                   timings: dict) -> tuple[Question, np.ndarray, list[NodeWithScore], frozenset[str]]:
@@ -252,19 +249,21 @@ class Assistant:
 
 
 def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore], settings: Settings,
-            article_text: Callable[[str], str], model: dict | None, all_candidates: bool = False) -> Answer:
+            article_text: Callable[[str], str], model: dict | None, all_candidates: bool = False,
+            stored_entities: reader.StoredEntities | None = None) -> Answer:
     """`vectors`: one row per text in `question.searches`; `article_text(doc_id)`: a cited article's whole
     text, which says who is speaking in the cited span; `model`: the reader's (`reader.load_model`; None:
     no short answer, abstention by the evidence threshold; only its "sentences" when training the
     others); `all_candidates`: keep every sentence and candidate the reader found (for training), not
-    only the best few."""
+    only the best few; `stored_entities`: the store's sentence entities (`reader.candidates`)."""
     read = passages_read(ranked, settings)
     read_ids = {id(n) for n in read}
     passages = [_passage_dict(n, id(n) in read_ids) for n in ranked]
     sentence_model = (model or {}).get("sentences")
     sentences = _score_sentences(question, vectors, read, settings, sentence_model)
     candidate_model = model if model and "coef" in model else None
-    found = (reader.candidates(question, _unique(sentences), candidate_model, settings.sentence_encoder)
+    found = (reader.candidates(question, _unique(sentences), candidate_model, settings.sentence_encoder,
+                               stored_entities)
              if candidate_model or all_candidates else [])
     # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
     # training weeks (see the model's "short_answer_from").
@@ -434,39 +433,12 @@ def _term_weights(terms: set[str], sentence_terms: list[set[str]]) -> dict[str, 
 
 def _sentences(node: NodeWithScore, rank: int) -> list[_Sentence]:
     meta, text = node.node.metadata, node.node.get_content()
-    offset = int(meta["start"])
-    spans = _join_introductions(text, sentence_spans(text, offset), offset)
-    found = []
-    for start, end in spans:
-        sentence = text[start - offset: end - offset]
-        # A question in the text ("Whom would you like better?") asks, it doesn't answer; a headline
-        # sums the story up in words that match many questions, and its body says the same with a speaker.
-        if (len(sentence.split()) >= MIN_SENTENCE_WORDS and not sentence.rstrip(" ’”'\"").endswith("?")
-                and sentence.strip() != meta["title"].strip()):
-            found.append(_Sentence(meta["doc_id"], meta["title"], start, end, sentence, rank,
-                                   str(meta.get("source", "")), str(meta.get("published_at", ""))))
-    return found
-
-
-def _join_introductions(text: str, spans, offset: int) -> list[tuple[int, int]]:
-    """A sentence that introduces the next one keeps it: one ending in a colon ("Peskov claimed that:
-    ‘…’"), or a short one closing a paragraph before a quote ("Peskov gave reasoning for it.\n\n“…”")."""
-    joined, i = [], 0
-    while i < len(spans):
-        start, end = spans[i].start, spans[i].end
-        if i + 1 < len(spans) and _introduces(text[start - offset:end - offset],
-                                               text[end - offset:spans[i + 1].end - offset]):
-            i += 1
-            end = spans[i].end
-        joined.append((start, end))
-        i += 1
-    return joined
-
-
-def _introduces(sentence: str, following: str) -> bool:
-    if sentence.endswith(":"):
-        return True
-    return ("\n" in following and following.lstrip()[:1] in "“‘\"" and len(sentence.split()) <= INTRO_WORDS)
+    # A headline sums the story up in words that match many questions, and its body says the same with
+    # a speaker.
+    return [_Sentence(meta["doc_id"], meta["title"], start, end, sentence, rank, str(meta.get("source", "")),
+                      str(meta.get("published_at", "")))
+            for start, end, sentence in reading_sentences(text, int(meta["start"]))
+            if sentence.strip() != meta["title"].strip()]
 
 
 def _select(sentences: list[_Sentence], settings: Settings,

@@ -27,6 +27,7 @@ from llama_index.core.schema import QueryBundle
 from tqdm import tqdm
 
 from assistant import embedder, scoring
+from assistant.annotate import annotate
 from assistant.answer import Assistant
 from assistant.articles import Article, read_paths
 from assistant.ingest import ingest
@@ -95,9 +96,14 @@ def _our_ingest(articles: list[Article], tokens: int, settings: Settings, folder
     seconds = time.perf_counter() - started
     started = time.perf_counter()
     again = ingest([corpus], settings, progress=False)
+    reingest = time.perf_counter() - started
+    started = time.perf_counter()
+    annotate(settings, progress=progress)
     return {"passages": report.passages, "seconds": round(seconds, 2), "tokens_per_s": round(tokens / seconds, 1),
             "articles_per_s": round(len(articles) / seconds, 2),
-            "reingest_unchanged_s": round(time.perf_counter() - started, 2), "reingest_embedded": again.passages}
+            "reingest_unchanged_s": round(reingest, 2), "reingest_embedded": again.passages,
+            # `assistant annotate` after it, the separate step that makes answers faster
+            "annotate_s": round(time.perf_counter() - started, 2)}
 
 
 def _recipe_ingest(settings: Settings, progress: bool) -> dict:
@@ -149,7 +155,10 @@ def _latency(settings: Settings, questions: list[str], progress: bool) -> dict:
         started = time.perf_counter()
         assistant.ask(question)
         full.append((time.perf_counter() - started) * 1000)
+    articles = dict(assistant.store.hashes())
+    annotated = sum(articles.get(d) == h for d, h in assistant.store.annotated().items())
     return {"index_passages": assistant.store.counts()["passages"], "questions": len(questions),
+            "annotated_share": round(annotated / max(len(articles), 1), 3),
             "retrieval_p50_ms": scoring.percentile(retrieval, 50), "retrieval_p95_ms": scoring.percentile(retrieval, 95),
             "answer_p50_ms": scoring.percentile(full, 50), "answer_p95_ms": scoring.percentile(full, 95)}
 
@@ -209,12 +218,14 @@ def table(result: dict) -> str:
     rows = [("articles", result["articles"], ""),
             ("bare encoder tokens/s", result["encoder"]["tokens_per_s"], "baseline"),
             ("our ingest tokens/s", result["ingest"]["tokens_per_s"], ""),
-            ("re-ingest unchanged s", result["ingest"]["reingest_unchanged_s"], "seconds")]
+            ("re-ingest unchanged s", result["ingest"]["reingest_unchanged_s"], "seconds"),
+            ("then annotate s (ingest s)", f"{result['ingest']['annotate_s']} ({result['ingest']['seconds']})", "")]
     if "recipe_ingest" in result:
         rows.append(("recipe ingest articles/s (ours)",
                      f"{result['recipe_ingest']['articles_per_s']} ({result['ingest']['articles_per_s']})", ""))
     latency = result["latency"]
     rows += [("passages in answering index", latency["index_passages"], ""),
+             ("its articles annotated", latency["annotated_share"], "share (`assistant annotate`)"),
              ("retrieval p50 / p95 ms", f"{latency['retrieval_p50_ms']:.0f} / {latency['retrieval_p95_ms']:.0f}", "")]
     for name, (section, key, target) in TARGETS.items():
         value = result[section] if key is None else result[section][key]

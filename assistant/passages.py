@@ -17,6 +17,10 @@ _ABBREVIATIONS = {
     "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "d.c",
 }
 _WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+# Sentences shorter than this carry too little to be an answer on their own ("Wait.").
+MIN_SENTENCE_WORDS = 4
+# A paragraph this short, followed by a quote, introduces it ("Peskov also had this to say").
+INTRO_WORDS = 20
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,39 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
         start = match.end()
     spans.extend(_trimmed(text, start, len(text), offset))
     return spans
+
+
+def reading_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
+    """The sentences of a passage's `text` (which starts at `offset` in its article) that the reader
+    weighs, as (start, end, sentence) in article offsets: an introducing sentence joined to the one it
+    introduces, none too short to answer, no question (one in the text asks, it doesn't answer)."""
+    found = []
+    for start, end in _join_introductions(text, sentence_spans(text, offset), offset):
+        sentence = text[start - offset: end - offset]
+        if len(sentence.split()) >= MIN_SENTENCE_WORDS and not sentence.rstrip(" ’”'\"").endswith("?"):
+            found.append((start, end, sentence))
+    return found
+
+
+def _join_introductions(text: str, spans: list[Span], offset: int) -> list[tuple[int, int]]:
+    """A sentence that introduces the next one keeps it: one ending in a colon ("Peskov claimed that:
+    ‘…’"), or a short one closing a paragraph before a quote ("Peskov gave reasoning for it.\n\n“…”")."""
+    joined, i = [], 0
+    while i < len(spans):
+        start, end = spans[i].start, spans[i].end
+        if i + 1 < len(spans) and _introduces(text[start - offset:end - offset],
+                                               text[end - offset:spans[i + 1].end - offset]):
+            i += 1
+            end = spans[i].end
+        joined.append((start, end))
+        i += 1
+    return joined
+
+
+def _introduces(sentence: str, following: str) -> bool:
+    if sentence.endswith(":"):
+        return True
+    return ("\n" in following and following.lstrip()[:1] in "“‘\"" and len(sentence.split()) <= INTRO_WORDS)
 
 
 def _continues(text: str, start: int, end: int) -> bool:

@@ -15,6 +15,7 @@ answer at all (the answer's `confidence`). Their weights are a versioned JSON fi
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import re
@@ -23,7 +24,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -87,25 +88,34 @@ class Entity(NamedTuple):
 
 # Sentences whose entities are kept: the next question about the same story reads the same sentences,
 # and NER is the reader's largest cost (about 20 ms of a question's ~45 on the development index; the
-# parser for noun phrases as much again). About 3 MB at this size.
+# parser for noun phrases as much again). About 3 MB at this size. `assistant annotate` stores every
+# sentence's ahead of questions (`stored` below), which takes both off the question's path.
 ENTITY_CACHE = 20_000
 # text → (its entities, and its noun phrases when it was parsed; whether it was)
 _entity_cache: OrderedDict[str, tuple[tuple[Entity, ...], bool]] = OrderedDict()
 _entity_lock = threading.Lock()
+# Looks up stored entities: sentence keys (`entity_key`) → `encode_entities`' JSON, for those it has.
+StoredEntities = Callable[[list[str]], dict[str, str]]
 
 
-def _entities(nlp, texts: list[str], parse: frozenset[str] = frozenset()) -> list[tuple[Entity, ...]]:
-    """Each text's entities, and for the texts in `parse` its noun phrases too (`_chunks`); the models
-    run only on texts not seen lately (their result for a sentence doesn't depend on the other sentences
-    of the batch)."""
+def _entities(nlp, texts: list[str], parse: frozenset[str] = frozenset(),
+              stored: StoredEntities | None = None) -> list[tuple[Entity, ...]]:
+    """Each text's entities, and for the texts in `parse` its noun phrases too (`_chunks`): from memory,
+    then from `stored`, and the models run only on texts found in neither (their result for a sentence
+    doesn't depend on the other sentences of the batch)."""
     with _entity_lock:
         known = {t: v for t in texts if (v := _entity_cache.get(t)) and (v[1] or t not in parse)}
     missing = list(dict.fromkeys(t for t in texts if t not in known))
-    for parsed, disable in ((True, ["attribute_ruler"]), (False, _ONLY_NER)):
+    if stored and missing:
+        found = stored([entity_key(t) for t in missing])
+        for text in missing:
+            if (value := found.get(entity_key(text))) is not None:
+                known[text] = (decode_entities(text, value), True)
+        missing = [t for t in missing if t not in known]
+    for parsed in (True, False):
         batch = [t for t in missing if (t in parse) == parsed]
-        for text, doc in zip(batch, nlp.pipe(batch, disable=disable)):
-            entities = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
-            known[text] = (entities + _chunks(doc) if parsed else entities, parsed)
+        for text, entities in zip(batch, tag(nlp, batch, parsed)):
+            known[text] = (entities, parsed)
     with _entity_lock:
         for text in texts:
             _entity_cache[text] = known[text]
@@ -113,6 +123,27 @@ def _entities(nlp, texts: list[str], parse: frozenset[str] = frozenset()) -> lis
         while len(_entity_cache) > ENTITY_CACHE:
             _entity_cache.popitem(last=False)
     return [tuple(e for e in known[t][0] if t in parse or e.label_ != "CHUNK") for t in texts]
+
+
+def tag(nlp, texts: list[str], parsed: bool) -> Iterator[tuple[Entity, ...]]:
+    """Each text's entities, and with `parsed` its noun phrases after them."""
+    for doc in nlp.pipe(texts, disable=["attribute_ruler"] if parsed else _ONLY_NER):
+        entities = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+        yield entities + _chunks(doc) if parsed else entities
+
+
+def entity_key(text: str) -> str:
+    """Names a sentence's stored entities (its text decides them)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def encode_entities(entities: tuple[Entity, ...]) -> str:
+    """What is stored of a sentence's entities: label and offsets (the text is the sentence's)."""
+    return json.dumps([[e.label_, e.start_char, e.end_char] for e in entities], separators=(",", ":"))
+
+
+def decode_entities(text: str, value: str) -> tuple[Entity, ...]:
+    return tuple(Entity(text[start:end], label, start, end) for label, start, end in json.loads(value))
 
 
 # The parser's dependencies of a noun phrase's head (spaCy's English noun_chunks uses these), the tags
@@ -207,18 +238,20 @@ def load_model(path: str | Path = "") -> dict | None:
     return model if current else None
 
 
-def candidates(question: Question, sentences: list, model: dict | None, encoder: str = "static") -> list[Candidate]:
+def candidates(question: Question, sentences: list, model: dict | None, encoder: str = "static",
+               stored: StoredEntities | None = None) -> list[Candidate]:
     """The typed candidates of the best `READ_SENTENCES` sentences, most probable first (none when the
     question doesn't ask for a thing). Without a model (`load_model`) every probability is 0. `encoder`
     embeds the candidates for `kind_similarity`: the sentence encoder's static vectors by default (2 ms for
     50 candidates here, against 110 ms with the ONNX encoder, with which the best candidate was right
-    slightly more often: 0.518 against 0.503, train-reader out-of-fold on the development set)."""
+    slightly more often: 0.518 against 0.503, train-reader out-of-fold on the development set). `stored`:
+    the store's entities found ahead (`assistant annotate`)."""
     if question.expects is None or not sentences:
         return []
     read = sorted(sentences, key=lambda s: s.support, reverse=True)[:READ_SENTENCES]
     nlp = _nlp()
     parse = frozenset(s.text for s in read[:CHUNK_SENTENCES]) if question.expects in CHUNK_KINDS else frozenset()
-    docs = _entities(nlp, [s.text for s in read], parse)
+    docs = _entities(nlp, [s.text for s in read], parse, stored)
     asked = set(words(question.text))
     asked_stems = {stem(t) for t in content_terms(question.focus or question.text)}
     total_support = sum(max(s.support, 0.0) for s in read) or 1.0

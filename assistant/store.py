@@ -225,6 +225,30 @@ class Store:
         with self.reading():
             return self.tables.feedback()
 
+    def entities(self, keys: list[str]) -> dict[str, str]:
+        """Sentences' entities found ahead of questions (`annotate.py`), by the sentences' keys."""
+        if not keys:
+            return {}
+        with self.reading():
+            return self.tables.entities(keys)
+
+    def annotated(self) -> dict[str, str]:
+        """The articles whose sentences all have their entities stored: doc_id → the content hash they had."""
+        with self.reading():
+            return self.tables.annotated()
+
+    def hashes(self) -> list[tuple[str, str]]:
+        """Every stored article's (doc_id, content hash), in id order."""
+        with self.reading():
+            return list(self.tables.hashes())
+
+    def add_entities(self, rows: list[tuple[str, str]], articles: list[tuple[str, str]]) -> None:
+        """Store (key, entities) rows and mark `articles` (doc_id, content hash) done, in one transaction."""
+        try:
+            self.tables.add_entities(rows, articles)
+        except self.tables.errors as exc:
+            raise self._write_error(exc) from exc
+
     # --- writes ---
 
     def replace(self, batch: list[tuple[Article, str, list[Passage], list[list[float]]]]) -> None:

@@ -77,6 +77,13 @@ class Tables:
     def feedback(self) -> list[dict]: ...
     def close(self) -> None: ...
 
+    # Sentences' entities, found ahead of questions (`annotate.py`): keyed by the sentence's text, so an
+    # article changed since is simply not found and its sentences are tagged at question time. Written
+    # apart from the articles: a reader isn't told to reopen its vectors when only these change.
+    def entities(self, keys: list[str]) -> dict[str, str]: ...
+    def annotated(self) -> dict[str, str]: ...
+    def add_entities(self, rows: list[tuple[str, str]], articles: list[tuple[str, str]]) -> None: ...
+
 
 def open_tables(index_dir: Path, database_url: str, model: str) -> Tables:
     if database_url:
@@ -102,6 +109,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
     title, body, passage_id UNINDEXED, doc_id UNINDEXED, pstart UNINDEXED, pend UNINDEXED,
     tokenize = '{_TOKENIZE}');
 """
+# Both backends: a sentence's entities by the sentence's key, and which version (content hash) of each
+# article has every sentence's.
+ENTITIES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sentence_entities (key TEXT PRIMARY KEY, entities TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS annotated (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+"""
 # Keyword terms held by more than this share of passages are not searched (`keyword_search`). Chosen on
 # the April–June slice, end to end (`eval --folds runs/reader-slice8 --withhold-gold`, 311 questions):
 # every term, 5 % and 2 % gave the same answers (doc_hit@1 0.823/0.826/0.823, choice 0.587 each,
@@ -125,6 +138,9 @@ class SqliteTables(Tables):
         self._db.executescript(SQLITE_SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO info VALUES ('embedding_model', ?)", (model,))
         self._db.commit()
+        # Its own file: `version()` (the articles file's commits) makes readers reopen Chroma.
+        self._entity_db = sqlite3.connect(index_dir / "entities.sqlite", check_same_thread=False)
+        self._entity_db.executescript(ENTITIES_SCHEMA)
         self._vocabulary: dict[str, int] | None = None
         self._vocabulary_version, self._vocabulary_due = None, 0.0
         self._written, self._passages = 0, 1  # passages this process committed since the counts were read
@@ -270,9 +286,30 @@ class SqliteTables(Tables):
         with open(self._feedback_path, encoding="utf-8") as handle:
             return [json.loads(line) for line in handle if line.strip()]
 
+    def entities(self, keys: list[str]) -> dict[str, str]:
+        with self._lock:
+            return {key: value for i in range(0, len(keys), 500) for key, value in self._entity_db.execute(
+                f"SELECT key, entities FROM sentence_entities WHERE key IN ({','.join('?' * len(keys[i:i + 500]))})",
+                keys[i:i + 500])}
+
+    def annotated(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._entity_db.execute("SELECT doc_id, content_hash FROM annotated").fetchall())
+
+    def add_entities(self, rows: list[tuple[str, str]], articles: list[tuple[str, str]]) -> None:
+        with self._lock:
+            try:
+                self._entity_db.executemany("INSERT OR REPLACE INTO sentence_entities VALUES (?, ?)", rows)
+                self._entity_db.executemany("INSERT OR REPLACE INTO annotated VALUES (?, ?)", articles)
+                self._entity_db.commit()
+            except sqlite3.Error:
+                self._entity_db.rollback()
+                raise
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._entity_db.close()
 
 
 # --- a shared server --------------------------------------------------------------------------------------
@@ -294,7 +331,7 @@ CREATE INDEX IF NOT EXISTS passages_terms ON passages USING GIN (terms);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
 CREATE TABLE IF NOT EXISTS feedback (id BIGSERIAL PRIMARY KEY, row JSONB NOT NULL);
 INSERT INTO info VALUES ('version', '0') ON CONFLICT DO NOTHING;
-"""
+""" + ENTITIES_SCHEMA
 # Advisory-lock keys: one for creating the schema (two replicas starting at once would both create it),
 # and per article `hashtext(doc_id)` in their own key space (the two-integer form).
 _SCHEMA_LOCK = 7_401_116
@@ -470,6 +507,18 @@ class PostgresTables(Tables):
 
     def feedback(self) -> list[dict]:
         return [row[0] for row in self._all("SELECT row FROM feedback ORDER BY id")]
+
+    def entities(self, keys: list[str]) -> dict[str, str]:
+        return dict(self._all("SELECT key, entities FROM sentence_entities WHERE key = ANY(%s)", (keys,)))
+
+    def annotated(self) -> dict[str, str]:
+        return dict(self._all("SELECT doc_id, content_hash FROM annotated"))
+
+    def add_entities(self, rows: list[tuple[str, str]], articles: list[tuple[str, str]]) -> None:
+        with self._transaction() as cur:
+            cur.executemany("INSERT INTO sentence_entities VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", rows)
+            cur.executemany("INSERT INTO annotated VALUES (%s, %s) "
+                            "ON CONFLICT (doc_id) DO UPDATE SET content_hash = EXCLUDED.content_hash", articles)
 
     def close(self) -> None:
         with self._lock:

@@ -58,3 +58,19 @@ def test_matching_is_on_word_boundaries():
     assert contains("Clinton’s advisors met", "clinton's advisors")
     assert choice_correct("It was Brazil.", ["Brazil"], ["Brazil", "Chile"])
     assert not choice_correct("Brazil or Chile", ["Brazil"], ["Brazil", "Chile"])
+
+
+def test_a_withheld_question_answered_right_from_another_article_counts_apart():
+    """With its gold articles withheld a question should abstain; an answer that names the right choice
+    anyway (another outlet had the story) is counted in abstained_or_right, not in abstention_recall."""
+    from assistant.evaluate import _abstention, _score
+
+    question = {"id": "q", "question": "Which state?", "answers": [], "withheld_answers": ["Florida"],
+                "choices": ["Florida", "Texas"], "type": "gold withheld"}
+    def scored(text, abstained):
+        return _score("engine_gold_withheld", question, {"answer": text, "abstained": abstained, "citations": [],
+                                                         "passages": []}, None, 5)
+    rows = [scored("Florida [1]", False), scored("Texas [1]", False), scored("The articles don't answer this.", True)]
+    assert [r["metrics"].get("right_anyway") for r in rows] == [1.0, 0.0, None]
+    assert _abstention(rows) == {"abstention_precision": 1.0, "abstention_recall": round(1 / 3, 4),
+                                 "abstained_or_right": round(2 / 3, 4)}
