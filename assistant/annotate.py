@@ -35,11 +35,14 @@ class AnnotateReport:
                 f"{self.already} already were")
 
 
-def annotate(settings: Settings, store: Store | None = None, progress: bool = True) -> AnnotateReport:
-    """Tag the sentences of every stored article not yet annotated in its current version."""
+def annotate(settings: Settings, store: Store | None = None, progress: bool = True,
+             doc_ids: set[str] | None = None) -> AnnotateReport:
+    """Tag the sentences of every stored article (or of those in `doc_ids`: an upload's) not yet annotated
+    in its current version."""
     store = store or Store(settings, writable=True)
     done = store.annotated()
-    todo = [(doc_id, content_hash) for doc_id, content_hash in store.hashes() if done.get(doc_id) != content_hash]
+    todo = [(doc_id, content_hash) for doc_id, content_hash in store.hashes()
+            if done.get(doc_id) != content_hash and (doc_ids is None or doc_id in doc_ids)]
     report = AnnotateReport(already=len(done) - sum(doc_id in done for doc_id, _ in todo))
     nlp = reader._nlp()
     bar = tqdm(desc="annotate", unit=" articles", total=len(todo), disable=not progress, dynamic_ncols=True)

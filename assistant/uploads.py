@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from assistant.annotate import annotate
 from assistant.articles import SUPPORTED, Article, Limits, Rejected, read_paths, suffix_of
 from assistant.ingest import IngestReport, ingest_items
 from assistant.settings import Settings
@@ -56,10 +57,13 @@ def _add(files: list[Path], original_names: list[str], folder: Path, settings: S
                                                   "use `assistant ingest` on the server"))
             continue
         target = _place(path, folder / safe)
-        part = ingest_items(_own_ids(read_paths([target], Limits.of(settings)), store, report), settings,
+        ids: set[str] = set()
+        part = ingest_items(_own_ids(read_paths([target], Limits.of(settings)), store, report, ids), settings,
                             store=store, progress=progress)
         if not (part.added or part.unchanged):
             target.unlink()
+        # An upload is a few articles: tagged now (well under a second each), its answers are as fast as any.
+        annotate(settings, store, progress=False, doc_ids=ids)
         report.merge(part)
     return report
 
@@ -80,9 +84,10 @@ def _stem(path: Path) -> str:
     return path.name.split(".", 1)[0] or path.name
 
 
-def _own_ids(items: Iterable[Article | Rejected], store: Store, report: IngestReport) -> Iterator[Article | Rejected]:
+def _own_ids(items: Iterable[Article | Rejected], store: Store, report: IngestReport,
+             ids: set[str]) -> Iterator[Article | Rejected]:
     """Each article under an id no other stored article has: a stored article with the same id and other
-    content is left alone and the upload gets the first free "id-2", "id-3", …"""
+    content is left alone and the upload gets the first free "id-2", "id-3", …; `ids` collects them."""
     for item in items:
         if isinstance(item, Article) and store.content_hash(item.doc_id) not in (None, item.content_hash):
             original, n = item.doc_id, 2
@@ -91,6 +96,8 @@ def _own_ids(items: Iterable[Article | Rejected], store: Store, report: IngestRe
             item.doc_id = f"{original}-{n}"
             report.notices.append(f"the id {original!r} belongs to another article, which is kept; this one is "
                                   f"stored as {item.doc_id!r} (to replace an article, run `assistant ingest` on the server)")
+        if isinstance(item, Article):
+            ids.add(item.doc_id)
         yield item
 
 

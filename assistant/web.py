@@ -15,6 +15,7 @@ from urllib.parse import unquote
 import gradio as gr
 
 from assistant import remote
+from assistant.annotate import annotate
 from assistant.answer import Assistant, QuestionError
 from assistant.conversation import Conversation
 from assistant.ingest import ingest
@@ -217,6 +218,7 @@ def serve(settings: Settings, no_login: bool = False) -> None:
     if assistant.store.is_empty():
         print(f"The index at {assistant.store.location} is empty: ingesting {settings.seeds_dir} first.", file=sys.stderr)
         print(ingest([settings.seeds_dir], settings, store=assistant.store).summary(), file=sys.stderr)
+        print(annotate(settings, assistant.store).summary(), file=sys.stderr)
     app = launch(build_app(assistant), settings.host, settings.port, auth=logins or None, block=False, quiet=False)
     # `assistant ask` on this index asks this process instead of loading everything itself.
     remote.record(settings, app.local_url, login=bool(logins))

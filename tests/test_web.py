@@ -162,7 +162,10 @@ def test_an_upload_never_replaces_an_article_and_rejected_files_are_removed(tmp_
     from assistant.settings import Settings
     from assistant.store import Store
 
-    seed = Store(Settings.load(index_dir=index)).article("000_5fd4c794f016a340")
+    store = Store(Settings.load(index_dir=index))
+    # the seeds serve ingested and every upload were annotated as they went in (fast answers at once)
+    assert store.annotated() == dict(store.hashes()) and len(store.annotated()) == store.counts()["articles"] == 6
+    seed = store.article("000_5fd4c794f016a340")
     assert seed.text == (ROOT / "seeds" / "000_5fd4c794f016a340.txt").read_text(encoding="utf-8")
     uploads = sorted(p.name for p in (index / "uploads").iterdir())
     assert uploads == ["000_5fd4c794f016a340.txt", "mixed.jsonl", "x-2.txt", "x.txt"]  # deep.json was removed
