@@ -172,6 +172,10 @@ def _ingest(args, settings: Settings) -> int:
 def _annotate(args, settings: Settings) -> int:
     from assistant.annotate import annotate
 
+    if not settings.database_url and not (settings.index_dir / "articles.sqlite").exists():
+        print(f"error: no index at {settings.index_dir}; ingest articles first (assistant ingest FOLDER "
+              f"--index {settings.index_dir})", file=sys.stderr)
+        return 2
     print(annotate(settings).summary())
     return 0
 

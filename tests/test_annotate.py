@@ -93,3 +93,6 @@ def test_the_cli_annotates_and_status_counts_it(tmp_path):
     assert "2 articles annotated" in done.stdout
     status = json.loads(run_cli("status", "--index", str(index), "--json").stdout)
     assert status["annotated"] == status["articles"] == 2
+    missing = run_cli("annotate", "--index", str(tmp_path / "none"), check=False)
+    assert missing.returncode == 2 and missing.stderr.startswith("error: no index at") and len(missing.stderr.splitlines()) == 1
+    assert not (tmp_path / "none").exists()
