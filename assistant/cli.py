@@ -166,6 +166,9 @@ def _ingest(args, settings: Settings) -> int:
     failed = report.rejected and not (report.added or report.updated or report.unchanged)
     if args.annotate and not failed:
         return _annotate(args, settings)
+    if report.added or report.updated:
+        print("answers are faster once the new articles are annotated: assistant annotate"
+              + (f" --index {args.index}" if args.index else ""))
     return 1 if failed else 0
 
 
