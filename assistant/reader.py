@@ -252,7 +252,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     nlp = _nlp()
     parse = frozenset(s.text for s in read[:CHUNK_SENTENCES]) if question.expects in CHUNK_KINDS else frozenset()
     docs = _entities(nlp, [s.text for s in read], parse, stored)
-    asked = set(words(question.text))
+    asked = {_word_base(w) for w in words(question.text)}
     asked_stems = {stem(t) for t in content_terms(question.focus or question.text)}
     total_support = sum(max(s.support, 0.0) for s in read) or 1.0
     groups: dict[str, list] = {}
@@ -279,7 +279,8 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
         tokens = key.split()
         features = {
             "type_match": float(any(e.label_ in expected for _, e in mentions)),
-            "in_question": sum(t in asked for t in tokens) / len(tokens),
+            # "items" for "what item …", "hornets" for "which hornet …": the question's word, not an answer.
+            "in_question": sum(_word_base(t) in asked for t in tokens) / len(tokens),
             # The answer sits beside what the question asks about ("with host Fareed Zakaria" for
             # "who interviewed …"): 1 / (1 + words between the candidate and the nearest question word).
             "near_question": max(_nearness(s.text, e.start_char, e.end_char, asked_stems) for s, e in mentions),
@@ -313,6 +314,11 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     for candidate, p in zip(found, probabilities(found, model)):
         candidate.probability = p
     return sorted(found, key=lambda c: c.probability, reverse=True)
+
+
+def _word_base(word: str) -> str:
+    """A word's stem without a plural's "s", so that singular and plural meet."""
+    return stem(word.removesuffix("s") or word)
 
 
 def probabilities(found: list[Candidate], model: dict | None) -> list[float]:
@@ -377,6 +383,8 @@ def kind_phrase(question: Question, nlp) -> str:
     """What the question calls the thing it asks for: the noun phrase of its "which"/"what" ("UK parcel
     delivery company"), or the one after it when that only says "name" ("what is the name of the Russian
     ambassador"), else the kind's word ("person" for who)."""
+    if not {"which", "what"} & set(words(question.text)):  # nothing to parse for (the parser: ~5 ms)
+        return KIND_WORDS.get(question.expects, "thing")
     chunks = [" ".join(t.text for t in chunk if t.lower_ not in ("which", "what")) if i == 0 else chunk.text
               for i, chunk in enumerate(_from_wh(nlp(question.text, disable=["ner"]).noun_chunks))]
     # "What" alone, then "the name", then "the Russian ambassador": the first that says what kind.

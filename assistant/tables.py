@@ -122,6 +122,12 @@ CREATE TABLE IF NOT EXISTS annotated (doc_id TEXT PRIMARY KEY, content_hash TEXT
 # questions, 224k passages): the same answers again (choice 0.568 each), p50 96/79/72 ms. Below 2 % the
 # keyword index alone starts losing the gold article (1 %: 0.633 among the 30 proposed, against 0.715).
 COMMON_SHARE = 0.02
+# And of those, only the rarest few are searched: each adds its postings to what FTS5 scores. Chosen on the
+# April–June questions asked of the development index (out-of-fold readers, `runs/exp/kw_terms.py`): the 2,
+# 3, 4 or 5 rarest terms gave the same answers as all of them (choice 0.552 each, withheld abstained
+# 0.532), the 5 rarest also the same doc_hit@5 (0.926; 0.923 with fewer), at keyword p50 6.5 ms against
+# 11.8; checked on July–December (shipped reader): identical answers and retrieval, 7.9 against 12.3 ms.
+KEYWORD_TERMS = 5
 
 
 class SqliteTables(Tables):
@@ -175,11 +181,13 @@ class SqliteTables(Tables):
     def keyword_search(self, terms: list[str], limit: int) -> list[tuple]:
         """BM25 over passage bodies (and, weighted lower, titles) for any of the terms, each quoted so
         nothing is read as FTS5 syntax. Terms in more than `COMMON_SHARE` of the passages are left out
-        (the rarest term always stays): FTS5 scores every passage holding any term, so "president" or
-        "first" cost most of the search while their idf adds little to the ranking."""
+        (the rarest term always stays), and of the rest only the `KEYWORD_TERMS` rarest are searched: FTS5
+        scores every passage holding any term, so "president" or "first" cost most of the search while
+        their idf adds little to the ranking."""
         with self._lock:
             shares = self._passage_shares(terms)
-            rare = [t for t in terms if shares[t] <= COMMON_SHARE] or sorted(terms, key=shares.get)[:1]
+            rare = sorted((t for t in terms if shares[t] <= COMMON_SHARE), key=shares.get)[:KEYWORD_TERMS] \
+                or sorted(terms, key=shares.get)[:1]
             match = " OR ".join('"' + term.replace('"', "") + '"' for term in rare)
             return self._all("SELECT passage_id, doc_id, title, pstart, pend, body, -bm25(passage_fts, 0.5, 1.0) AS score "
                              "FROM passage_fts WHERE passage_fts MATCH ? ORDER BY score DESC LIMIT ?", (match, limit))

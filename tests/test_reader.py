@@ -92,6 +92,11 @@ def test_a_common_thing_is_a_noun_phrase_candidate_and_another_article_naming_it
     assert answer["short_answer"]["text"] == "olive oil"
     assert {c["doc_id"] for c in answer["citations"]} == {"coffee", "baristas"}
     assert all("olive oil" in c["quote"] for c in answer["citations"])
+    # "the drinks" restates the question's "drink": a candidate marked as the question's own word.
+    other = json.loads(run_cli("ask", "Which drink gets a velvety texture from its new ingredient?", "--index",
+                               str(index), "--json").stdout)
+    drinks = [c for c in other["candidates"] if "drinks" in c["text"].split()]
+    assert drinks and all(c["features"]["in_question"] > 0 for c in drinks)
 
 
 @pytest.mark.parametrize("question, kind", [
