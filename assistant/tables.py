@@ -127,6 +127,8 @@ COMMON_SHARE = 0.02
 # 3, 4 or 5 rarest terms gave the same answers as all of them (choice 0.552 each, withheld abstained
 # 0.532), the 5 rarest also the same doc_hit@5 (0.926; 0.923 with fewer), at keyword p50 6.5 ms against
 # 11.8; checked on July–December (shipped reader): identical answers and retrieval, 7.9 against 12.3 ms.
+# PostgreSQL, the same two sets in the server mode: identical answers, keyword p50 38.6 against 66.0 ms
+# and 42.2 against 71.7 (`runs/exp/kw_terms_pg.py`).
 KEYWORD_TERMS = 5
 
 
@@ -416,10 +418,12 @@ class PostgresTables(Tables):
         gold article was among the 30 passages proposed for 0.781 of them against 0.715 for a plain
         `ts_rank` and 0.748 for SQLite's FTS5 bm25 (normalisation 2 beat 1, 0.763, and 0, 0.737; see the
         README). As in SQLite, terms in more than `COMMON_SHARE` of the passages are left out (the rarest
-        stays): each costs a `ts_rank` on every passage holding it."""
+        stays), and only the `KEYWORD_TERMS` rarest of the rest are searched: each costs a `ts_rank` on
+        every passage holding it."""
         operands = [" <-> ".join(pieces) for pieces in (_WORD.findall(t) for t in terms) if pieces]
         found = {term: stats for term, stats in self._term_stats(operands).items() if stats is not None}
-        weights = [(term, idf) for term, (idf, share) in found.items() if share <= COMMON_SHARE]
+        rare = sorted((term for term, (_, share) in found.items() if share <= COMMON_SHARE), key=lambda t: found[t][1])
+        weights = [(term, found[term][0]) for term in rare[:KEYWORD_TERMS]]
         if not weights and found:
             rarest = min(found, key=lambda term: found[term][1])
             weights = [(rarest, found[rarest][0])]
