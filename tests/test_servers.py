@@ -83,8 +83,10 @@ def test_two_replicas_share_articles_and_feedback_over_http(tmp_path, servers):
                 ask(page, question)
                 page.locator(f".message-wrap button[aria-label='{button}']").last.click()
                 page.wait_for_timeout(1500)
-    ratings = Store(Settings.load(index_dir=tmp_path / "third", database_url=servers["ASSISTANT_DATABASE_URL"],
-                                  chroma_url=servers["ASSISTANT_CHROMA_URL"])).feedback()
+    shared = Store(Settings.load(index_dir=tmp_path / "third", database_url=servers["ASSISTANT_DATABASE_URL"],
+                                 chroma_url=servers["ASSISTANT_CHROMA_URL"]))
+    assert "ferry" in shared.annotated()  # tagged by the replica it was uploaded to, for every replica
+    ratings = shared.feedback()
     assert [(r["question"], r["liked"]) for r in ratings] == [("Who interviewed Peskov on CNN?", True),
                                                               ("What raise did the ferry union accept?", False)]
     out = tmp_path / "feedback-eval"
