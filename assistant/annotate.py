@@ -43,8 +43,8 @@ def annotate(settings: Settings, store: Store | None = None, progress: bool = Tr
     store = store or Store(settings, writable=True)
     done = store.annotated()
     todo = [(doc_id, content_hash) for doc_id, content_hash in store.hashes()
-            if done.get(doc_id) != content_hash and (doc_ids is None or doc_id in doc_ids)]
-    report = AnnotateReport(already=len(done) - sum(doc_id in done for doc_id, _ in todo))
+            if doc_id not in done and (doc_ids is None or doc_id in doc_ids)]
+    report = AnnotateReport(already=len(done))
     nlp = reader._nlp()
     bar = tqdm(desc="annotate", unit=" articles", total=len(todo), disable=not progress, dynamic_ncols=True)
     try:

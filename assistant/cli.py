@@ -224,8 +224,7 @@ def _status(args, settings: Settings) -> int:
     store = Store(settings)
     info = {**store.counts(), "store": store.location, "embedding_model": store.embedding_model,
             "passage_tokens": settings.passage_tokens}
-    current = dict(store.hashes())
-    info["annotated"] = sum(current.get(doc_id) == content_hash for doc_id, content_hash in store.annotated().items())
+    info["annotated"] = len(store.annotated())
     if args.articles:
         info["articles_list"] = store.catalogue()
     if args.json:

@@ -232,10 +232,11 @@ class Store:
         with self.reading():
             return self.tables.entities(keys)
 
-    def annotated(self) -> dict[str, str]:
-        """The articles whose sentences all have their entities stored: doc_id → the content hash they had."""
+    def annotated(self) -> set[str]:
+        """The articles whose sentences all have their entities stored, in the version stored now."""
         with self.reading():
-            return self.tables.annotated()
+            done = self.tables.annotated()
+            return {doc_id for doc_id, content_hash in self.tables.hashes() if done.get(doc_id) == content_hash}
 
     def hashes(self) -> list[tuple[str, str]]:
         """Every stored article's (doc_id, content hash), in id order."""
