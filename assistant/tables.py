@@ -1,6 +1,6 @@
 """Everything the store keeps beside the vectors: articles with their texts and content hashes, the keyword
-index over passages, pending-write marks, readers' feedback and the store's own facts. One interface, two
-backends:
+index over passages, pending-write marks, readers' feedback, the sentences' entities found ahead of
+questions (`annotate.py`) and the store's own facts. One interface, two backends:
 
 - `SqliteTables`: one file under the index folder (FTS5/BM25 for keywords; feedback as JSONL beside it),
   for one machine. The default.
