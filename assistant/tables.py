@@ -2,8 +2,8 @@
 index over passages, pending-write marks, readers' feedback, the sentences' entities found ahead of
 questions (`annotate.py`) and the store's own facts. One interface, two backends:
 
-- `SqliteTables`: one file under the index folder (FTS5/BM25 for keywords; feedback as JSONL beside it),
-  for one machine. The default.
+- `SqliteTables`: one file under the index folder (FTS5/BM25 for keywords; feedback as JSONL and the
+  entities in a file of their own beside it), for one machine. The default.
 - `PostgresTables` (`ASSISTANT_DATABASE_URL=postgresql://…`): a PostgreSQL server that several `assistant`
   processes on several machines share (full-text search on a weighted title/body `tsvector` with a GIN
   index). Together with a Chroma server nothing is kept on local disk.
