@@ -149,7 +149,8 @@ class SqliteTables(Tables):
         # Its own file: `version()` (the articles file's commits) makes readers reopen Chroma.
         self._entity_db = sqlite3.connect(index_dir / "entities.sqlite", check_same_thread=False)
         self._entity_db.executescript(ENTITIES_SCHEMA)
-        self._vocabulary: dict[str, int] | None = None
+        self._vocabulary: dict[str, int] = {}  # token → passages holding it, looked up as questions need
+        self._tokenizer: sqlite3.Connection | None = None
         self._vocabulary_version, self._vocabulary_due = None, 0.0
         self._written, self._passages = 0, 1  # passages this process committed since the counts were read
 
@@ -197,9 +198,10 @@ class SqliteTables(Tables):
     def _passage_shares(self, terms: list[str]) -> dict[str, float]:
         """Each term's share of passages holding it (its rarest token's, for a term FTS5 splits). The
         tokens come from FTS5's own tokenizer (a scratch table in memory); the counts from its vocabulary,
-        read whole (0.4 s at 224k passages) and read again when another process has written, at most
-        once a minute: a count a little stale only moves a term across the line."""
-        if self._vocabulary is None:
+        a token at a time (about 1 ms a question at 224k passages; reading the vocabulary whole took 0.6 s
+        of a cold `ask`), kept, and forgotten when another process has written, at most once a minute: a
+        count a little stale only moves a term across the line."""
+        if self._tokenizer is None:
             # The question's words go through a scratch table on a connection of their own, in memory:
             # a write on the index's connection would hold its file locked against other processes.
             self._tokenizer = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
@@ -211,18 +213,21 @@ class SqliteTables(Tables):
         stale = version != self._vocabulary_version and time.monotonic() > self._vocabulary_due
         # This process's own writes don't move `data_version`: a tenth more passages makes the counts stale
         # (a server started on the two seeds, then given a corpus, would otherwise judge words by the seeds).
-        if self._vocabulary is None or stale or self._written > 0.1 * self._passages:
-            self._vocabulary = dict(self._db.execute("SELECT term, doc FROM temp.passage_vocab"))
+        if self._vocabulary_version is None or stale or self._written > 0.1 * self._passages:
+            self._vocabulary = {}
             self._vocabulary_version, self._vocabulary_due = version, time.monotonic() + 60
-            self._passages = max(1, self._db.execute("SELECT COUNT(*) FROM passage_fts").fetchone()[0])
+            self._passages = max(1, self._one("SELECT COALESCE(SUM(passages), 0) FROM articles")[0])
             self._written = 0
         tokenizer = self._tokenizer
         tokenizer.execute("DELETE FROM question_terms")
         tokenizer.executemany("INSERT INTO question_terms (rowid, t) VALUES (?, ?)", list(enumerate(terms)))
         tokens = tokenizer.execute("SELECT doc, term FROM question_tokens").fetchall()
+        for token in {token for _, token in tokens} - self._vocabulary.keys():
+            found = self._db.execute("SELECT doc FROM temp.passage_vocab WHERE term = ?", (token,)).fetchone()
+            self._vocabulary[token] = found[0] if found else 0
         shares = {}
         for i, token in tokens:
-            share = self._vocabulary.get(token, 0) / self._passages
+            share = self._vocabulary[token] / self._passages
             shares[terms[i]] = min(shares.get(terms[i], share), share)
         return {term: shares.get(term, 0.0) for term in terms}
 
