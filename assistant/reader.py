@@ -98,11 +98,11 @@ _entity_lock = threading.Lock()
 StoredEntities = Callable[[list[str]], dict[str, str]]
 
 
-def _entities(nlp, texts: list[str], parse: frozenset[str] = frozenset(),
+def _entities(nlp: Callable, texts: list[str], parse: frozenset[str] = frozenset(),
               stored: StoredEntities | None = None) -> list[tuple[Entity, ...]]:
     """Each text's entities, and for the texts in `parse` its noun phrases too (`_chunks`): from memory,
-    then from `stored`, and the models run only on texts found in neither (their result for a sentence
-    doesn't depend on the other sentences of the batch)."""
+    then from `stored`, and the models (`nlp()`, called only then) run only on texts found in neither
+    (their result for a sentence doesn't depend on the other sentences of the batch)."""
     with _entity_lock:
         known = {t: v for t in texts if (v := _entity_cache.get(t)) and (v[1] or t not in parse)}
     missing = list(dict.fromkeys(t for t in texts if t not in known))
@@ -114,7 +114,7 @@ def _entities(nlp, texts: list[str], parse: frozenset[str] = frozenset(),
         missing = [t for t in missing if t not in known]
     for parsed in (True, False):
         batch = [t for t in missing if (t in parse) == parsed]
-        for text, entities in zip(batch, tag(nlp, batch, parsed)):
+        for text, entities in zip(batch, tag(nlp(), batch, parsed) if batch else ()):
             known[text] = (entities, parsed)
     with _entity_lock:
         for text in texts:
@@ -249,7 +249,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     if question.expects is None or not sentences:
         return []
     read = sorted(sentences, key=lambda s: s.support, reverse=True)[:READ_SENTENCES]
-    nlp = _nlp()
+    nlp = _nlp  # loaded only when needed: an annotated index's sentences and a "who" question don't
     parse = frozenset(s.text for s in read[:CHUNK_SENTENCES]) if question.expects in CHUNK_KINDS else frozenset()
     docs = _entities(nlp, [s.text for s in read], parse, stored)
     asked = {_word_base(w) for w in words(question.text)}
@@ -379,14 +379,14 @@ def standardised(rows: list[list[float]], weights: dict) -> np.ndarray:
     return (np.array(rows, dtype=float) - np.array(weights["mean"])) / np.array(weights["scale"])
 
 
-def kind_phrase(question: Question, nlp) -> str:
+def kind_phrase(question: Question, nlp: Callable) -> str:
     """What the question calls the thing it asks for: the noun phrase of its "which"/"what" ("UK parcel
     delivery company"), or the one after it when that only says "name" ("what is the name of the Russian
-    ambassador"), else the kind's word ("person" for who)."""
+    ambassador"), else the kind's word ("person" for who). `nlp()`: the spaCy pipeline, called only to parse."""
     if not {"which", "what"} & set(words(question.text)):  # nothing to parse for (the parser: ~5 ms)
         return KIND_WORDS.get(question.expects, "thing")
     chunks = [" ".join(t.text for t in chunk if t.lower_ not in ("which", "what")) if i == 0 else chunk.text
-              for i, chunk in enumerate(_from_wh(nlp(question.text, disable=["ner"]).noun_chunks))]
+              for i, chunk in enumerate(_from_wh(nlp()(question.text, disable=["ner"]).noun_chunks))]
     # "What" alone, then "the name", then "the Russian ambassador": the first that says what kind.
     return next((c for c in chunks[:3] if set(words(c)) - _GENERIC_NOUNS), KIND_WORDS.get(question.expects, "thing"))
 

@@ -19,16 +19,14 @@ import hashlib
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
-import chromadb
 import httpx
-from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.articles import Article
+from assistant.chroma_client import open_client
 from assistant.embedder import model_name
 from assistant.passages import Passage, embedding_key, embedding_text
 from assistant.settings import Settings
@@ -97,19 +95,13 @@ class Store:
 
     def _open_chroma(self) -> None:
         """(Re)open the Chroma client and collection; `_seen_version` marks the index as this client saw it."""
-        settings, chroma_settings = self.settings, ChromaSettings(anonymized_telemetry=False)
+        settings = self.settings
         with self._lock:
             self._seen_version = self.tables.version()
             if self._client is not None:
                 self._client.close()
             try:
-                if settings.chroma_url:
-                    url = urlparse(settings.chroma_url)
-                    self._client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
-                                                       ssl=url.scheme == "https", settings=chroma_settings)
-                else:
-                    self._client = chromadb.PersistentClient(path=str(settings.index_dir / "chroma"),
-                                                             settings=chroma_settings)
+                self._client = open_client(settings)
                 # embedding_function=None: vectors always come from our packaged model, never Chroma's default.
                 self.collection = self._client.get_or_create_collection(
                     settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"})

@@ -78,11 +78,13 @@ def test_asking_only_one_article_cites_only_it(seed_index):
     assert unknown.returncode == 2 and "Nowhere Gazette" in unknown.stderr and "Traceback" not in unknown.stderr
 
 
-def test_asking_an_empty_index_says_to_ingest_first(tmp_path):
-    result = run_cli("ask", "Who interviewed Peskov on CNN?", "--index", str(tmp_path / "empty"), check=False)
-    assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
-    assert "holds no articles yet" in result.stderr and "assistant ingest" in result.stderr
+def test_asking_a_missing_index_says_to_ingest_first_and_creates_nothing(tmp_path):
+    for command in (("ask", "Who interviewed Peskov on CNN?"), ("status",)):
+        result = run_cli(*command, "--index", str(tmp_path / "empty"), check=False)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+        assert "no index at" in result.stderr and "assistant ingest" in result.stderr
+    assert not (tmp_path / "empty").exists()
 
 
 def test_one_article_cannot_crowd_the_second_source_out_of_what_is_read(seed_index):
