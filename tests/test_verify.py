@@ -12,6 +12,11 @@ from pathlib import Path
 from assistant import verify
 
 SAMPLE = Path(__file__).parent / "fixtures" / "verifier_sample.jsonl"
+# 80 more of that model's sentences (none in SAMPLE; 40 the verifier keeps, 40 it drops, at random, from
+# the 0.5B model's other `eval --llm` runs on the slice), labelled the same way after the rules were
+# written: the held-out measure. A reply that is only an answer ("House of the Dragon") is labelled as
+# the claim that it answers the question.
+HELD_OUT = Path(__file__).parent / "fixtures" / "verifier_sample_heldout.jsonl"
 
 
 def _kept(row: dict) -> bool:
@@ -19,16 +24,27 @@ def _kept(row: dict) -> bool:
     return bool(results) and all(r.verified for r in results)
 
 
+def _precision_recall(path: Path) -> tuple[float, float]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    kept = [_kept(r) for r in rows]
+    true_positive = sum(k and r["stated"] for k, r in zip(kept, rows))
+    return true_positive / sum(kept), true_positive / sum(r["stated"] for r in rows)
+
+
 def test_the_verifier_keeps_what_the_passages_state_and_drops_what_they_dont():
     rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 90 and sum(r["kept_in_run"] for r in rows) == 45
-    kept = [_kept(r) for r in rows]
-    true_positive = sum(k and r["stated"] for k, r in zip(kept, rows))
-    precision = true_positive / sum(kept)
-    recall = true_positive / sum(r["stated"] for r in rows)
+    precision, recall = _precision_recall(SAMPLE)
     # Measured when the rules below were written (on this same sample, so in-sample): 0.88 / 0.72, from
     # 0.80 / 0.70 before them. Floors, not targets: the issue's are 0.95 / 0.70.
     assert precision >= 0.85 and recall >= 0.70, (precision, recall)
+
+
+def test_the_verifier_on_sentences_its_rules_never_saw():
+    # Measured 0.725 / 0.725 when labelled: what is kept wrongly is mostly relational ("Eric Adams previously
+    # worked as …" from a span naming both) or a bare answer whose span is about something else.
+    precision, recall = _precision_recall(HELD_OUT)
+    assert precision >= 0.70 and recall >= 0.70, (precision, recall)
 
 
 def _passage(text: str) -> list[dict]:
