@@ -8,6 +8,7 @@ each gets its own line. When the evidence is weak, the assistant abstains and li
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -22,7 +23,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from assistant import embedder, prompts, reader
 from assistant.answer_types import DATE, NUMBER, candidates, offers
 from assistant.articles import Article
-from assistant.passages import reading_sentences
+from assistant.passages import reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
 from assistant.retrieve import HybridRetriever
 from assistant.settings import Settings
@@ -272,7 +273,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     best = found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"] else None
     chosen = _select(sentences, settings, best, sentence_model is not None) if sentences else []
     voices_of = functools.cache(lambda doc_id: voices(article_text(doc_id)))  # each article read once
-    citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(chosen)]
+    citations = [_cite(i + 1, _with_antecedent(s, article_text(s.doc_id)), voices_of(s.doc_id))
+                 for i, s in enumerate(chosen)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, chosen, voiced, read)
@@ -346,6 +348,21 @@ def _spoken_by(citation: Citation, speaker: str) -> bool:
 def _same_name(a: str, b: str) -> bool:
     """Equal, or one letter swap apart: articles misspell names ("Peksov")."""
     return a == b or (len(a) == len(b) and sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) <= 2)
+
+# A sentence that opens on a pronoun or a demonstrative ("These were the people Sergey met …", "It
+# said …") names what it is about in the sentence before it, which the quote then includes.
+_ANAPHORIC = re.compile(r"^[\"“‘']?(?:These|This|Those|They|He|She|It|His|Her|Their|Its)\b")
+
+
+def _with_antecedent(sentence: _Sentence, text: str) -> _Sentence:
+    if not _ANAPHORIC.match(sentence.text) or not text:
+        return sentence
+    before = sentence_spans(text[:sentence.start])
+    if not before:
+        return sentence
+    start = before[-1].start
+    return dataclasses.replace(sentence, start=start, text=text[start:sentence.end])
+
 
 def _cite(n: int, sentence: _Sentence, article_voices: list[Voice]) -> Citation:
     voice = voice_in(article_voices, sentence.start, sentence.end)

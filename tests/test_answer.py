@@ -48,6 +48,13 @@ def test_who_interviewed_peskov(seed_assistant):
     assert_quotes_exact(answer.to_dict())
 
 
+def test_a_quote_that_opens_on_a_pronoun_includes_the_sentence_it_points_back_to(seed_assistant):
+    answer = seed_assistant.ask("What kind of people around the Democratic candidate did Moscow's envoy meet?")
+    assert_quotes_exact(answer.to_dict())
+    quote = next(c.quote for c in answer.citations if "These were the people" in c.quote)
+    assert "think tanks" in quote and not quote.startswith("These")
+
+
 def test_unrelated_question_abstains_with_related_reading(seed_assistant):
     answer = seed_assistant.ask("What is the capital of Australia?")
     assert answer.abstained and not answer.citations
