@@ -373,6 +373,9 @@ def _bench(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
+    from assistant.chroma_client import load_ahead
+
+    load_ahead(settings)  # so that the first question doesn't wait for the vectors
     from assistant.web import serve
 
     serve(settings.replace(port=args.port, host=args.host), no_login=args.no_login)
