@@ -354,11 +354,15 @@ def _same_name(a: str, b: str) -> bool:
 _ANAPHORIC = re.compile(r"^[\"“‘']?(?:These|This|Those|They|He|She|It|His|Her|Their|Its)\b")
 
 
+_ANTECEDENT_CHARS = 2_000  # looked back at most: a sentence longer than this isn't quoted as one
+
+
 def _with_antecedent(sentence: _Sentence, text: str) -> _Sentence:
     if not _ANAPHORIC.match(sentence.text) or not text:
         return sentence
-    before = sentence_spans(text[:sentence.start])
-    if not before:
+    window = max(0, sentence.start - _ANTECEDENT_CHARS)
+    before = sentence_spans(text[window:sentence.start], window)
+    if not before or (window and len(before) == 1):  # none, or one that may start before the window
         return sentence
     start = before[-1].start
     return dataclasses.replace(sentence, start=start, text=text[start:sentence.end])
