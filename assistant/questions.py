@@ -12,11 +12,16 @@ from assistant.answer_types import asking_sentence, expected_kind
 from assistant.terms import STOPWORDS, words
 
 _REPORTED = re.compile(
-    r"^\s*(?:what|how)\s+(?:did|does|do|has|have|had|was|is|were)\s+(?P<speaker>.+?)\s+"
+    r"^\s*(?:what|how)\s+(?P<aux>did|does|do|has|have|had|was|is|were)\s+(?P<speaker>.+?)\s+"
     r"(?:say|said|claim|claimed|state|stated|argue|argued|allege|alleged|tell|told|think|suggest|suggested|"
     r"write|wrote|report|reported|assert|asserted|reveal|revealed|mean|meant|respond|responded|react|reacted|"
-    r"reply|replied)\s+(?:about|of|on|regarding|concerning|over|to)\s+(?P<topic>.+?)[\s?.!]*$",
+    r"reply|replied)(?:\s+(?:about|of|on|regarding|concerning|over|to|in\s+response\s+to|in\s+reply\s+to|after|"
+    r"when)\s+(?P<topic>.+?))?[\s?.!]*$",
     re.IGNORECASE)
+
+# A question asking someone's words without saying about what ("What did Jeff Sessions say?") names them
+# in a few words; more, and the verb belongs to something else ("what did their sign say?").
+_SPEAKER_WORDS = 4
 
 # "according to the Mouthpiece article", "the Reuters report": the question says which article to read.
 # The name's words can't run across another "the" ("the quotes in the Kremlin Spokesman article").
@@ -53,6 +58,9 @@ class Question:
 
 def analyse(text: str, asked_on: date | None = None) -> Question:
     reported = _REPORTED.match(text)
+    if reported and not reported["topic"] and (reported["aux"].lower() in ("was", "is", "were")
+                                               or len(reported["speaker"].split()) > _SPEAKER_WORDS):
+        reported = None  # "What was the score … Penn State?" asks no one's words
     topic, speaker = (reported["topic"], reported["speaker"]) if reported else (None, None)
     return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text))
 

@@ -55,6 +55,22 @@ def test_a_quote_that_opens_on_a_pronoun_includes_the_sentence_it_points_back_to
     assert "think tanks" in quote and not quote.startswith("These")
 
 
+@pytest.mark.parametrize("question, speaker", [
+    ("What did Jeff Sessions say?", "Jeff Sessions"),
+    ("What did Jeff Sessions say in response to the accusations?", "Jeff Sessions"),
+    ("What did Peskov claim about Clinton's advisors?", "Peskov"),
+    ("What was the final score of the game between Delaware and Penn State?", None),  # "State" is no verb here
+    ("What was a fan dressed as, and what did their sign say?", None),
+])
+def test_whose_words_a_question_asks_for(question, speaker):
+    assert analyse(question).speaker == speaker
+
+
+def test_asking_the_words_of_someone_who_never_speaks_abstains(seed_assistant):
+    answer = seed_assistant.ask("What did Jeff Sessions say in response to the accusations?")
+    assert answer.abstained and answer.evidence["speaker_not_found"] < 0
+
+
 def test_unrelated_question_abstains_with_related_reading(seed_assistant):
     answer = seed_assistant.ask("What is the capital of Australia?")
     assert answer.abstained and not answer.citations
