@@ -219,6 +219,11 @@ def serve(settings: Settings, no_login: bool = False) -> None:
         print(f"The index at {assistant.store.location} is empty: ingesting {settings.seeds_dir} first.", file=sys.stderr)
         print(ingest([settings.seeds_dir], settings, store=assistant.store).summary(), file=sys.stderr)
         print(annotate(settings, assistant.store).summary(), file=sys.stderr)
+    else:
+        articles, annotated = assistant.store.counts()["articles"], len(assistant.store.annotated())
+        if annotated < articles:  # ingested from the command line: answers tag their sentences as they read
+            print(f"{articles - annotated} of the {articles} articles aren't annotated yet; answers are faster "
+                  f"once they are: assistant annotate --index {settings.index_dir}", file=sys.stderr)
     app = launch(build_app(assistant), settings.host, settings.port, auth=logins or None, block=False, quiet=False)
     # `assistant ask` on this index asks this process instead of loading everything itself.
     remote.record(settings, app.local_url, login=bool(logins))

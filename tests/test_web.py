@@ -44,6 +44,7 @@ def test_ask_on_a_served_index_asks_the_server_and_answers_alone_once_it_stops(t
         scoped = run_cli("ask", CLINTON_ADVISORS, "--index", str(index), "--article", "nope", check=False)
         assert scoped.returncode == 2 and scoped.stderr.startswith("error: ") and "'nope'" in scoped.stderr
     assert not (index / "serving.json").exists(), "a stopped server takes its record with it"
+    assert "2 of the 2 articles aren't annotated yet" in server.logs  # ingested without --annotate
 
     # A record left by a process that died without cleaning up is ignored.
     (index / "serving.json").write_text(json.dumps({"url": record["url"], "pid": 2**22 + 12345, "login": False}))
