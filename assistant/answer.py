@@ -349,15 +349,17 @@ def _same_name(a: str, b: str) -> bool:
     """Equal, or one letter swap apart: articles misspell names ("Peksov")."""
     return a == b or (len(a) == len(b) and sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) <= 2)
 
-# A sentence that opens on a pronoun or a demonstrative ("These were the people Sergey met …", "It
-# said …") names what it is about in the sentence before it, which the quote then includes.
-_ANAPHORIC = re.compile(r"^[\"“‘']?(?:These|This|Those|They|He|She|It|His|Her|Their|Its)\b")
 
-
+# A sentence that opens on a pronoun, a demonstrative or "the company" ("These were the people Sergey met
+# …", "The chain said …") names what it is about in the sentence before it, which the quote then includes.
+_ANAPHORIC = re.compile(r"^[\"“‘']?(?:These|This|Those|They|He|She|It|His|Her|Their|Its|"
+                        r"The (?:company|chain|firm|group|agency|brand|retailer|automaker|network|airline|"
+                        r"team|club|country|city|state|organization|department|court|bank|restaurant))\b")
 _ANTECEDENT_CHARS = 2_000  # looked back at most: a sentence longer than this isn't quoted as one
 
 
 def _with_antecedent(sentence: _Sentence, text: str) -> _Sentence:
+    """The sentence, or (for one that points back, `_ANAPHORIC`) it and the one before it in `text`."""
     if not _ANAPHORIC.match(sentence.text) or not text:
         return sentence
     window = max(0, sentence.start - _ANTECEDENT_CHARS)
