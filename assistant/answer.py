@@ -272,8 +272,9 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     # training weeks (see the model's "short_answer_from").
     best = found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"] else None
     chosen = _select(sentences, settings, best, sentence_model is not None) if sentences else []
-    voices_of = functools.cache(lambda doc_id: voices(article_text(doc_id)))  # each article read once
-    citations = [_cite(i + 1, _with_antecedent(s, article_text(s.doc_id)), voices_of(s.doc_id))
+    text_of = functools.cache(article_text)  # each article read once
+    voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
+    citations = [_cite(i + 1, _with_antecedent(s, text_of(s.doc_id)), voices_of(s.doc_id))
                  for i, s in enumerate(chosen)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
