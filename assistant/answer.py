@@ -233,7 +233,7 @@ class Assistant:
     def scope(self, doc_ids=(), outlets=()) -> frozenset[str]:
         """The ids of the named articles and of every article from the named outlets (empty: all articles);
         a `QuestionError` names any id or outlet the index doesn't hold."""
-        if not doc_ids and not outlets:  # reading the catalogue takes 1 s at 6,000 articles (it walks the texts)
+        if not doc_ids and not outlets:  # nothing to check: the catalogue is 0.05 s at 6,000 articles, 1 s from a cold disk
             return frozenset()
         catalogue = self.catalogue()
         known = {e["doc_id"] for e in catalogue}

@@ -220,7 +220,7 @@ def serve(settings: Settings, no_login: bool = False) -> None:
         print(ingest([settings.seeds_dir], settings, store=assistant.store).summary(), file=sys.stderr)
         print(annotate(settings, assistant.store).summary(), file=sys.stderr)
     else:
-        articles, annotated = assistant.store.counts()["articles"], len(assistant.store.annotated())
+        articles, annotated = len(assistant.store.hashes()), len(assistant.store.annotated())
         if annotated < articles:  # ingested from the command line: answers tag their sentences as they read
             print(f"{articles - annotated} of the {articles} articles aren't annotated yet; answers are faster "
                   f"once they are: assistant annotate --index {settings.index_dir}", file=sys.stderr)
