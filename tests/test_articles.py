@@ -54,3 +54,18 @@ def test_unreadable_inputs_get_one_line_reasons(tmp_path):
     assert "no such file" in reasons["missing.txt"]
     latin = next(a for a in items if isinstance(a, Article))
     assert latin.title == "Café crème"
+
+
+def test_a_link_out_of_the_folder_is_skipped_and_one_inside_is_read(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Not an article: a file beside the folder.")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "story.txt").write_text("Story\n\nThe council approved the budget.")
+    (folder / "out.txt").symlink_to(outside)
+    (folder / "again.txt").symlink_to(folder / "story.txt")
+    items = list(read_paths([folder]))
+    read = {a.doc_id: a.text for a in items if isinstance(a, Article)}
+    [rejected] = [r for r in items if isinstance(r, Rejected)]
+    assert rejected.source.endswith("out.txt") and "outside the folder" in rejected.reason
+    assert "secret" not in " ".join(read.values()) and read["again"] == read["story"]
