@@ -275,13 +275,17 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     best = (found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
             and found[0].features["type_match"] else None)
     chosen = _select(sentences, settings, best, sentence_model is not None) if sentences else []
+    # Whether the passages answer is judged on the sentences chosen without a short answer, as `train-reader`
+    # saw them: led by a wrong guess of the wrong kind ("Clinton" for "how long …"), the sentences chosen
+    # offered no number and the question was abstained on only by that accident.
+    unled = chosen if best is None else _select(sentences, settings, None, sentence_model is not None)
     text_of = functools.cache(article_text)  # each article read once
     voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
     citations = [_cite(i + 1, _with_antecedent(s, text_of(s.doc_id)), voices_of(s.doc_id))
                  for i, s in enumerate(chosen)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
-    evidence = _evidence(question, chosen, voiced, read)
+    evidence = _evidence(question, unled, voiced, read)
     # With the story's own articles gone, the week's other articles lack its particular words.
     week = [n for n in ranked[:10] if reader.is_recent(str(n.node.metadata.get("published_at", "")), question.asked_on)]
     evidence["week_missing_terms"] = round(_missing_share(question, week if question.asked_on else read), 4)

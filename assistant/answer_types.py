@@ -60,8 +60,18 @@ _NAMED = re.compile(r"\bwhat(?:['’]?s| is| was)? (?:the |his |her |its |their 
 # Any other "which …" or "what …" that asks for a thing, not for what happened or what someone did or said
 # ("which controversial ingredient", "What is creeping up the Mississippi River?", "… in what time?"):
 # named or not, so common nouns compete with names (`reader.CHUNK_KINDS`).
-_WHAT = re.compile(r"\bwhich\s+\w+|\bwhat\b(?!\s+(?:did|does|do|happened|happens|if|about|else)\b)"
+_WHAT = re.compile(r"\bwhich\s+\w+|\bwhat\b(?!\s+(?:happened|happens|if|about|else)\b)"
                    r"(?!['’]s (?:next|happening)\b)", re.I)
+# "What did/does … <verb>" asks for a thing ("what did the inspectors find in the oysters?", "what did
+# Flynn's plan aim to defeat?") unless the verb is saying, thinking or doing: what someone said or did is
+# answered by the quoted sentences, and so is what someone did or said "about" something.
+_WHAT_DID = re.compile(r"\bwhat\s+(?:did|does|do)\b", re.I)
+_SAYING_OR_DOING = re.compile(
+    r"\b(?:do|does|did|doing|done|happen\w*|say|says|said|saying|claim\w*|tell|tells|told|declar\w*|call\w*|"
+    r"stat(?:e|es|ed|ing)|argu\w*|announc\w*|describ\w*|think\w*|thought|believ\w*|mean\w*|suggest\w*|"
+    r"writ\w*|wrote|report\w*|respon\w*|repl\w*|explain\w*|warn\w*|promis\w*|admit\w*|den(?:y|ies|ied)|"
+    r"insist\w*|reveal\w*|accus\w*|blam\w*|feel\w*|felt|want\w*|ask\w*|add|added|note\w*|urg\w*|"
+    r"critici[sz]\w*|prais\w*|react\w*|about)\b", re.I)
 
 
 # "What reason did he give", "what is Moscow's view of": asking why, or what someone thinks, is answered
@@ -85,6 +95,8 @@ def expected_kind(question: str) -> str | None:
             return kind
     if _NAMED.search(asking):
         return NAME
+    if _WHAT_DID.search(asking):
+        return None if _SAYING_OR_DOING.search(_WHAT_DID.split(asking, 1)[1]) else THING
     return THING if _WHAT.search(asking) and not _OPINION.search(asking) else None
 
 

@@ -109,6 +109,11 @@ def test_a_common_thing_is_a_noun_phrase_candidate_and_another_article_naming_it
     ("What did Peskov claim about Clinton's advisors?", None),
     ("What reason did the Russian official give for the Kremlin favoring the Republican candidate?", None),
     ("What is Moscow's view of the new American president's performance so far?", None),
+    # What someone did is a thing unless the doing is saying, thinking or doing itself.
+    ("What did the Canadian Food Inspection Agency find in the oysters?", "thing"),
+    ("What does NATO stand for?", "thing"),
+    ("What did Putin keep saying he would respect?", None),
+    ("What did Kislyak have a responsibility to do?", None),
 ])
 def test_the_kind_of_thing_asked_for_is_read_from_the_asking_sentence(question, kind):
     assert expected_kind(question) == kind
