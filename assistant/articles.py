@@ -99,10 +99,10 @@ def read_paths(paths: Iterable[Path], limits: Limits | None = None) -> Iterator[
         if path.is_dir():
             inside = path.resolve()
             for child in _folder_files(path):
-                if child.is_symlink() and not child.resolve().is_relative_to(inside):
-                    # A folder of articles is read as it stands: a link in it may point anywhere
-                    # (/etc/passwd), and what is ingested is shown to whoever asks.
-                    yield Rejected(str(child), f"a link to {child.resolve()}, outside the folder; "
+                # A folder of articles is read as it stands: a link in it may point anywhere (/etc/passwd),
+                # and what is ingested is shown to whoever asks.
+                if not (target := child.resolve()).is_relative_to(inside):
+                    yield Rejected(str(child), f"a link to {target}, outside the folder; "
                                                "copy the file into the folder to ingest it")
                     continue
                 yield from read_file(child, limits)
