@@ -71,7 +71,7 @@ _SAYING_OR_DOING = re.compile(
     r"stat(?:e|es|ed|ing)|argu\w*|announc\w*|describ\w*|think\w*|thought|believ\w*|mean\w*|suggest\w*|"
     r"writ\w*|wrote|report\w*|respon\w*|repl\w*|explain\w*|warn\w*|promis\w*|admit\w*|den(?:y|ies|ied)|"
     r"insist\w*|reveal\w*|accus\w*|blam\w*|feel\w*|felt|want\w*|ask\w*|add|added|note\w*|urg\w*|"
-    r"critici[sz]\w*|prais\w*|react\w*|about)\b", re.I)
+    r"critici[sz]\w*|prais\w*|react\w*|about)\b")  # lower case only: "the Department of State" is a name
 
 
 # "What reason did he give", "what is Moscow's view of": asking why, or what someone thinks, is answered

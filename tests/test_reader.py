@@ -114,6 +114,7 @@ def test_a_common_thing_is_a_noun_phrase_candidate_and_another_article_naming_it
     ("What does NATO stand for?", "thing"),
     ("What did Putin keep saying he would respect?", None),
     ("What did Kislyak have a responsibility to do?", None),
+    ("What did the Department of State approve?", "thing"),
 ])
 def test_the_kind_of_thing_asked_for_is_read_from_the_asking_sentence(question, kind):
     assert expected_kind(question) == kind
