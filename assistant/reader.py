@@ -32,7 +32,7 @@ from assistant import embedder
 from assistant.answer_types import DATE, NAME, NUMBER, PLACE, THING
 from assistant.questions import Question
 from assistant.retrieve import RECENT_DAYS
-from assistant.terms import content_terms, stem, words
+from assistant.terms import close_spelling, content_terms, stem, words
 
 MODEL_FILE = Path(__file__).with_name("reader_model.json")
 MODEL_VERSION = 4
@@ -252,7 +252,8 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     nlp = _nlp  # loaded only when needed: an annotated index's sentences and a "who" question don't
     parse = frozenset(s.text for s in read[:CHUNK_SENTENCES]) if question.expects in CHUNK_KINDS else frozenset()
     docs = _entities(nlp, [s.text for s in read], parse, stored)
-    asked = {_word_base(w) for w in words(question.text)}
+    asked_words = set(words(question.text))
+    asked = {_word_base(w) for w in asked_words}
     asked_stems = {stem(t) for t in content_terms(question.focus or question.text)}
     total_support = sum(max(s.support, 0.0) for s in read) or 1.0
     groups: dict[str, list] = {}
@@ -261,6 +262,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
             key = " ".join(words(ent.text))
             if key:
                 groups.setdefault(key, []).append((sentence, ent))
+    groups = _merge_spellings(groups)
     heads: dict[str, set] = {}
     for key, mentions in groups.items():
         heads.setdefault(key.split()[-1], set()).update((s.doc_id, s.start) for s, _ in mentions)
@@ -280,7 +282,8 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
         features = {
             "type_match": float(any(e.label_ in expected for _, e in mentions)),
             # "items" for "what item …", "hornets" for "which hornet …": the question's word, not an answer.
-            "in_question": sum(_word_base(t) in asked for t in tokens) / len(tokens),
+            "in_question": sum(_word_base(t) in asked or any(close_spelling(t, w) for w in asked_words)
+                               for t in tokens) / len(tokens),
             # The answer sits beside what the question asks about ("with host Fareed Zakaria" for
             # "who interviewed …"): 1 / (1 + words between the candidate and the nearest question word).
             "near_question": max(_nearness(s.text, e.start_char, e.end_char, asked_stems) for s, e in mentions),
@@ -314,6 +317,20 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     for candidate, p in zip(found, probabilities(found, model)):
         candidate.probability = p
     return sorted(found, key=lambda c: c.probability, reverse=True)
+
+
+def _merge_spellings(groups: dict[str, list]) -> dict[str, list]:
+    """One candidate for a name spelled two ways ("Fareed Zakaria" in one article, "Fareed Zarakia" in
+    the other): the mentions of a key whose words are each a close spelling (`terms.close_spelling`) of
+    a more mentioned key's, with a label in common, join that key's."""
+    merged: dict[str, list] = {}
+    for key in sorted(groups, key=lambda k: -len(groups[k])):
+        tokens, labels = key.split(), {e.label_ for _, e in groups[key]}
+        into = next((kept for kept in merged if len(kept.split()) == len(tokens)
+                     and all(map(close_spelling, tokens, kept.split()))
+                     and labels & {e.label_ for _, e in merged[kept]}), key)
+        merged.setdefault(into, []).extend(groups[key])
+    return merged
 
 
 def _word_base(word: str) -> str:

@@ -39,3 +39,27 @@ def content_terms(text: str) -> list[str]:
             seen.setdefault(word, None)
     return list(seen)
 
+
+
+def close_spelling(a: str, b: str) -> bool:
+    """Whether two words are one name spelled two ways ("Peskov"/"Peksov", "Zakaria"/"Zarakia",
+    "Putin"/"Puttin"): the same first letter, and at most one edit (two from seven letters on) where an
+    edit is a letter added, dropped, changed or swapped with its neighbour. Short words and numbers never
+    are: "Hall"/"Hill", "2016"/"2020" are other things."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or a[0] != b[0] or abs(len(a) - len(b)) > 1 or a.isdigit() or b.isdigit():
+        return False
+    allowed = 2 if min(len(a), len(b)) >= 7 else 1
+    # Optimal string alignment distance, stopped as soon as it can't stay within `allowed`.
+    before, row = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a[i - 1] != b[j - 1]))
+            if before is not None and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > allowed:
+            return False
+        before, row = row, current
+    return row[-1] <= allowed

@@ -123,3 +123,26 @@ def test_the_kind_of_thing_asked_for_is_read_from_the_asking_sentence(question, 
 def test_an_abbreviation_doesnt_end_the_asking_sentence():
     assert analyse("Which company warned its U.S. subscribers about sharing passwords?").focus is None
     assert analyse("The Spurs won the lottery. Who was their No. 1 pick?").focus == "Who was their No. 1 pick?"
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("peskov", "peksov", True), ("zakaria", "zarakia", True), ("putin", "puttin", True),
+    ("hall", "hill", False), ("johnson", "jackson", False), ("china", "chile", False), ("2016", "2017", False),
+])
+def test_one_name_spelled_two_ways_is_told_from_two_names(a, b, same):
+    from assistant.terms import close_spelling
+
+    assert close_spelling(a, b) is same and close_spelling(b, a) is same
+
+
+def test_a_name_misspelled_in_one_article_is_one_candidate_and_a_misspelled_question_word_is_the_questions(seed_index):
+    # The seeds spell the host "Fareed Zakaria" in one article and "Fareed Zarakia" in the other, and
+    # Peskov "Peksov" once.
+    import math
+
+    answer = json.loads(run_cli("ask", "Who interviewed Peskov on CNN?", "--index", str(seed_index),
+                                "--json").stdout)
+    fareed = [c for c in answer["candidates"] if c["text"].startswith("Fareed Za")]
+    assert len(fareed) == 1 and fareed[0]["features"]["articles"] == pytest.approx(math.log1p(2), abs=1e-3)
+    peksov = [c for c in answer["candidates"] if "Peksov" in c["text"]]
+    assert peksov and all(c["features"]["in_question"] > 0 for c in peksov)
