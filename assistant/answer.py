@@ -271,9 +271,11 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
     # training weeks (see the model's "short_answer_from"). A candidate of another kind than the question
     # asks for ("Sergey" for "how many people …", "flights" for "which airline") never leads: of the 10
-    # shown so out-of-fold on the development set (`runs/eval-dev-final8`), none was the answer.
+    # shown so out-of-fold on the development set (`runs/eval-dev-final8`), none was the answer. Nor does
+    # one the question itself names ("Florida" for "Florida Gov. Ron DeSantis … in which state?"): of the
+    # 18 shown so (`runs/eval-dev-sp1`), none was the answer.
     best = (found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
-            and found[0].features["type_match"] else None)
+            and found[0].features["type_match"] and found[0].features["in_question"] < 1 else None)
     chosen = _select(sentences, settings, best, sentence_model is not None) if sentences else []
     # Whether the passages answer is judged on the sentences chosen without a short answer, as `train-reader`
     # saw them: led by a wrong guess of the wrong kind ("Clinton" for "how long …"), the sentences chosen
