@@ -15,17 +15,36 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core import Document, StorageContext, VectorStoreIndex
+from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant import embedder
-from assistant.embedder import PackagedEmbedding
 from assistant.passages import sentence_spans
 from assistant.settings import Settings
 from assistant.store import Store
 
 TOP_K = 10
 MODES = ("top_passage", "best_sentence")
+
+
+class PackagedEmbedding(BaseEmbedding):
+    """LlamaIndex face of the packaged model: the recipe embeds with the very same model instance as the
+    engine, instead of LlamaIndex's OpenAI default."""
+
+    model_name: str = embedder.MODEL_NAME
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return embedder.embed([query])[0].tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return embedder.embed([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return embedder.embed(texts).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
 
 
 class Baseline:

@@ -230,9 +230,13 @@ def _ask(args, settings: Settings) -> int:
 
     if _no_index(settings):
         return 2
+    from assistant import embedder
     from assistant.chroma_client import load_ahead
 
-    load_ahead(settings)  # beside the imports below
+    # Beside the imports below (LlamaIndex's takes about a second of Python): the vector graph and the
+    # encoder's ONNX session load in native code.
+    load_ahead(settings)
+    embedder.preload(settings.encoder)
     from assistant.answer import Assistant, QuestionError
 
     assistant = Assistant(settings)

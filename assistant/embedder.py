@@ -10,8 +10,8 @@ per word piece (model2vec's recipe), so a text's vector is a lookup and a mean i
 layers. It embeds many times faster and retrieves worse; its vectors don't mix with the model's, so an
 index remembers which encoder built it (see `model_name`).
 
-Also exposed to LlamaIndex as a `BaseEmbedding`, so its retrievers and the baseline recipe use the very
-same model instance instead of LlamaIndex's OpenAI default.
+Imports no LlamaIndex, so that a cold `assistant ask` can load the model beside LlamaIndex's import (see
+`preload`); the baseline recipe wraps it as LlamaIndex's `BaseEmbedding` (`baseline.PackagedEmbedding`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -142,8 +141,9 @@ def load_model(encoder: str | None = None) -> OnnxEncoder | TorchEncoder | Stati
 
 def preload(encoder: str) -> None:
     """Load `encoder` on a background thread: on a new machine the static table takes about 14 s to
-    distill, which the chat's start-up (seeding the index, the web app) can overlap. Call it once the
-    main encoder is loaded: both would otherwise export the ONNX file at once."""
+    distill, which the chat's start-up (seeding the index, the web app) can overlap, and a cold `ask`
+    creates the ONNX session (0.2 s) while it imports the rest. Preload another encoder only once the
+    main one is loaded: both would otherwise export the ONNX file at once."""
     threading.Thread(target=load_model, args=(encoder,), daemon=True).start()
 
 
@@ -291,21 +291,3 @@ def embed(texts: Sequence[str], batch_size: int = 64, encoder: str | None = None
 def count_tokens(texts: Sequence[str]) -> list[int]:
     """Word pieces per text, as the model sees them (without its two special tokens)."""
     return load_model().count_tokens(list(texts))
-
-
-class PackagedEmbedding(BaseEmbedding):
-    """LlamaIndex face of the packaged model."""
-
-    model_name: str = MODEL_NAME
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return embed([query])[0].tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return embed([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return embed(texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
