@@ -182,11 +182,13 @@ class Assistant:
         return answer
 
     def read_for_training(self, question: str, asked_on: date | None = None,
-                          exclude: frozenset[str] = frozenset(), sentence_model: dict | None = None) -> Answer:
+                          exclude: frozenset[str] = frozenset(), sentence_model: dict | None = None,
+                          within: frozenset[str] = frozenset()) -> Answer:
         """The answer made without a candidate model, with every sentence and candidate the reader found
         and the evidence's features: what `train-reader` learns from. `sentence_model`: the reader's
-        sentence weights to choose sentences by (None: the hand-set support)."""
-        analysed, vectors, ranked, _ = self._retrieve(question, asked_on, exclude, frozenset(), {})
+        sentence weights to choose sentences by (None: the hand-set support); `exclude`, `within`: as
+        for `ask`."""
+        analysed, vectors, ranked, _ = self._retrieve(question, asked_on, exclude, within, {})
         return compose(analysed, vectors, ranked, self.settings, self._article_text,
                        {"sentences": sentence_model} if sentence_model else None, all_candidates=True,
                        stored_entities=self.store.entities)

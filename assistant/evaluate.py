@@ -81,7 +81,8 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
     by_model = {path: Assistant(settings.replace(reader_model=path), store) for path in set(model_of.values())}
 
     def engine(q: dict, exclude: frozenset[str] = frozenset()):
-        return by_model.get(model_of.get(q["id"]), assistant).ask(q["question"], asked_on(q), exclude=exclude)
+        return by_model.get(model_of.get(q["id"]), assistant).ask(q["question"], asked_on(q), exclude=exclude,
+                                                                  within=articles_of(q))
 
     systems = {ENGINE: _run_engine(engine, questions, options.progress)}
     if options.withhold_gold:
@@ -153,6 +154,12 @@ def _llm_reading(answer: dict) -> dict:
     if answer.get("alternative_answer"):  # its last line names the extractive reading
         return {**answer, "answer": answer["answer"].rsplit("\n", 1)[0]}
     return answer
+
+
+def articles_of(question: dict) -> frozenset[str]:
+    """The articles a question is asked over (its "articles": ids), as if they were the whole folder: a small
+    folder's questions drawn from a large index without building an index per folder. Empty: every article."""
+    return frozenset(question.get("articles") or ())
 
 
 def asked_on(question: dict) -> date | None:

@@ -37,7 +37,7 @@ from tqdm import tqdm
 
 from assistant import reader, scoring
 from assistant.answer import Assistant, QuestionError
-from assistant.evaluate import asked_on, load_questions
+from assistant.evaluate import articles_of, asked_on, load_questions
 from assistant.settings import Settings
 
 FOLDS = 5
@@ -68,8 +68,9 @@ class TrainOptions:
 
 
 def _week(question: dict) -> str:
-    """The question's fold group: its week; a question without a date (the seeds) is a group of its own."""
-    return str(question.get("question_date") or f"id:{question['id']}")
+    """The question's fold group: its week (`week`, for a question asked without its date but drawn from
+    a dated one, else its date); a question without either (the seeds) is a group of its own."""
+    return str(question.get("week") or question.get("question_date") or f"id:{question['id']}")
 
 
 def week_folds(questions: list[dict]) -> dict[str, int]:
@@ -91,7 +92,7 @@ def collect_sentences(assistants: dict[str, Assistant], questions: list[dict], p
         if not answers:
             continue
         try:
-            answer = assistants[q["_index"]].read_for_training(q["question"], asked_on(q))
+            answer = assistants[q["_index"]].read_for_training(q["question"], asked_on(q), within=articles_of(q))
         except QuestionError:
             continue
         rows.append({"id": q["id"], "set": q["_set"], "week": _week(q),
@@ -125,7 +126,7 @@ def collect(assistants: dict[str, Assistant], questions: list[dict], sentence_mo
         for version, exclude in versions:
             try:
                 answer = assistants[q["_index"]].read_for_training(q["question"], asked_on(q), exclude,
-                                                                   sentence_models.get(week))
+                                                                   sentence_models.get(week), articles_of(q))
             except QuestionError:
                 continue
             rows.append({"id": q["id"], "set": q["_set"], "week": week, "version": version,

@@ -74,3 +74,19 @@ def test_a_withheld_question_answered_right_from_another_article_counts_apart():
     assert [r["metrics"].get("right_anyway") for r in rows] == [1.0, 0.0, None]
     assert _abstention(rows) == {"abstention_precision": 1.0, "abstention_recall": round(1 / 3, 4),
                                  "abstained_or_right": round(2 / 3, 4)}
+
+
+def test_a_question_asked_over_some_articles_reads_only_those(seed_index, tmp_path):
+    # "articles" in a question record: the folder it is asked over, drawn from a larger index (small-folder
+    # questions without an index per folder); with its gold article withheld the rest is all it may read.
+    from conftest import SEED_IDS
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "q1", "question": "Who interviewed Peskov on CNN?", "answers": ["Zakaria"],
+                                     "gold_doc_ids": [SEED_IDS[1]], "articles": [SEED_IDS[1]]}) + "\n")
+    out = tmp_path / "out"
+    run_cli("eval", "--questions", str(questions), "--index", str(seed_index), "--out", str(out), "--withhold-gold")
+    rows = {r["system"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+    assert rows["engine"]["citations"] and {c["doc_id"] for c in rows["engine"]["citations"]} == {SEED_IDS[1]}
+    assert set(rows["engine"]["retrieved"]) == {SEED_IDS[1]}
+    assert rows["engine_gold_withheld"]["retrieved"] == [] and rows["engine_gold_withheld"]["abstained"]
