@@ -181,6 +181,11 @@ class Assistant:
         answer.timings_ms = timings
         return answer
 
+    def retrieve(self, question: str, asked_on: date | None = None,
+                 exclude: frozenset[str] = frozenset()) -> list[NodeWithScore]:
+        """The passages ranked for `question`, best first, as the answer would read them."""
+        return self._retrieve(question, asked_on, exclude, frozenset(), {})[2]
+
     def read_for_training(self, question: str, asked_on: date | None = None,
                           exclude: frozenset[str] = frozenset(), sentence_model: dict | None = None,
                           within: frozenset[str] = frozenset()) -> Answer:

