@@ -97,7 +97,8 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
         from assistant.written import ask
 
         def written(q: dict):
-            return ask(by_model.get(model_of.get(q["id"]), assistant), q["question"], asked_on=asked_on(q))
+            return ask(by_model.get(model_of.get(q["id"]), assistant), q["question"], asked_on=asked_on(q),
+                       within=articles_of(q))
 
         systems[ENGINE_LLM] = _run_engine(written, questions, options.progress, ENGINE_LLM)
         systems[LLM_READER] = [_llm_reading(a) for a in systems[ENGINE_LLM]]
