@@ -91,13 +91,14 @@ def test_clinton_advisors_shows_both_articles_with_highlighted_spans(page):
 
 def test_article_markup_is_shown_as_text_and_never_runs(page):
     ask(page, "Where did the lantern parade in Marrow Bay end?")
-    summary = page.locator(".message-wrap details summary").first
-    summary.click()
-    quoted = page.locator(".message-wrap details blockquote").first.inner_text()
+    # The Marrow Bay article's passage, wherever the reader ranks it among the articles quoted.
+    marrow = page.locator(".message-wrap details", has_text="Lanterns of Marrow Bay").first
+    marrow.locator("summary").click()
+    quoted = marrow.locator("blockquote").first.inner_text()
     assert "<img src=x onerror=alert(2)>" in quoted or "<script>alert(1)</script>" in quoted
     assert page.locator(".message-wrap img[src='x']").count() == 0
     assert page.locator(".message-wrap script").count() == 0
-    page.locator(".message-wrap div.answer a.cite").first.click()  # the whole article, in the viewer
+    page.locator(".message-wrap div.answer a.cite[href*='marrow-bay']").first.click()  # the article, in the viewer
     page.locator("#viewer mark").wait_for(timeout=30_000)
     shown = page.locator("#viewer .article-body").inner_text()
     assert "<script>alert(1)</script>" in shown and "<img src=x onerror=alert(2)>" in shown
