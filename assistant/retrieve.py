@@ -65,6 +65,12 @@ class HybridRetriever(BaseRetriever):
         for bundle in query_bundles:
             for pid, value in self._cosines(missing, bundle.embedding).items():
                 cosine[pid] = max(cosine.get(pid, -1.0), value)
+        # A passage only the keyword index proposed carries its article's metadata too, as Chroma's do:
+        # without it, it had no week to be recent in and its citation no outlet or date.
+        articles = self.store.metadata({keyword[pid].node.metadata["doc_id"] for pid in missing})
+        for pid in missing:
+            node = keyword[pid].node
+            node.metadata = {**articles.get(node.metadata["doc_id"], {}), **node.metadata}
         return self._fuse(dense, keyword, cosine, recent)
 
     def _dense(self, query_bundles: list[QueryBundle], recent: set[str], exclude: frozenset[str],

@@ -156,6 +156,11 @@ class Store:
         """Each named article's publication day ("2023-05-26"; "" when unknown)."""
         return self.tables.published_days(doc_ids)
 
+    def metadata(self, doc_ids: set[str]) -> dict[str, dict]:
+        """Each named article's own metadata (outlet, publication date, …), as Chroma keeps it beside its
+        passages."""
+        return self.tables.metadata(doc_ids) if doc_ids else {}
+
     def is_empty(self) -> bool:
         """No article stored; cheap, unlike `counts`, which scans the keyword index."""
         with self.reading():

@@ -64,6 +64,7 @@ class Tables:
     def version(self) -> int: ...
     def article(self, doc_id: str) -> Article | None: ...
     def published_days(self, doc_ids: set[str]) -> dict[str, str]: ...
+    def metadata(self, doc_ids: set[str]) -> dict[str, dict]: ...
     def counts(self) -> tuple[int, int, int]: ...
     def keyword_search(self, terms: list[str], limit: int) -> list[tuple]: ...
     def catalogue(self) -> list[tuple[str, str, dict]]: ...
@@ -176,6 +177,11 @@ class SqliteTables(Tables):
         rows = self._all(f"SELECT doc_id, json_extract(metadata, '$.published_at') FROM articles "
                          f"WHERE doc_id IN ({marks})", sorted(doc_ids))
         return {doc_id: str(day or "")[:10] for doc_id, day in rows}
+
+    def metadata(self, doc_ids: set[str]) -> dict[str, dict]:
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._all(f"SELECT doc_id, metadata FROM articles WHERE doc_id IN ({marks})", sorted(doc_ids))
+        return {doc_id: json.loads(metadata) for doc_id, metadata in rows}
 
     def counts(self) -> tuple[int, int, int]:
         articles, passages = self._one("SELECT COUNT(*), COALESCE(SUM(passages), 0) FROM articles")
@@ -411,6 +417,9 @@ class PostgresTables(Tables):
         rows = self._all("SELECT doc_id, metadata->>'published_at' FROM articles WHERE doc_id = ANY(%s)",
                          (sorted(doc_ids),))
         return {doc_id: str(day or "")[:10] for doc_id, day in rows}
+
+    def metadata(self, doc_ids: set[str]) -> dict[str, dict]:
+        return dict(self._all("SELECT doc_id, metadata FROM articles WHERE doc_id = ANY(%s)", (sorted(doc_ids),)))
 
     def counts(self) -> tuple[int, int, int]:
         articles, passages = self._one("SELECT COUNT(*), COALESCE(SUM(passages), 0) FROM articles")

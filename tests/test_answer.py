@@ -143,3 +143,23 @@ def test_a_question_that_names_an_article_reads_only_that_article(seed_index):
 ])
 def test_the_words_a_question_names_an_article_by(question, named):
     assert analyse(question).article == named
+
+
+def test_a_passage_only_the_keyword_index_proposes_carries_its_articles_outlet_and_date(tmp_path):
+    # With a dense pool of one passage, the other article reaches the answer through the keyword index
+    # alone: it must still know its week (the recency bonus) and its outlet and date (its citation).
+    from assistant.answer import Assistant
+
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in [
+        {"id": "ferry", "title": "Glenmoor ferry", "source": "harbour.example", "published_at": "2023-05-02",
+         "text": "The Glenmoor ferry terminal opens in June, the council said."},
+        {"id": "gulls", "title": "Gulls of Glenmoor", "source": "birds.example", "published_at": "2023-05-03",
+         "text": "Herring gulls nest on the roofs of Glenmoor every spring."}]))
+    index = tmp_path / "index"
+    run_cli("ingest", str(corpus), "--index", str(index))
+    assistant = Assistant(Settings.load(index_dir=index, dense_pool=1, candidates=1))
+    ranked = assistant.retrieve("When does the Glenmoor ferry terminal open, and where do gulls nest?")
+    assert {n.node.metadata["doc_id"] for n in ranked} == {"ferry", "gulls"}
+    assert all(n.node.metadata.get("source", "").endswith(".example") and n.node.metadata.get("published_at")
+               for n in ranked)
