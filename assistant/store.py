@@ -152,14 +152,15 @@ class Store:
         with self.reading():
             return self.tables.article(doc_id)
 
-    def published_days(self, doc_ids: set[str]) -> dict[str, str]:
-        """Each named article's publication day ("2023-05-26"; "" when unknown)."""
-        return self.tables.published_days(doc_ids)
-
     def metadata(self, doc_ids: set[str]) -> dict[str, dict]:
         """Each named article's own metadata (outlet, publication date, …), as Chroma keeps it beside its
         passages."""
         return self.tables.metadata(doc_ids) if doc_ids else {}
+
+    def published_days(self, doc_ids: set[str]) -> dict[str, str]:
+        """Each named article's publication day ("2023-05-26"; "" when unknown)."""
+        return {doc_id: str(meta.get("published_at") or "")[:10]
+                for doc_id, meta in self.metadata(doc_ids).items()}
 
     def is_empty(self) -> bool:
         """No article stored; cheap, unlike `counts`, which scans the keyword index."""

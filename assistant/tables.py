@@ -63,7 +63,6 @@ class Tables:
     def set_embedding_model(self, model: str) -> None: ...
     def version(self) -> int: ...
     def article(self, doc_id: str) -> Article | None: ...
-    def published_days(self, doc_ids: set[str]) -> dict[str, str]: ...
     def metadata(self, doc_ids: set[str]) -> dict[str, dict]: ...
     def counts(self) -> tuple[int, int, int]: ...
     def keyword_search(self, terms: list[str], limit: int) -> list[tuple]: ...
@@ -171,12 +170,6 @@ class SqliteTables(Tables):
     def article(self, doc_id: str) -> Article | None:
         row = self._one("SELECT doc_id, title, text, metadata FROM articles WHERE doc_id = ?", (doc_id,))
         return Article(row[0], row[1], row[2], json.loads(row[3])) if row else None
-
-    def published_days(self, doc_ids: set[str]) -> dict[str, str]:
-        marks = ",".join("?" * len(doc_ids))
-        rows = self._all(f"SELECT doc_id, json_extract(metadata, '$.published_at') FROM articles "
-                         f"WHERE doc_id IN ({marks})", sorted(doc_ids))
-        return {doc_id: str(day or "")[:10] for doc_id, day in rows}
 
     def metadata(self, doc_ids: set[str]) -> dict[str, dict]:
         marks = ",".join("?" * len(doc_ids))
@@ -412,11 +405,6 @@ class PostgresTables(Tables):
     def article(self, doc_id: str) -> Article | None:
         row = self._one("SELECT doc_id, title, text, metadata FROM articles WHERE doc_id = %s", (doc_id,))
         return Article(row[0], row[1], row[2], row[3]) if row else None
-
-    def published_days(self, doc_ids: set[str]) -> dict[str, str]:
-        rows = self._all("SELECT doc_id, metadata->>'published_at' FROM articles WHERE doc_id = ANY(%s)",
-                         (sorted(doc_ids),))
-        return {doc_id: str(day or "")[:10] for doc_id, day in rows}
 
     def metadata(self, doc_ids: set[str]) -> dict[str, dict]:
         return dict(self._all("SELECT doc_id, metadata FROM articles WHERE doc_id = ANY(%s)", (sorted(doc_ids),)))

@@ -40,7 +40,6 @@ def content_terms(text: str) -> list[str]:
     return list(seen)
 
 
-
 def close_spelling(a: str, b: str) -> bool:
     """Whether two words are one name spelled two ways ("Peskov"/"Peksov", "Zakaria"/"Zarakia",
     "Putin"/"Puttin"): the same first letter, and at most one edit (two from seven letters on) where an
