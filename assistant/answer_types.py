@@ -43,6 +43,15 @@ _ASKS = [
 ]
 
 _DIGITS = re.compile(r"\d")
+# An age as news gives one. "How old is Fareed Zakaria?" was answered with any number the passages held
+# (his interview's length); the two seed articles give no age, and now no number offers one.
+_AGE = re.compile(r"\b(\d{1,3}|(?:%s)(?:-\w+)?)(?:[- ]years?[- ]old)\b|\baged? (?:of )?(\d{1,3})\b|,\s(\d{1,3}),|"
+                  r"\b(?:who is|who was|turned|turns|turning) (\d{1,3})\b" % "|".join(_NUMBER_WORDS), re.I)
+
+
+def _asks_age(question_words: set[str]) -> bool:
+    """"How old is Biden?", not "which age group" (answered "65 and older", "6 months and older")."""
+    return {"how", "old"} <= question_words
 
 
 def _load_places() -> re.Pattern:
@@ -111,6 +120,8 @@ def candidates(sentence: str, kind: str | None, question_words: set[str]) -> set
         return set()
     fresh = {w for w in words(sentence) if w not in question_words}
     if kind == NUMBER:
+        if _asks_age(question_words):  # an age is offered as one ("58-year-old", "aged 58", "Zakaria, 58,")
+            return {w for m in _AGE.finditer(sentence) for w in words(next(filter(None, m.groups())))} & fresh
         return {w for w in fresh if _DIGITS.search(w) or w in _NUMBER_WORDS}
     if kind == DATE:
         # A weekday dates this week's news ("on Sunday"), never a birth, a founding or a year.

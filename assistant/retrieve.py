@@ -79,10 +79,13 @@ class HybridRetriever(BaseRetriever):
         One Chroma query fetches the ids of a pool of nearest passages for every phrasing; leaving articles
         out and picking the week happen here, because Chroma's metadata filters cost 0.1-1 s a query at
         200k passages against a few ms for its plain search. Only `within` (a reader's explicit choice of
-        articles) goes to Chroma, so that a narrow choice still finds its passages."""
+        articles) goes to Chroma, less `exclude`, so that a narrow choice still finds its passages (with the
+        excluded ones inside the filter, the pool could be all theirs and the rest of the choice unread)."""
+        if within and not within - exclude:
+            return {}, {}
         got = self.store.collection.query(
             query_embeddings=[b.embedding for b in query_bundles], n_results=self.settings.dense_pool,
-            where={"doc_id": {"$in": sorted(within)}} if within else None, include=["distances"])
+            where={"doc_id": {"$in": sorted(within - exclude)}} if within else None, include=["distances"])
         days = self.store.published_days({doc_id_of(pid) for ids in got["ids"] for pid in ids}) if recent else {}
         cosine = {}
         for ids, distances in zip(got["ids"], got["distances"]):

@@ -71,6 +71,24 @@ def test_asking_the_words_of_someone_who_never_speaks_abstains(seed_assistant):
     assert answer.abstained and answer.evidence["speaker_not_found"] < 0
 
 
+@pytest.mark.parametrize("sentence, offered", [
+    ("Zakaria, 58, hosts the show.", True), ("The 58-year-old host spoke.", True), ("He was aged 58.", True),
+    ("Peskov, who is fifty-two years old, spoke.", True), ("Biden, who turned 80 in November, ran.", True),
+    ("The interview lasted 30 minutes.", False), ("On March 3, 2017, 12 people came.", False),
+])
+def test_a_question_for_an_age_is_offered_only_an_age(sentence, offered):
+    from assistant.answer_types import NUMBER, offers
+
+    assert offers(sentence, NUMBER, {"how", "old", "is", "fareed", "zakaria"}) is offered
+    assert offers("The interview lasted 30 minutes.", NUMBER, {"how", "long", "did", "it", "last"})
+
+
+def test_asking_an_age_the_articles_never_give_says_so(seed_assistant):
+    # The seeds give numbers (the interview's length, the year) but no one's age.
+    answer = seed_assistant.ask("How old is Fareed Zakaria?")
+    assert answer.evidence["kind_not_offered"] < 0
+
+
 def test_unrelated_question_abstains_with_related_reading(seed_assistant):
     answer = seed_assistant.ask("What is the capital of Australia?")
     assert answer.abstained and not answer.citations
@@ -99,6 +117,14 @@ def test_asking_only_one_article_cites_only_it(seed_index):
     assert_quotes_exact(answer)
     unknown = run_cli("ask", CLINTON_ADVISORS, "--index", str(seed_index), "--outlet", "Nowhere Gazette", check=False)
     assert unknown.returncode == 2 and "Nowhere Gazette" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_a_choice_of_articles_less_the_left_out_ones_is_what_is_read(seed_assistant):
+    # How eval asks a small folder's question with its gold article withheld: the rest of the folder.
+    kept = seed_assistant.ask(CLINTON_ADVISORS, exclude=frozenset(SEED_IDS[:1]), within=frozenset(SEED_IDS))
+    assert {p["doc_id"] for p in kept.passages} == {SEED_IDS[1]}
+    none = seed_assistant.ask(CLINTON_ADVISORS, exclude=frozenset(SEED_IDS), within=frozenset(SEED_IDS))
+    assert none.abstained and not none.passages
 
 
 def test_asking_a_missing_index_says_to_ingest_first_and_creates_nothing(tmp_path):
