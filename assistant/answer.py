@@ -305,8 +305,10 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     reading = {"confidence": None if confidence is None else round(confidence, 4),
                "candidates": [c.to_dict() for c in (found if all_candidates else found[:CANDIDATES_SHOWN])]}
     # With a trained model, the assistant abstains below the probability `train-reader` chose on the
-    # training weeks (the model's answerable.below); without one, below the hand-set evidence threshold.
-    weak = evidence["total"] < settings.abstain_below if confidence is None else confidence < model["answerable"]["below"]
+    # training weeks for questions of its kind, dated or not (`reader.abstention_threshold`); without one,
+    # below the hand-set evidence threshold.
+    weak = (evidence["total"] < settings.abstain_below if confidence is None
+            else confidence < reader.abstention_threshold(evidence["answerable_features"], model))
     if all_candidates:
         reading["sentences_read"] = [{"text": s.text, "features": s.features, "support": s.support}
                                      for s in _unique(sentences)]

@@ -119,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--questions", nargs="+", required=True, metavar="FILE[=INDEX]",
                        help="JSONL(.gz) question sets with answers and question_date, asked of --index, or of "
                             "INDEX when given as FILE=INDEX (a small folder's questions, read against it alone)")
+    train.add_argument("--calibrate", nargs="+", default=[], metavar="FILE[=INDEX]",
+                       help="question sets (as --questions) that only choose the abstention threshold of their "
+                            "kind, dated or undated, without being fitted on: e.g. assistant small-folders' output")
     train.add_argument("--out", type=Path, default=Path("runs/reader"), help="report folder (default: runs/reader)")
     train.add_argument("--model", type=Path, help="where to write the model (default: the package's reader_model.json)")
     train.add_argument("--limit", type=int, help="only the first N questions")
@@ -307,15 +310,17 @@ def _train_reader(args, settings: Settings) -> int:
     from assistant import reader
     from assistant.reader_training import TrainOptions, train
 
-    sets = [(Path(file), Path(index) if index else None) for file, _, index in (q.partition("=") for q in args.questions)]
+    sets = [(Path(file), Path(index) if index else None)
+            for file, _, index in (q.partition("=") for q in [*args.questions, *args.calibrate])]
+    calibrate = [Path(q.partition("=")[0]) for q in args.calibrate]
     missing = [str(index) for _, index in sets if index and not index.is_dir()]
     if missing:
         print(f"error: no index folder {missing[0]}; ingest its articles first (assistant ingest FOLDER --index {missing[0]})",
               file=sys.stderr)
         return 2
-    model = train(settings, TrainOptions([file for file, _ in sets], args.out, args.model or reader.MODEL_FILE,
-                                         args.limit, rows=args.rows,
-                                         indexes={file: index for file, index in sets if index}))
+    model = train(settings, TrainOptions([file for file, _ in sets if file not in calibrate], args.out,
+                                         args.model or reader.MODEL_FILE, args.limit, rows=args.rows,
+                                         indexes={file: index for file, index in sets if index}, calibrate=calibrate))
     oof = model["trained_on"]["out_of_fold"]
     print(f"out-of-fold ({oof['asked']} questions asked, {oof['not_answerable']} not answerable; folds by week): "
           + ", ".join(f"{k} {v}" for k, v in oof.items() if k not in ("asked", "not_answerable")))

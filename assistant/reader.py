@@ -371,6 +371,14 @@ def answerable_features(question: Question, evidence: dict, passages: list[tuple
             "top_candidate": top_candidate, "asks_for_thing": float(question.expects is not None)}
 
 
+def abstention_threshold(features: dict, model: dict) -> float:
+    """The probability below which the assistant abstains, for a question with these `answerable_features`:
+    one chosen on questions asked on a day, one on questions put to a folder without one (`train-reader`
+    chooses each on its own kind of questions; a model without the second uses the first for both)."""
+    weights = model["answerable"]
+    return weights["below"] if features["dated"] else weights.get("below_undated", weights["below"])
+
+
 def answerable(features: dict, model: dict | None) -> float | None:
     """The calibrated probability that the passages answer the question (None without a trained model)."""
     if not model or "answerable" not in model:

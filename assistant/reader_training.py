@@ -65,6 +65,10 @@ class TrainOptions:
     # A question set's own index (by its path), where it is not the settings' one: a small folder's
     # questions are read against that folder alone, as they will be asked.
     indexes: dict[Path, Path] = field(default_factory=dict)
+    # Question sets that only choose the abstention threshold of their kind of question (dated or not),
+    # never fitted: small undated folders (`assistant small-folders`). Fitted on, they moved the
+    # threshold and nothing else (see README, *Small undated folders*).
+    calibrate: list[Path] = field(default_factory=list)
 
 
 def _week(question: dict) -> str:
@@ -129,7 +133,7 @@ def collect(assistants: dict[str, Assistant], questions: list[dict], sentence_mo
                                                                    sentence_models.get(week), articles_of(q))
             except QuestionError:
                 continue
-            rows.append({"id": q["id"], "set": q["_set"], "week": week, "version": version,
+            rows.append({"id": q["id"], "set": q["_set"], "fit": q["_fit"], "week": week, "version": version,
                          "answerable": int(version == "asked" and bool(answers)),
                          "features": [[c["features"][f] for f in reader.FEATURES] for c in answer.candidates],
                          "labels": [int(any(scoring.token_f1(c["text"], a) >= MATCH_F1 for a in answers))
@@ -147,23 +151,33 @@ def fit(rows: list[dict], inner_folds: bool = True) -> dict:
     a cross-validation inside `rows`): a model's probabilities on its own training questions run high,
     and an abstention threshold set on them abstained on 0.16–0.18 of new answerable questions where it
     was set for 0.10 (the April–June model on July–December)."""
-    weight = _set_weights(rows)
-    model = _fit_models(rows, weight)
+    model = _fit_models(_fitted(rows))
     weeks = {r["week"] for r in rows}
     held = _inner_predictions(rows) if inner_folds and len(weeks) >= FOLDS else _predictions(rows, model)
     model["short_answer_from"] = _lowest_with_precision([(p, right) for r, (p, right, _) in zip(rows, held)
-                                                         if r["version"] == "asked"])
+                                                         if r["version"] == "asked" and r.get("fit", True)])
     # At most FALSE_ABSTENTION of each set's answerable questions: sets differ (a small folder's questions
     # are far more clearly answerable than news questions), and one share over both let the news questions
-    # be abstained on twice as often (0.21 of the July–December ones, with the seeds read alone).
-    model["answerable"]["below"] = min(
-        _weighted_quantile([(a, 1.0) for r, (_, _, a) in zip(rows, held) if r["answerable"] and r["set"] == name],
-                           FALSE_ABSTENTION)
-        for name in {r["set"] for r in rows if r["answerable"]})
+    # be abstained on twice as often (0.21 of the July–December ones, with the seeds read alone). A
+    # threshold for each kind of question, dated or not, from the sets of that kind: the dated news set
+    # alone had said where folders abstain, and they were abstained on at 0.017 false abstention, not 0.10.
+    below = {dated: min(_weighted_quantile([(a, 1.0) for r, (_, _, a) in zip(rows, held)
+                                            if r["answerable"] and r["set"] == name], FALSE_ABSTENTION)
+                        for name in names)
+             for dated in (True, False)
+             if (names := {r["set"] for r in rows if r["answerable"] and bool(r["answerable_features"]["dated"]) == dated})}
+    model["answerable"]["below"] = below.get(True, below.get(False))
+    model["answerable"]["below_undated"] = below.get(False, below.get(True))
     return model
 
 
-def _fit_models(rows: list[dict], weight: dict[str, float]) -> dict:
+def _fitted(rows: list[dict]) -> list[dict]:
+    """The rows the models learn from: not the calibration sets' (`TrainOptions.calibrate`)."""
+    return [r for r in rows if r.get("fit", True)]
+
+
+def _fit_models(rows: list[dict]) -> dict:
+    weight = _set_weights(rows)
     model = {"version": reader.MODEL_VERSION, "features": list(reader.FEATURES),
              **_conditional_logit([(r["features"], r["labels"], weight[r["set"]]) for r in rows])}
     model["calibration"] = _calibration([_top(r, model) for r in rows if r["version"] == "asked" and r["features"]])
@@ -185,8 +199,7 @@ def _inner_predictions(rows: list[dict]) -> list[tuple[float, int, float]]:
 
     held: list = [None] * len(rows)
     for train, test in GroupKFold(n_splits=FOLDS).split(rows, groups=[r["week"] for r in rows]):
-        part = [rows[i] for i in train]
-        model = _fit_models(part, _set_weights(part))
+        model = _fit_models(_fitted([rows[i] for i in train]))
         for i, prediction in zip(test, _predictions([rows[i] for i in test], model)):
             held[i] = prediction
     return held
@@ -301,7 +314,7 @@ def cross_validate(rows: list[dict], fold_of: dict[str, int], sentence_models: l
                            "probability": p, "right": right, "reachable": int(any(rows[i]["labels"])),
                            "has_candidates": bool(rows[i]["features"]), "shown": bool(p >= model["short_answer_from"]),
                            "p_answerable": float(p_answerable),
-                           "abstained": bool(p_answerable < model["answerable"]["below"])}
+                           "abstained": bool(p_answerable < reader.abstention_threshold(rows[i]["answerable_features"], model))}
         folds.append({"fold": fold, "weeks": len({weeks[i] for i in test}), **_summary([held_out[i] for i in test])})
     return {"folds": folds, "overall": _summary(held_out), "held_out": held_out, "models": models}
 
@@ -348,15 +361,16 @@ def _summary(held_out: list[dict]) -> dict:
 
 
 def train(settings: Settings, options: TrainOptions) -> dict:
-    questions = [{**q, "_set": str(path), "_index": str(options.indexes.get(path, settings.index_dir))}
-                 for path in options.questions for q in load_questions(path)[0]]
+    questions = [{**q, "_set": str(path), "_index": str(options.indexes.get(path, settings.index_dir)),
+                  "_fit": path not in options.calibrate}
+                 for path in [*options.questions, *options.calibrate] for q in load_questions(path)[0]]
     questions = questions[: options.limit] if options.limit else questions
     fold_of = week_folds(questions)
     if options.rows:  # an earlier run's rows.jsonl (and sentence_rows.jsonl): refit without reading again
         rows, sentence_rows = (_read_rows(options.rows), _read_rows(options.rows.with_name(SENTENCE_ROWS)))
     else:
         assistants = {index: Assistant(settings.replace(index_dir=Path(index))) for index in {q["_index"] for q in questions}}
-        sentence_rows = collect_sentences(assistants, questions, options.progress)
+        sentence_rows = collect_sentences(assistants, [q for q in questions if q["_fit"]], options.progress)
     # Cross-fitted: each week's sentences are chosen, for the candidate rows, by a sentence model that
     # never saw that week, as they will be for a new question.
     sentence_models = [sentence_model([r for r in sentence_rows if fold_of[r["week"]] != fold])
@@ -366,7 +380,8 @@ def train(settings: Settings, options: TrainOptions) -> dict:
     report = cross_validate(rows, fold_of, sentence_models)
     report["sentences"] = _sentences_out_of_fold(sentence_rows, fold_of, sentence_models)
     model = {**fit(rows), "sentences": sentence_model(sentence_rows)}
-    model["trained_on"] = {"questions": [str(p) for p in options.questions], "rows": len(rows),
+    model["trained_on"] = {"questions": [str(p) for p in options.questions],
+                           "calibrated_on": [str(p) for p in options.calibrate], "rows": len(_fitted(rows)),
                            "candidates": sum(len(r["labels"]) for r in rows), "trained": date.today().isoformat(),
                            "out_of_fold": report["overall"], "folds": report["folds"],
                            "sentences_out_of_fold": report["sentences"]}
@@ -390,7 +405,7 @@ def _read_rows(path: Path) -> list[dict]:
 def _write_folds(out: Path, models: list, questions: list[dict]) -> None:
     """Each fold's model and held-out questions: `assistant eval --folds OUT` answers every question with
     the model that never saw its week."""
-    by_id = {q["id"]: {k: v for k, v in q.items() if k not in ("_set", "_index")} for q in questions}
+    by_id = {q["id"]: {k: v for k, v in q.items() if k not in ("_set", "_index", "_fit")} for q in questions}
     for fold, (model, ids) in enumerate(models):
         (out / f"fold-{fold}.json").write_text(json.dumps(model) + "\n", encoding="utf-8")
         (out / f"fold-{fold}-questions.jsonl").write_text(
@@ -429,7 +444,8 @@ def _markdown(model: dict, report: dict) -> str:
                   f"{sentences['hand_set_best_names_answer']}), one of the best two for "
                   f"{sentences['best_two_name_answer']} ({sentences['hand_set_best_two_name_answer']})."]
     lines += ["", f"Short answer shown from probability {model['short_answer_from']}; abstains below "
-              f"{model['answerable']['below']} (both chosen on predictions for weeks the predicting models didn't see, "
+              f"{model['answerable']['below']} (questions with a date) and {model['answerable']['below_undated']} "
+              "(without; all chosen on predictions for weeks the predicting models didn't see, "
               "all questions for the shipped model).", "",
               "![reliability and abstention](reader_calibration.png)", ""]
     return "\n".join(lines)

@@ -32,24 +32,31 @@ def test_a_question_about_what_someone_said_keeps_the_quoted_answer(seed_index):
 
 def test_train_reader_writes_a_model_with_out_of_fold_numbers_that_eval_folds_uses(seed_index, tmp_path):
     out, model_path = tmp_path / "reader", tmp_path / "model.json"
-    # The seeds' questions read against their own index (FILE=INDEX), not --index's, which is empty.
+    # The seeds' questions read against their own index (FILE=INDEX), not --index's, which is empty; the
+    # held-out ones only choose the abstention threshold.
+    heldout = SEEDS / "questions_heldout.jsonl"
     run_cli("train-reader", "--questions", f"{SEEDS / 'questions.jsonl'}={seed_index}", "--index", str(tmp_path / "none"),
-            "--out", str(out), "--model", str(model_path))
+            "--calibrate", f"{heldout}={seed_index}", "--out", str(out), "--model", str(model_path))
     model = json.loads(model_path.read_text())
     assert len(model["coef"]) == len(model["features"]) and len(model["answerable"]["coef"]) == len(model["answerable"]["features"])
-    assert 0.0 <= model["answerable"]["below"] <= 1.0
+    # Only undated questions here: one threshold for both kinds.
+    assert 0.0 <= model["answerable"]["below"] == model["answerable"]["below_undated"] <= 1.0
+    rows = [json.loads(line) for line in (out / "rows.jsonl").read_text().splitlines()]
+    fitted = [r for r in rows if r["fit"]]
+    assert model["trained_on"]["rows"] == len(fitted) and {r["set"] for r in fitted} == {str(SEEDS / "questions.jsonl")}
+    assert model["trained_on"]["calibrated_on"] == [str(heldout)] and len(rows) > len(fitted)
     assert len(model["sentences"]["coef"]) == len(model["sentences"]["features"])  # which sentence answers
     assert (out / "sentence_rows.jsonl").stat().st_size > 0
-    oof = model["trained_on"]["out_of_fold"]
-    assert oof["asked"] == 40 and oof["not_answerable"] > 12  # 12 unanswerable + each answerable one withheld
+    oof = model["trained_on"]["out_of_fold"]  # every row, the calibration set's (20 answerable, 5 not) too
+    assert oof["asked"] == 60 and oof["not_answerable"] > 17  # the unanswerable + each answerable one withheld
     assert oof["answer_among_candidates"] > 0.5 and model["trained_on"]["sentences_out_of_fold"]["questions"] > 20
     assert len(model["trained_on"]["folds"]) == 5 and (out / "reader_calibration.png").stat().st_size > 0
     folds = sorted(out.glob("fold-*-questions.jsonl"))
     held_out = [json.loads(line)["id"] for path in folds for line in path.read_text().splitlines()]
-    assert len(folds) == 5 and len(held_out) == len(set(held_out)) == 52  # each question held out once
+    assert len(folds) == 5 and len(held_out) == len(set(held_out)) == 77  # each question held out once
     run_cli("eval", "--folds", str(out), "--index", str(seed_index), "--out", str(tmp_path / "eval"), "--withhold-gold")
     summary = json.loads((tmp_path / "eval" / "summary.json").read_text())
-    assert summary["questions"] == 52
+    assert summary["questions"] == 77
     withheld = summary["systems"]["engine_gold_withheld"]["overall"]
     assert withheld["abstention_recall"] is not None and "short_f1" in summary["systems"]["engine"]["overall"]
     assert "calibration.png" in (tmp_path / "eval" / "report.md").read_text()  # reliability and abstention curve
