@@ -382,7 +382,7 @@ def train(settings: Settings, options: TrainOptions) -> dict:
     model = {**fit(rows), "sentences": sentence_model(sentence_rows)}
     model["trained_on"] = {"questions": [str(p) for p in options.questions],
                            "calibrated_on": [str(p) for p in options.calibrate], "rows": len(_fitted(rows)),
-                           "candidates": sum(len(r["labels"]) for r in rows), "trained": date.today().isoformat(),
+                           "candidates": sum(len(r["labels"]) for r in _fitted(rows)), "trained": date.today().isoformat(),
                            "out_of_fold": report["overall"], "folds": report["folds"],
                            "sentences_out_of_fold": report["sentences"]}
     options.out.mkdir(parents=True, exist_ok=True)
