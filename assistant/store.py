@@ -15,7 +15,9 @@ fails.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import shutil
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ from assistant.passages import Passage, embedding_key, embedding_text
 from assistant.settings import Settings
 from assistant.tables import Tables, open_tables
 
+# Bytes one passage adds on disk besides its text and its vector (float32, kept twice: Chroma's log and its
+# graph): the graph's links and ids, about 300 at Chroma's default M=16.
+PASSAGE_OVERHEAD_BYTES = 300
 
 class StoreError(RuntimeError):
     """A store that can't be opened or written, with what to do about it."""
@@ -257,6 +262,7 @@ class Store:
         doc_ids = [article.doc_id for article, *_ in batch]
         with self._lock:
             try:
+                self._check_room(batch)
                 self.tables.begin_write(doc_ids, [p.passage_id for _, _, passages, _ in batch for p in passages])
             except Exception as exc:  # the tables' own errors, or the file system's
                 self._end_write()
@@ -275,6 +281,24 @@ class Store:
                 raise self._write_error(exc) from exc
             finally:
                 self._end_write()
+
+    def _check_room(self, batch: list) -> None:
+        """Refuse a write the disk may not hold whole, before anything is written. SQLite rolls back a write
+        that fills the disk, but the embedded Chroma rewrites its vector graph's files and the pickle of their
+        metadata in place after an add: a disk filling in the middle of that left the index unreadable
+        ("Error deserializing pickle file", seen in `test_faults`' full-disk test), every article in it then
+        lost. So a write needs free room for the graph's files rewritten whole, and twice the batch."""
+        if self.settings.chroma_url:
+            return
+        folder = self.settings.index_dir / "chroma"
+        graph = sum(f.stat().st_size for segment in folder.iterdir() if segment.is_dir() for f in segment.iterdir())
+        text = sum(len(p.text.encode()) for _, _, passages, _ in batch for p in passages)
+        vectors = sum(2 * 4 * len(v) + PASSAGE_OVERHEAD_BYTES for *_, vectors in batch for v in vectors)
+        needed = graph + 2 * (vectors + 3 * text)  # the text three times: Chroma's, ours, the keyword index's
+        free = shutil.disk_usage(folder).free
+        if free < needed:
+            raise OSError(errno.ENOSPC, f"No space left on device: this write needs {needed // 2**20 + 1} MB free "
+                                        f"beside the index, {free // 2**20} MB are")
 
     def _end_write(self) -> None:
         try:
