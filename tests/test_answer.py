@@ -83,8 +83,25 @@ def test_a_question_for_an_age_is_offered_only_an_age(sentence, offered):
     assert offers("The interview lasted 30 minutes.", NUMBER, {"how", "long", "did", "it", "last"})
 
 
+@pytest.mark.parametrize("sentence, offered", [
+    ("The interview lasted 30 minutes.", True), ("The strike could last months.", True),
+    ("Riders hung upside down for about three hours.", True), ("He was suspended for 90 days.", True),
+    ("Peskov spoke on CNN in 2016.", False), ("12 people came on March 3.", False),
+])
+def test_a_question_for_a_length_is_offered_only_a_length(sentence, offered):
+    from assistant.answer_types import NUMBER, offers
+
+    assert offers(sentence, NUMBER, {"how", "long", "did", "the", "interview", "last"}) is offered
+
+
+def test_asking_a_length_the_articles_never_give_says_so(seed_assistant):
+    # The seeds give years and counts, but no length of time.
+    answer = seed_assistant.ask("How long did Peskov's interview with Fareed Zakaria last?")
+    assert answer.evidence["kind_not_offered"] < 0
+
+
 def test_asking_an_age_the_articles_never_give_says_so(seed_assistant):
-    # The seeds give numbers (the interview's length, the year) but no one's age.
+    # The seeds give numbers (years, counts) but no one's age.
     answer = seed_assistant.ask("How old is Fareed Zakaria?")
     assert answer.evidence["kind_not_offered"] < 0
 
