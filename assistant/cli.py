@@ -136,6 +136,9 @@ def _parser() -> argparse.ArgumentParser:
     folders.add_argument("--out", type=Path, required=True, help="where to write the folder questions (JSONL)")
     folders.add_argument("--distractors", type=int, default=3,
                          help="articles beside the gold ones in each folder: those retrieval ranks next (default 3)")
+    folders.add_argument("--min-words", type=int, default=80,
+                         help="the fewest words a neighbour has: shorter documents (one-line notes) aren't "
+                              "what a folder holds (default 80)")
     _index_option(folders)
     folders.set_defaults(run=_small_folders)
 
@@ -333,7 +336,7 @@ def _small_folders(args, settings: Settings) -> int:
 
     if _no_index(settings):
         return 2
-    written = small_folders(settings, args.questions, args.out, args.distractors)
+    written = small_folders(settings, args.questions, args.out, args.distractors, min_words=args.min_words)
     print(f"{written} folder questions written to {args.out}; ask them with "
           f"assistant eval --questions {args.out} --withhold-gold --index {settings.index_dir}")
     return 0

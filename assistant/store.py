@@ -277,7 +277,11 @@ class Store:
                     self.vector_store.add(nodes[start:start + self._max_batch])
                 self.tables.commit_articles(batch)
             except Exception as exc:  # the tables' or any of chromadb's many error types
-                self._try_purge_pending()
+                # On a full disk the purge is left to the next writable open: removing vectors is itself a
+                # write, and after an add that filled the disk, Chroma's delete never returned (the ingest
+                # hung instead of ending in one line). The pending marks keep readers off the articles.
+                if not _disk_full(exc):
+                    self._try_purge_pending()
                 raise self._write_error(exc) from exc
             finally:
                 self._end_write()
@@ -340,6 +344,16 @@ class Store:
         with self._lock:
             self._client.close()
             self.tables.close()
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    """Whether `exc`, or what caused it, says the disk is full (as an OSError, or in SQLite's or Chroma's words)."""
+    while exc is not None:
+        if getattr(exc, "errno", None) == errno.ENOSPC or any(
+                words in str(exc).lower() for words in ("no space left", "disk is full", "disk full")):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _node(article: Article, passage: Passage, vector: list[float]) -> TextNode:

@@ -106,3 +106,7 @@ def test_small_folders_turn_a_dated_question_into_one_over_its_article_and_the_n
     (folder,) = [json.loads(line) for line in out.read_text().splitlines()]
     assert folder["id"] == "n1-folder" and folder["articles"] == [SEED_IDS[1], SEED_IDS[0]]
     assert "question_date" not in folder and folder["week"] == "2017/03/31" and folder["answers"] == ["Fareed Zakaria"]
+    # A neighbour shorter than --min-words (a one-line note) is passed over: here every other article is.
+    run_cli("small-folders", str(dated), "--out", str(out), "--distractors", "1", "--min-words", "100000",
+            "--index", str(seed_index))
+    assert json.loads(out.read_text())["articles"] == [SEED_IDS[1]]
