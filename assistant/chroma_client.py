@@ -59,3 +59,13 @@ def _first_query(client, collection_name: str) -> None:
             collection.query(query_embeddings=[stored[0]], n_results=1, include=[])
     except Exception:  # only a head start, as above
         pass
+
+
+def forget_clients() -> None:
+    """Drop every embedded client this process opened: Chroma keeps one per path, and once its files were
+    unreadable it stays broken even after they are replaced (`repair`)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    with _ahead_lock:
+        _ahead.clear()
+    SharedSystemClient.clear_system_cache()

@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     _index_option(ingest)
     ingest.set_defaults(run=_ingest)
 
+    repair = sub.add_parser("repair", help="rebuild the vector store from the stored articles when it can't be "
+                                           "read (an unreadable one is set aside, not deleted; resumable)")
+    _index_option(repair)
+    repair.set_defaults(run=_repair)
+
     annotate = sub.add_parser("annotate", help="tag every stored sentence's names, numbers and noun phrases "
                                                "ahead of questions: faster answers (resumable)")
     _index_option(annotate)
@@ -205,6 +210,18 @@ def _ingest(args, settings: Settings) -> int:
         print("answers are faster once the new articles are annotated: assistant annotate"
               + (f" --index {args.index}" if args.index else ""))
     return 1 if failed else 0
+
+
+def _repair(args, settings: Settings) -> int:
+    from assistant.repair import repair
+
+    if _no_index(settings):
+        return 2
+    report, set_aside = repair(settings)
+    print(f"{report.updated + report.added} articles embedded again; {report.passages} passages stored"
+          + (f"; the unreadable vector store was set aside as {set_aside} (delete it once answers look right)"
+             if set_aside else ""))
+    return 0
 
 
 def _no_index(settings: Settings) -> bool:

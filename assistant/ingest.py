@@ -52,15 +52,16 @@ def ingest(paths: Iterable[Path], settings: Settings, store: Store | None = None
 
 
 def ingest_items(items: Iterable[Article | Rejected], settings: Settings, store: Store | None = None,
-                 progress: bool = True, total: int | None = None) -> IngestReport:
-    """Articles already read (and the reasons others weren't), stored as `ingest` stores files' articles."""
+                 progress: bool = True, total: int | None = None, again: bool = False) -> IngestReport:
+    """Articles already read (and the reasons others weren't), stored as `ingest` stores files' articles;
+    `again`: embedded and stored even when the store holds them unchanged (`repair`)."""
     store = store or Store(settings, writable=True)
     report, batch, seen = IngestReport(), [], {}
     bar = tqdm(desc="ingest", unit=" articles", disable=not progress, dynamic_ncols=True, total=total)
     try:
         for item in items:
             bar.update(1)
-            entry = item if isinstance(item, Rejected) else _plan(item, store, seen, report, settings)
+            entry = item if isinstance(item, Rejected) else _plan(item, store, seen, report, settings, again)
             if isinstance(entry, Rejected):
                 report.rejected.append(entry)
                 bar.write(str(entry))
@@ -74,7 +75,8 @@ def ingest_items(items: Iterable[Article | Rejected], settings: Settings, store:
     return report
 
 
-def _plan(article: Article, store: Store, seen: dict, report: IngestReport, settings: Settings):
+def _plan(article: Article, store: Store, seen: dict, report: IngestReport, settings: Settings,
+          again: bool = False):
     """(article, hash, passages, None) when the article needs embedding, None when it doesn't, or why it
     is skipped."""
     source = article.metadata.get("source_file", article.doc_id)
@@ -88,7 +90,7 @@ def _plan(article: Article, store: Store, seen: dict, report: IngestReport, sett
         return None
     seen[article.doc_id] = content_hash
     stored = store.content_hash(article.doc_id)
-    if stored == content_hash:
+    if stored == content_hash and not again:
         report.unchanged += 1
         return None
     if stored is None:

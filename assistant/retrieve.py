@@ -109,10 +109,10 @@ class HybridRetriever(BaseRetriever):
         for pid in dense.keys() | keyword.keys():
             node = (dense.get(pid) or keyword[pid]).node
             bm25 = keyword[pid].score / best_keyword if pid in keyword else 0.0
-            node.metadata["dense_score"] = round(cosine[pid], 4)
+            node.metadata["dense_score"] = round(cosine.get(pid, 0.0), 4)
             node.metadata["keyword_score"] = round(bm25, 4)
             fresh = self.settings.recent_weight * (str(node.metadata.get("published_at", ""))[:10] in recent)
-            fused.append(NodeWithScore(node=node, score=cosine[pid] + self.settings.keyword_weight * bm25 + fresh))
+            fused.append(NodeWithScore(node=node, score=cosine.get(pid, 0.0) + self.settings.keyword_weight * bm25 + fresh))
         fused.sort(key=lambda n: n.score, reverse=True)
         return fused
 
@@ -120,6 +120,8 @@ class HybridRetriever(BaseRetriever):
         if not passage_ids:
             return {}
         got = self.store.collection.get(ids=passage_ids, include=["embeddings"])
+        if not got["ids"]:  # the keyword index's passages have no vectors (a vector store being rebuilt)
+            return {}
         vectors = np.asarray(got["embeddings"], dtype=np.float32)
         return dict(zip(got["ids"], (vectors @ np.asarray(query_vector, dtype=np.float32)).tolist()))
 

@@ -88,6 +88,25 @@ def test_a_full_disk_stops_ingest_cleanly_and_a_rerun_resumes(seed_index, tmp_pa
     assert after["articles"] == 122 and consistent(after)
 
 
+def test_an_unreadable_vector_store_is_set_aside_and_rebuilt_from_the_stored_articles(seed_index, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    before = status(index)
+    damaged = b"not a database " * 1000
+    (index / "chroma" / "chroma.sqlite3").write_bytes(damaged)
+    broken = run_cli("status", "--index", str(index), check=False)
+    assert broken.returncode == 2 and broken.stderr.startswith(f"error: can't open the Chroma store at {index}")
+    repaired = run_cli("repair", "--index", str(index))
+    assert repaired.stdout.startswith(f"{before['articles']} articles embedded again; {before['passages']} passages")
+    (set_aside,) = index.glob("chroma.unreadable-*")
+    assert (set_aside / "chroma.sqlite3").read_bytes() == damaged  # set aside, never deleted
+    assert status(index) == before and consistent(before)
+    answer = json.loads(run_cli("ask", "Who interviewed Peskov on CNN?", "--json", "--index", str(index)).stdout)
+    assert "Zakaria" in answer["answer"]
+    again = run_cli("repair", "--index", str(index))  # nothing left to do, nothing set aside
+    assert again.stdout.startswith("0 articles embedded again") and len(list(index.glob("chroma.unreadable-*"))) == 1
+
+
 def test_chroma_going_away_mid_session_is_one_line_and_answers_resume(tmp_path):
     from gradio_client import Client
 
