@@ -53,12 +53,17 @@ def load_ahead(settings: Settings) -> None:
 
 def _first_query(client, collection_name: str) -> None:
     try:
-        collection = client.get_collection(collection_name)
-        stored = collection.get(limit=1, include=["embeddings"])["embeddings"]
-        if stored is not None and len(stored):
-            collection.query(query_embeddings=[stored[0]], n_results=1, include=[])
+        first_query(client.get_collection(collection_name))
     except Exception:  # only a head start, as above
         pass
+
+
+def first_query(collection) -> None:
+    """One nearest-neighbour query with a stored vector, which loads the vector graph (and fails, in one of
+    chromadb's many error types, where its files can't be read); nothing for an empty collection."""
+    stored = collection.get(limit=1, include=["embeddings"])["embeddings"]
+    if stored is not None and len(stored):
+        collection.query(query_embeddings=[stored[0]], n_results=1, include=[])
 
 
 def forget_clients() -> None:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from assistant.articles import Article
-from assistant.chroma_client import forget_clients
+from assistant.chroma_client import first_query, forget_clients
 from assistant.embedder import model_name
 from assistant.ingest import IngestReport, ingest_items
 from assistant.passages import doc_id_of
@@ -53,13 +53,9 @@ def repair(settings: Settings, progress: bool = True) -> tuple[IngestReport, Pat
 
 
 def _readable(store: Store) -> Store:
-    """`store`, once a count and a nearest-neighbour query (which loads the vector graph) both work."""
-    def probe():
-        stored = store.collection.get(limit=1, include=["embeddings"])["embeddings"]
-        if len(stored):
-            store.collection.query(query_embeddings=[list(stored[0])], n_results=1, include=[])
+    """`store`, once a query that loads its vector graph works."""
     try:
-        store.read(probe)
+        store.read(lambda: first_query(store.collection))
     except Exception as exc:  # StoreError, or any of chromadb's error types from the query
         store.close()
         raise StoreError(str(exc)) from exc
@@ -68,15 +64,19 @@ def _readable(store: Store) -> Store:
 
 def _copy_articles(settings: Settings, copy: Path) -> None:
     """Every stored article into `copy`, written beside it first: a half-written copy is never read."""
-    tables = open_tables(settings.index_dir, "", model_name(settings.encoder))
     partial = copy.with_suffix(".partial")
     try:
-        with partial.open("w", encoding="utf-8") as out:
-            for article in tables.articles():
-                out.write(json.dumps({"doc_id": article.doc_id, "title": article.title, "text": article.text,
-                                      "metadata": article.metadata}, ensure_ascii=False) + "\n")
-    finally:
-        tables.close()
+        tables = open_tables(settings.index_dir, "", model_name(settings.encoder))
+        try:
+            with partial.open("w", encoding="utf-8") as out:
+                for article in tables.articles():
+                    out.write(json.dumps({"doc_id": article.doc_id, "title": article.title, "text": article.text,
+                                          "metadata": article.metadata}, ensure_ascii=False) + "\n")
+        finally:
+            tables.close()
+    except Exception as exc:  # sqlite3's and the file system's errors share no base
+        raise StoreError(f"can't copy the articles out of {settings.index_dir} ({' '.join(str(exc).split())[:200]}); "
+                         "nothing was changed: check the folder's permissions and free space, then run repair again") from exc
     partial.replace(copy)
 
 
