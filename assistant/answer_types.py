@@ -69,6 +69,11 @@ def _asks_length(question_words: set[str]) -> bool:
     return {"how", "long"} <= question_words
 
 
+def _matched(pattern: re.Pattern, sentence: str) -> set[str]:
+    """The words of each match of `pattern` in `sentence`: of its first group that matched."""
+    return {w for m in pattern.finditer(sentence) for w in words(next(filter(None, m.groups())))}
+
+
 def _load_places() -> re.Pattern:
     lines = (Path(__file__).with_name("places.txt")).read_text(encoding="utf-8").splitlines()
     names = sorted((n.strip() for n in lines if n.strip() and not n.startswith("#")), key=len, reverse=True)
@@ -136,10 +141,10 @@ def candidates(sentence: str, kind: str | None, question_words: set[str]) -> set
     fresh = {w for w in words(sentence) if w not in question_words}
     if kind == NUMBER:
         if _asks_age(question_words):  # an age is offered as one ("58-year-old", "aged 58", "Zakaria, 58,")
-            return {w for m in _AGE.finditer(sentence) for w in words(next(filter(None, m.groups())))} & fresh
+            return _matched(_AGE, sentence) & fresh
         if _asks_length(question_words):  # a length is offered as one ("90 days", "a few hours", "months")
-            found = {w for m in _DURATION.finditer(sentence) for w in words(next(filter(None, m.groups())))}
-            return {w for w in found if _DIGITS.search(w) or w in _NUMBER_WORDS or _UNIT.fullmatch(w)} & fresh
+            return {w for w in _matched(_DURATION, sentence)
+                    if _DIGITS.search(w) or w in _NUMBER_WORDS or _UNIT.fullmatch(w)} & fresh
         return {w for w in fresh if _DIGITS.search(w) or w in _NUMBER_WORDS}
     if kind == DATE:
         # A weekday dates this week's news ("on Sunday"), never a birth, a founding or a year.
