@@ -18,14 +18,13 @@ from datetime import date
 from typing import Callable
 
 import numpy as np
-from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant import embedder, prompts, reader
 from assistant.answer_types import DATE, NUMBER, candidates, offers
 from assistant.articles import Article
 from assistant.passages import reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
-from assistant.retrieve import HybridRetriever
+from assistant.retrieve import Hit, HybridRetriever
 from assistant.settings import Settings
 from assistant.speakers import QUOTE, Voice, speaks_in, voice_in, voices
 from assistant.store import Store
@@ -182,7 +181,7 @@ class Assistant:
         return answer
 
     def retrieve(self, question: str, asked_on: date | None = None,
-                 exclude: frozenset[str] = frozenset()) -> list[NodeWithScore]:
+                 exclude: frozenset[str] = frozenset()) -> list[Hit]:
         """The passages ranked for `question`, best first, as the answer would read them."""
         return self._retrieve(question, asked_on, exclude, frozenset(), {})[2]
 
@@ -199,7 +198,7 @@ class Assistant:
                        stored_entities=self.store.entities)
 
     def _retrieve(self, question: str, asked_on: date | None, exclude: frozenset[str], within: frozenset[str],
-                  timings: dict) -> tuple[Question, np.ndarray, list[NodeWithScore], frozenset[str]]:
+                  timings: dict) -> tuple[Question, np.ndarray, list[Hit], frozenset[str]]:
         """The question read, its searches embedded, the passages ranked, and the articles the question
         names ("the Mouthpiece article"), which are then the only ones searched unless `within` chooses."""
         question = clean_question(question)
@@ -209,9 +208,7 @@ class Assistant:
         timings["embed_ms"] = _ms_since(started)
         mark = time.perf_counter()
         named = frozenset() if within else self._named_articles(analysed.article)
-        ranked = self.retriever.retrieve_many([QueryBundle(query_str=text, embedding=v.tolist())
-                                               for text, v in zip(analysed.searches, vectors)], asked_on, exclude,
-                                              within or named)
+        ranked = self.retriever.retrieve_many(analysed.searches, vectors, asked_on, exclude, within or named)
         timings["retrieve_ms"] = _ms_since(mark)
         return analysed, vectors, ranked, named
 
@@ -258,7 +255,7 @@ class Assistant:
         return article.text if article else ""
 
 
-def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore], settings: Settings,
+def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings: Settings,
             article_text: Callable[[str], str], model: dict | None, all_candidates: bool = False,
             stored_entities: reader.StoredEntities | None = None) -> Answer:
     """`vectors`: one row per text in `question.searches`; `article_text(doc_id)`: a cited article's whole
@@ -296,10 +293,10 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, unled, voiced, read)
     # With the story's own articles gone, the week's other articles lack its particular words.
-    week = [n for n in ranked[:10] if reader.is_recent(str(n.node.metadata.get("published_at", "")), question.asked_on)]
+    week = [n for n in ranked[:10] if reader.is_recent(str(n.metadata.get("published_at", "")), question.asked_on)]
     evidence["week_missing_terms"] = round(_missing_share(question, week if question.asked_on else read), 4)
     evidence["answerable_features"] = reader.answerable_features(
-        question, evidence, [(float(n.score), str(n.node.metadata.get("published_at", ""))) for n in ranked[:10]],
+        question, evidence, [(float(n.score), str(n.metadata.get("published_at", ""))) for n in ranked[:10]],
         found[0].probability if found else 0.0)
     confidence = reader.answerable(evidence["answerable_features"], candidate_model)
     reading = {"confidence": None if confidence is None else round(confidence, 4),
@@ -326,23 +323,23 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore]
                   short_answer=short, **reading)
 
 
-def passages_read(ranked: list[NodeWithScore], settings: Settings) -> list[NodeWithScore]:
+def passages_read(ranked: list[Hit], settings: Settings) -> list[Hit]:
     """The `top_k` passages the answer reads: the best ones, but at most `per_article` from one article
     while other articles' passages are left, so that one long article can't crowd out the second source
     of a story (on the seeds, all ten best passages of "what is the name of the Russian ambassador?" were
     the first article's; the second, which names him, came eleventh)."""
     counts: dict[str, int] = {}
     read, spare = [], []
-    for node in ranked:
-        doc_id = node.node.metadata["doc_id"]
+    for hit in ranked:
+        doc_id = hit.metadata["doc_id"]
         counts[doc_id] = counts.get(doc_id, 0) + 1
-        (read if counts[doc_id] <= settings.per_article else spare).append(node)
+        (read if counts[doc_id] <= settings.per_article else spare).append(hit)
     kept = {id(n) for n in read[: settings.top_k] + spare[: max(settings.top_k - len(read), 0)]}
     return [n for n in ranked if id(n) in kept]
 
 
 def _evidence(question: Question, chosen: list[_Sentence], voiced: list[Citation],
-              ranked: list[NodeWithScore]) -> dict:
+              ranked: list[Hit]) -> dict:
     """How well the best sentence answers, less what the question asks that the passages lack: its words
     (a salary, Ukraine), a number or date it asks for, the speaker whose words it asks about (`voiced`:
     the leading sentences, with who speaks in each)."""
@@ -395,7 +392,7 @@ def _cite(n: int, sentence: _Sentence, article_voices: list[Voice]) -> Citation:
                     round(sentence.support, 4), sentence.outlet, sentence.published_at, voice.kind, voice.speaker)
 
 
-def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[NodeWithScore],
+def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[Hit],
                      settings: Settings, model: dict | None = None) -> list[_Sentence]:
     """`vectors`: the question's searches, embedded by the retrieval encoder. Each sentence's `relevance`
     (how well it matches the question, which abstention weighs) is hand-set; its `support` (which picks
@@ -458,13 +455,13 @@ def _vote(question: Question, sentences: list[_Sentence], asked_words: set[str])
     return [max((votes[t] for t in things), default=0.0) / top for things in found]
 
 
-def _missing_share(question: Question, ranked: list[NodeWithScore]) -> float:
+def _missing_share(question: Question, ranked: list[Hit]) -> float:
     """Weighted share of the question's content words found in none of the passages; a number counts
     double ("the 2020 election" is not the 2016 one). Only the asking sentence's words count when the
     question sets a scene first: articles tell the scene in their own words."""
     terms = content_terms(question.focus or question.text)
     weights = {t: 2.0 if any(ch.isdigit() for ch in t) else 1.0 for t in terms}
-    found = {stem(w) for n in ranked for w in words(n.node.get_content() + " " + n.node.metadata["title"])}
+    found = {stem(w) for n in ranked for w in words(n.text + " " + n.metadata["title"])}
     return sum(w for t, w in weights.items() if stem(t) not in found) / max(sum(weights.values()), 1.0)
 
 
@@ -475,8 +472,8 @@ def _term_weights(terms: set[str], sentence_terms: list[set[str]]) -> dict[str, 
     return {t: math.log(1 + n / (1 + sum(t in found for found in sentence_terms))) for t in terms}
 
 
-def _sentences(node: NodeWithScore, rank: int) -> list[_Sentence]:
-    meta, text = node.node.metadata, node.node.get_content()
+def _sentences(hit: Hit, rank: int) -> list[_Sentence]:
+    meta, text = hit.metadata, hit.text
     # A headline sums the story up in words that match many questions, and its body says the same with
     # a speaker.
     return [_Sentence(meta["doc_id"], meta["title"], start, end, sentence, rank, str(meta.get("source", "")),
@@ -537,12 +534,12 @@ def _attributed(citation: Citation) -> str:
     return prompts.render("quoted", speaker=citation.speaker, quote=citation.quote)
 
 
-def _passage_dict(node: NodeWithScore, read: bool) -> dict:
+def _passage_dict(hit: Hit, read: bool) -> dict:
     """`read`: among the passages the answer was read from (`passages_read`)."""
-    meta = node.node.metadata
+    meta = hit.metadata
     return {"doc_id": meta["doc_id"], "title": meta["title"], "start": int(meta["start"]), "end": int(meta["end"]),
-            "score": round(float(node.score), 4), "dense_score": meta.get("dense_score"),
-            "keyword_score": meta.get("keyword_score"), "read": read, "text": node.node.get_content()}
+            "score": round(float(hit.score), 4), "dense_score": meta.get("dense_score"),
+            "keyword_score": meta.get("keyword_score"), "read": read, "text": hit.text}
 
 
 def _ms_since(mark: float) -> float:

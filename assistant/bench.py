@@ -23,7 +23,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from llama_index.core.schema import QueryBundle
 from tqdm import tqdm
 
 from assistant import embedder, scoring
@@ -149,8 +148,7 @@ def _latency(settings: Settings, questions: list[str], progress: bool) -> dict:
         analysed = analyse(question)
         started = time.perf_counter()
         vectors = embedder.embed(analysed.searches)
-        assistant.retriever.retrieve_many([QueryBundle(query_str=t, embedding=v.tolist())
-                                           for t, v in zip(analysed.searches, vectors)])
+        assistant.retriever.retrieve_many(analysed.searches, vectors)
         retrieval.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         assistant.ask(question)

@@ -265,7 +265,7 @@ def _ask(args, settings: Settings) -> int:
     from assistant import embedder
     from assistant.chroma_client import load_ahead
 
-    # Beside the imports below (LlamaIndex's takes about a second of Python): the vector graph and the
+    # Beside the imports below (Chroma's and ours, about a second of Python): the vector graph and the
     # encoder's ONNX session load in native code.
     load_ahead(settings)
     embedder.preload(settings.encoder)

@@ -45,7 +45,7 @@ def small_folders(settings: Settings, questions: Path, out: Path, distractors: i
             ranked = assistant.retrieve(q["question"], exclude=relevant)
         except QuestionError:
             continue
-        ranked_ids = dict.fromkeys(n.node.metadata["doc_id"] for n in ranked)
+        ranked_ids = dict.fromkeys(n.metadata["doc_id"] for n in ranked)
         long_enough = (d for d in ranked_ids if len(assistant.article(d).text.split()) >= min_words)
         nearest = list(itertools.islice(long_enough, distractors))
         rows.append({**{k: v for k, v in q.items() if k != "question_date"}, "id": f"{q['id']}-folder",

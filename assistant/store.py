@@ -1,4 +1,4 @@
-"""Where passages live: vectors in Chroma (through LlamaIndex's `ChromaVectorStore`), and beside them the
+"""Where passages live: vectors in Chroma, and beside them the
 tables (`tables.py`: one SQLite file under the index folder, or a PostgreSQL server) with the articles'
 texts, their content hashes and the keyword index.
 
@@ -24,8 +24,6 @@ from dataclasses import dataclass
 
 import httpx
 from chromadb.errors import ChromaError
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.articles import Article
 from assistant.chroma_client import open_client
@@ -62,7 +60,7 @@ class Store:
         where = [self.tables.location] if settings.database_url else []
         self.location = " + ".join(where + [settings.chroma_url or str(settings.index_dir)])
         self._check_model()
-        self._client = self.collection = self.vector_store = None
+        self._client = self.collection = None
         self._open_chroma()
         if writable:
             self._purge_pending()
@@ -115,7 +113,6 @@ class Store:
             except Exception as exc:  # chromadb raises many unrelated types for an unreachable or broken store
                 raise StoreError(f"can't open the Chroma store at {settings.chroma_url or settings.index_dir} "
                                  f"({' '.join(str(exc).split())[:200]}); is it running / readable?") from exc
-            self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
 
     # --- reads ---
 
@@ -271,10 +268,12 @@ class Store:
                 # One delete and one add for the whole batch: Chroma's per-call cost, paid per article,
                 # took a third of ingest time.
                 self.collection.delete(where={"doc_id": {"$in": doc_ids}})
-                nodes = [_node(article, p, v) for article, _, passages, vectors in batch
-                         for p, v in zip(passages, vectors)]
-                for start in range(0, len(nodes), self._max_batch):
-                    self.vector_store.add(nodes[start:start + self._max_batch])
+                rows = [(p.passage_id, v, p.text, _vector_metadata(article, p)) for article, _, passages, vectors in batch
+                        for p, v in zip(passages, vectors)]
+                for start in range(0, len(rows), self._max_batch):
+                    ids, vectors, texts, metadatas = zip(*rows[start:start + self._max_batch])
+                    self.collection.add(ids=list(ids), embeddings=list(vectors), documents=list(texts),
+                                        metadatas=list(metadatas))
                 self.tables.commit_articles(batch)
             except Exception as exc:  # the tables' or any of chromadb's many error types
                 # On a full disk the purge is left to the next writable open: removing vectors is itself a
@@ -356,11 +355,17 @@ def _disk_full(exc: BaseException | None) -> bool:
     return False
 
 
-def _node(article: Article, passage: Passage, vector: list[float]) -> TextNode:
-    metadata = {**article.metadata, "doc_id": article.doc_id, "title": article.title,
-                "start": passage.start, "end": passage.end,
-                "embedded": embedding_key(embedding_text(article, passage))}
-    node = TextNode(id_=passage.passage_id, text=passage.text, embedding=vector, metadata=metadata,
-                    start_char_idx=passage.start, end_char_idx=passage.end)
-    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.doc_id)
-    return node
+def _vector_metadata(article: Article, passage: Passage) -> dict:
+    """What Chroma keeps beside a passage's vector: its article's metadata and where the passage stands."""
+    return {**article.metadata, "doc_id": article.doc_id, "title": article.title, "start": passage.start,
+            "end": passage.end, "embedded": embedding_key(embedding_text(article, passage))}
+
+
+# LlamaIndex's bookkeeping in the metadata of stores written through its `ChromaVectorStore` (before
+# 2026-12): a JSON copy of the whole passage, and the article's id under three more names.
+_LLAMA_INDEX_KEYS = frozenset({"_node_content", "_node_type", "document_id", "ref_doc_id"})
+
+
+def plain_metadata(metadata: dict) -> dict:
+    """A passage's metadata as `_vector_metadata` writes it, from any store this project wrote."""
+    return {k: v for k, v in metadata.items() if k not in _LLAMA_INDEX_KEYS}

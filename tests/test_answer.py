@@ -203,6 +203,6 @@ def test_a_passage_only_the_keyword_index_proposes_carries_its_articles_outlet_a
     run_cli("ingest", str(corpus), "--index", str(index))
     assistant = Assistant(Settings.load(index_dir=index, dense_pool=1, candidates=1))
     ranked = assistant.retrieve("When does the Glenmoor ferry terminal open, and where do gulls nest?")
-    assert {n.node.metadata["doc_id"] for n in ranked} == {"ferry", "gulls"}
-    assert all(n.node.metadata.get("source", "").endswith(".example") and n.node.metadata.get("published_at")
+    assert {n.metadata["doc_id"] for n in ranked} == {"ferry", "gulls"}
+    assert all(n.metadata.get("source", "").endswith(".example") and n.metadata.get("published_at")
                for n in ranked)
