@@ -139,7 +139,7 @@ class Settings:
         for f in fields(cls):
             raw = os.environ.get(f"ASSISTANT_{f.name.upper()}")
             if raw is not None:
-                values[f.name] = _coerce(f.type, raw)
+                values[f.name] = _coerce(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         for key in ("index_dir", "seeds_dir", "cache_dir"):
             if key in values:
@@ -156,9 +156,14 @@ class Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-def _coerce(type_name: str, raw: str):
-    if type_name == "int":
-        return int(raw)
-    if type_name == "float":
-        return float(raw)
+def _coerce(name: str, type_name: str, raw: str):
+    try:
+        if type_name == "int":
+            return int(raw)
+        if type_name == "float":
+            return float(raw)
+    except ValueError:
+        kind = "a whole number" if type_name == "int" else "a number"
+        raise SettingsError(f"ASSISTANT_{name.upper()}={raw!r} is not {kind}; set it to one, or unset it "
+                            "for the default") from None
     return raw
