@@ -117,11 +117,12 @@ def _comparison(answer: Answer) -> str:
 
 
 def _highlighted(answer: Answer, citation) -> str:
-    """The passage the citation came from, with the cited span marked."""
+    """The passage the citation came from, with the cited span marked; the span alone when it reaches
+    over two passages (a sentence quoted with the one before it, which says who "he" is)."""
     passage = next((p for p in answer.passages if p["doc_id"] == citation.doc_id
                     and p["start"] <= citation.start and citation.end <= p["end"]), None)
     if passage is None:
-        return f"<mark>{inert_lines(citation.quote)}</mark>"
+        return f"<mark>{_quote_with_short_answer(answer, citation)}</mark>"
     text, offset = passage["text"], passage["start"]
     before, after = text[: citation.start - offset], text[citation.end - offset:]
     return f"{inert_lines(before)}<mark>{_quote_with_short_answer(answer, citation)}</mark>{inert_lines(after)}"

@@ -136,7 +136,7 @@ def test_no_request_leaves_for_an_address_taken_from_article_text(page):
 
 
 def test_a_short_answer_leads_in_bold_and_is_marked_inside_its_quote(page):
-    ask(page, "Who interviewed Peskov on CNN?")
+    ask(page, "Which National Security Advisor to Trump resigned?")
     answer = page.locator(".message-wrap div.answer").last
     lead = answer.locator("b.short-answer").first.inner_text()
     assert lead and answer.inner_text().startswith(lead)

@@ -7,21 +7,32 @@ import pytest
 from conftest import SEED_IDS, SEEDS, run_cli
 
 from assistant.answer_types import expected_kind
+from assistant.reader import MODEL_FILE as MODEL
 from assistant.questions import analyse
 
 ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
 
 
 def test_a_question_for_a_name_leads_with_a_short_answer_inside_a_cited_quote(seed_index):
-    answer = json.loads(run_cli("ask", "Who interviewed Peskov on CNN?", "--index", str(seed_index), "--json").stdout)
+    answer = json.loads(run_cli("ask", "Which National Security Advisor to Trump resigned?", "--index", str(seed_index),
+                                "--json").stdout)
     short = answer["short_answer"]
-    assert short and answer["answer"].splitlines()[0] == short["text"]
+    assert short and "Flynn" in short["text"] and answer["answer"].splitlines()[0] == short["text"]
     assert ARTICLE_TEXT[short["doc_id"]][short["start"]:short["end"]] == short["text"]
     assert any(c["doc_id"] == short["doc_id"] and c["start"] <= short["start"] < short["end"] <= c["end"]
                for c in answer["citations"])
     assert 0.0 <= answer["confidence"] <= 1.0
     for c in answer["candidates"]:  # every candidate is a span of its article, typed by the NER model
         assert c["label"] and 0.0 <= c["probability"] <= 1.0 and c["end"] > c["start"]
+
+
+def test_an_unsure_reading_leads_with_no_name_in_bold(seed_index):
+    # The headline's "Clinton" was the best candidate here (0.35), Zakaria third: below the probability
+    # from which shown short answers were right 70% of the time on the training weeks, so the quotes
+    # (which name Zakaria) answer alone.
+    answer = json.loads(run_cli("ask", "Who interviewed Peskov on CNN?", "--index", str(seed_index), "--json").stdout)
+    assert answer["short_answer"] is None and answer["candidates"] and "Zakaria" in answer["answer"]
+    assert answer["candidates"][0]["probability"] < json.loads(MODEL.read_text())["short_answer_from"]
 
 
 def test_a_question_about_what_someone_said_keeps_the_quoted_answer(seed_index):
@@ -92,8 +103,13 @@ def test_a_common_thing_is_a_noun_phrase_candidate_and_another_article_naming_it
         (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
     index = tmp_path / "index"
     run_cli("ingest", str(folder), "--index", str(index))
+    # On two three-sentence articles "olive oil" is the best candidate at about 0.32, below the packaged
+    # model's short-answer threshold (0.41): the same model with a threshold of 0.3 shows how it leads.
+    model = json.loads(MODEL.read_text())
+    (tmp_path / "model.json").write_text(json.dumps({**model, "short_answer_from": 0.3}), encoding="utf-8")
     answer = json.loads(run_cli("ask", "Starbucks now sells drinks made with which controversial ingredient?",
-                                "--index", str(index), "--json").stdout)
+                                "--index", str(index), "--json",
+                                prefix=("env", f"ASSISTANT_READER_MODEL={tmp_path / 'model.json'}")).stdout)
     assert "olive oil" in [c["text"] for c in answer["candidates"] if c["label"] == "CHUNK"]
     assert all(texts[c["doc_id"]][c["start"]:c["end"]] == c["text"] for c in answer["candidates"])  # files = articles
     assert answer["short_answer"]["text"] == "olive oil"
