@@ -90,7 +90,9 @@ def test_the_llms_short_answer_gets_the_articles_exact_span_and_its_sentence(see
 def test_when_the_llm_and_the_extractive_reader_disagree_both_are_shown(seed_assistant):
     from assistant.written import checked
 
-    extractive = seed_assistant.ask(INTERVIEWER)
+    # A question the packaged reader answers in bold (Michael Flynn, 0.83); for "who interviewed …" it is
+    # too unsure to (see test_reader.py).
+    extractive = seed_assistant.ask("Which National Security Advisor to Trump resigned?")
     assert extractive.short_answer, "the packaged reader model gives a short answer here"
     other = next(c["text"] for c in extractive.candidates if c["text"] != extractive.short_answer["text"]
                  and c["text"] not in extractive.short_answer["text"] and extractive.short_answer["text"] not in c["text"])
