@@ -12,17 +12,20 @@ from pathlib import Path
 from assistant.settings import Settings
 
 
-# Set once `ask` has printed an answer it made here without an LLM: that process wrote nothing since it
-# opened the index, so it may end without Python's teardown (see `run`).
-_answered_read_only = False
+# Set once `ask` starts loading the index to answer here without an LLM: that process writes nothing, so
+# it may end without Python's teardown (see `run`), however it ends.
+_read_only = False
 
 
 def run() -> None:
-    """The `assistant` console script. After a question answered here (no LLM server to stop), the process
+    """The `assistant` console script. After a question asked here (no LLM server to stop), the process
     ends without Python's teardown: freeing LlamaIndex's, Chroma's and ONNX Runtime's objects took 0.6 s of
-    a 2.7 s cold `ask` on the development index, and there is nothing left for it to save."""
+    a 2.7 s cold `ask` on the development index, and there is nothing left for it to save. That holds
+    when the question fails too (an index built by another encoder): a load still running on a background
+    thread in native code (the vector graph, the encoder's session) then aborted the teardown after the
+    one-line error ("terminate called without an active exception", exit status -6)."""
     code = main()
-    if _answered_read_only:
+    if _read_only:
         try:
             sys.stdout.flush()
         except BrokenPipeError:  # as in `main`
@@ -267,6 +270,8 @@ def _ask(args, settings: Settings) -> int:
 
     # Beside the imports below (Chroma's and ours, about a second of Python): the vector graph and the
     # encoder's ONNX session load in native code.
+    global _read_only
+    _read_only = not settings.llm_url
     load_ahead(settings)
     embedder.preload(settings.encoder)
     from assistant.answer import Assistant, QuestionError
@@ -283,8 +288,6 @@ def _ask(args, settings: Settings) -> int:
     else:
         answer = assistant.ask(args.question, args.date, within=within)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer_as_text(answer))
-    global _answered_read_only
-    _answered_read_only = not settings.llm_url
     return 0
 
 

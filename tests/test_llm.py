@@ -66,6 +66,9 @@ def test_nothing_verified_falls_back_to_the_extractive_answer(seed_assistant):
 
 
 INTERVIEWER = "Who interviewed Peskov on CNN?"
+# A question the packaged reader answers in bold (Michael Flynn, 0.83); for INTERVIEWER it is too unsure
+# to (see test_reader.py).
+RESIGNED = "Which National Security Advisor to Trump resigned?"
 
 
 def test_the_llms_short_answer_gets_the_articles_exact_span_and_its_sentence(seed_assistant):
@@ -90,9 +93,7 @@ def test_the_llms_short_answer_gets_the_articles_exact_span_and_its_sentence(see
 def test_when_the_llm_and_the_extractive_reader_disagree_both_are_shown(seed_assistant):
     from assistant.written import checked
 
-    # A question the packaged reader answers in bold (Michael Flynn, 0.83); for "who interviewed …" it is
-    # too unsure to (see test_reader.py).
-    extractive = seed_assistant.ask("Which National Security Advisor to Trump resigned?")
+    extractive = seed_assistant.ask(RESIGNED)
     assert extractive.short_answer, "the packaged reader model gives a short answer here"
     other = next(c["text"] for c in extractive.candidates if c["text"] != extractive.short_answer["text"]
                  and c["text"] not in extractive.short_answer["text"] and extractive.short_answer["text"] not in c["text"])
@@ -265,7 +266,7 @@ def test_the_candidate_the_llm_chose_is_its_short_answer_at_the_readers_span(see
     reader's exact span, and the reader's differing short answer is shown beside it."""
     from assistant.written import checked
 
-    extractive = seed_assistant.ask(INTERVIEWER)
+    extractive = seed_assistant.ask(RESIGNED)
     chosen = next(c for c in extractive.candidates[1:] if c["text"] not in extractive.short_answer["text"])
     answer = checked(seed_assistant, extractive, "Answer: Anderson Cooper", extractive.passages, chosen=chosen)
     assert answer.mode == "llm" and answer.short_answer == {k: chosen[k] for k in ("text", "doc_id", "start", "end")}
