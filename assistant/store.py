@@ -268,8 +268,8 @@ class Store:
                 # One delete and one add for the whole batch: Chroma's per-call cost, paid per article,
                 # took a third of ingest time.
                 self.collection.delete(where={"doc_id": {"$in": doc_ids}})
-                rows = [(p.passage_id, v, p.text, _vector_metadata(article, p)) for article, _, passages, vectors in batch
-                        for p, v in zip(passages, vectors)]
+                rows = [(p.passage_id, v, p.text, _vector_metadata(article, p))
+                        for article, _, passages, vectors in batch for p, v in zip(passages, vectors)]
                 for start in range(0, len(rows), self._max_batch):
                     ids, vectors, texts, metadatas = zip(*rows[start:start + self._max_batch])
                     self.collection.add(ids=list(ids), embeddings=list(vectors), documents=list(texts),
