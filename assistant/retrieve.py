@@ -56,7 +56,7 @@ class HybridRetriever:
         self.store, self.settings = store, settings
         self.keyword = KeywordRetriever(store, settings.candidates)
 
-    def retrieve_many(self, phrasings: list[str], vectors, asked_on: date | None = None,
+    def retrieve_many(self, phrasings: list[str], vectors: np.ndarray, asked_on: date | None = None,
                       exclude: frozenset[str] = frozenset(), within: frozenset[str] = frozenset()) -> list[Hit]:
         """Fused results for several phrasings of one question (the question, its topic), each with its
         vector in `vectors`: each passage scores its best dense cosine over the phrasings; keywords come
@@ -121,8 +121,8 @@ class HybridRetriever:
             hit.metadata["dense_score"] = round(cosine.get(pid, 0.0), 4)
             hit.metadata["keyword_score"] = round(bm25, 4)
             fresh = self.settings.recent_weight * (str(hit.metadata.get("published_at", ""))[:10] in recent)
-            fused.append(Hit(pid, hit.text, hit.metadata,
-                             cosine.get(pid, 0.0) + self.settings.keyword_weight * bm25 + fresh))
+            hit.score = cosine.get(pid, 0.0) + self.settings.keyword_weight * bm25 + fresh
+            fused.append(hit)
         fused.sort(key=lambda h: h.score, reverse=True)
         return fused
 
