@@ -32,7 +32,10 @@ def record(settings: Settings, url: str, login: bool) -> None:
     """Say, in the index folder, that this process serves the index at `url` (removed by `forget`)."""
     path = serving_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"url": url, "pid": os.getpid(), "login": login}) + "\n", encoding="utf-8")
+    # Written aside and renamed in, so a reader never sees a half-written (empty) record.
+    partial = path.with_name(f".{SERVING_FILE}.{os.getpid()}")
+    partial.write_text(json.dumps({"url": url, "pid": os.getpid(), "login": login}) + "\n", encoding="utf-8")
+    os.replace(partial, path)
 
 
 def forget(settings: Settings) -> None:
