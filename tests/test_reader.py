@@ -122,6 +122,29 @@ def test_a_common_thing_is_a_noun_phrase_candidate_and_another_article_naming_it
     assert drinks and all(c["features"]["in_question"] > 0 for c in drinks)
 
 
+def test_a_sentence_naming_a_rival_of_the_bold_answer_is_not_quoted_beside_it(tmp_path):
+    """Corroboration, not confusion: the second article names Oregon too, but also New Jersey (another
+    place), so under **Oregon** it would argue for something else; the first article's sentence answers alone."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    texts = {"oregon": "Oregon lifts its self-serve gas ban\n\nOregon drivers are now allowed to pump their own gas "
+                       "after the state lifted a 1951 ban on self-service.\n",
+             "jersey": "The last holdout on pumping gas\n\nAfter Oregon changed its law on pumping gas, New Jersey is "
+                       "the last state where drivers may not pump their own gas.\n"}
+    for doc_id, text in texts.items():
+        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    index = tmp_path / "index"
+    run_cli("ingest", str(folder), "--index", str(index))
+    model = json.loads(MODEL.read_text())  # a low threshold, so that the bold answer shows on two short articles
+    (tmp_path / "model.json").write_text(json.dumps({**model, "short_answer_from": 0.05}), encoding="utf-8")
+    answer = json.loads(run_cli("ask", "Which state now allows drivers to pump their own gas?", "--index", str(index),
+                                "--json", prefix=("env", f"ASSISTANT_READER_MODEL={tmp_path / 'model.json'}")).stdout)
+    assert answer["short_answer"]["text"] == "Oregon"
+    rival = next(c for c in answer["candidates"] if c["text"] == "New Jersey")
+    assert rival["doc_id"] == "jersey" and rival["label"] == answer["candidates"][0]["label"]
+    assert [c["doc_id"] for c in answer["citations"]] == ["oregon"] and "New Jersey" not in answer["answer"]
+
+
 @pytest.mark.parametrize("question, kind", [
     ("Who interviewed Peskov on CNN?", "name"),
     ("The Little Mermaid hits theaters this week. When was the classic animated version released?", "date"),
