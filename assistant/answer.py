@@ -484,23 +484,24 @@ def _sentences(hit: Hit, rank: int) -> list[_Sentence]:
 
 
 def _rivals(found: list[reader.Candidate], best: reader.Candidate | None) -> frozenset:
-    """The sentences, as (doc_id, start, end), that name another candidate with the short answer's label:
-    quoted beside the bold answer, they argue for something else ("Shares of Facebook-parent Meta, Snap,
-    Twitter …" under **Twitter**). Leaving them out, out-of-fold on the April–June questions
-    (`runs/eval-oof-rv0` against `-sa70`): choice accuracy 0.614 → 0.618, citation precision 0.784 →
-    0.799, median words 58 → 55, every gold article cited 0.48 either way; keeping rivals the reader
-    rates below 0.1 changed nothing (`-rv10`), nor did leaving noun phrases' rivals in (`-rvn`)."""
+    """The sentences, as (doc_id, start, end), that name the short answer and also another candidate with
+    its label: quoted to corroborate the bold answer, they argue for something else too ("Shares of
+    Facebook-parent Meta, Snap, Twitter and Pinterest all dipped …" under **Twitter**). Leaving them out,
+    out-of-fold on the April–June questions (`runs/eval-oof-rvb` against `-sa70`): choice accuracy 0.614 →
+    0.622, citation precision 0.784 → 0.791, median words 58 → 56.5, answer in citations 0.625 and every
+    gold article cited 0.48 either way. Leaving out every sentence that names such a rival, the answer's
+    or not, gained less (0.618) and cost the seeds two second articles (`-rvn`); counting only rivals the
+    reader rates 0.1 or more changed nothing (`-rv10`)."""
     if best is None or best.label == "CHUNK":  # a common noun phrase has rivals in every sentence
         return frozenset()
-    return frozenset().union(*(c.named_in for c in found if c is not best and c.label == best.label))
+    return best.named_in & frozenset().union(*(c.named_in for c in found if c is not best and c.label == best.label))
 
 
 def _select(sentences: list[_Sentence], settings: Settings, short: reader.Candidate | None = None,
             learned: bool = False, rivals: frozenset = frozenset()) -> list[_Sentence]:
     """The best sentence (or, with a `short` answer, the one holding it), then each other article's best if
     close enough, then runners-up, in reading order. Another article's sentence that names the short
-    answer too comes before any other, however far below; one that names a rival of it (`rivals`) is
-    left out."""
+    answer too comes before any other, however far below, unless it names a rival of it too (`rivals`)."""
     lead = short.sentence if short else None
     named = lambda s: bool(short) and (s.doc_id, s.start, s.end) in short.named_in  # noqa: E731
     ranked = sorted((s for s in _unique(sentences) if s is lead or (s.doc_id, s.start, s.end) not in rivals),
