@@ -206,3 +206,23 @@ def test_a_passage_only_the_keyword_index_proposes_carries_its_articles_outlet_a
     assert {n.metadata["doc_id"] for n in ranked} == {"ferry", "gulls"}
     assert all(n.metadata.get("source", "").endswith(".example") and n.metadata.get("published_at")
                for n in ranked)
+
+
+def test_one_article_alone_answering_is_quoted_with_its_runner_up_sentence(tmp_path):
+    """Only one article is about e-scooters: its best sentence (the vote) answers "why" and its runner-up
+    (at least a fifth as probable) the "when", so both are quoted; the other article stays out."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "scooters.txt").write_text(
+        "City bans e-scooters\n\nThe city council voted on Tuesday to ban rental e-scooters from the old town "
+        "after a year of complaints from residents. The ban takes effect in May, and the three rental companies "
+        "must remove their scooters by then. Private scooters are not affected.\n", encoding="utf-8")
+    (folder / "parking.txt").write_text(
+        "New parking rules downtown\n\nDrivers will pay more to park downtown from next month, the council said. "
+        "The new rates apply on weekdays between eight and six.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    run_cli("ingest", str(folder), "--index", str(index))
+    answer = json.loads(run_cli("ask", "Why did the council ban rental e-scooters, and when?", "--index", str(index),
+                                "--json").stdout)
+    assert not answer["abstained"] and [c["doc_id"] for c in answer["citations"]] == ["scooters", "scooters"]
+    assert "complaints" in answer["citations"][0]["quote"] and "takes effect in May" in answer["citations"][1]["quote"]
