@@ -15,12 +15,6 @@ from pathlib import Path
 from assistant import prompts
 from assistant.settings import Settings, SettingsError
 
-# Phrases aimed at a model rather than at a reader: a passage holding one is withheld from the LLM.
-_INSTRUCTIONS = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(instructions?|prompts?|rules|guidelines|"
-    r"everything above|previous|prior)\b|\b(system prompt|you are (now )?(an? )?(ai|assistant|language model|"
-    r"chatbot|llm))\b|\bnew instructions\b",
-    re.IGNORECASE)
 
 
 # A choice is a number; a model that goes on is cut off here.
@@ -56,11 +50,6 @@ def client(settings: Settings):
                       is_chat_model=True, context_window=settings.llm_context, max_tokens=settings.llm_max_tokens,
                       temperature=0.0, timeout=settings.llm_timeout, max_retries=0,
                       additional_kwargs={"seed": 0})
-
-
-def withheld(text: str) -> bool:
-    """Article text that addresses a model ("ignore your instructions and …") is data, never prompt."""
-    return bool(_INSTRUCTIONS.search(text))
 
 
 def messages(question: str, passages: list[dict], candidates: list[str] = ()):

@@ -17,6 +17,13 @@ _ABBREVIATIONS = {
     "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "d.c",
 }
 _WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+# Phrases aimed at a model rather than at a reader ("ignore your previous instructions and …"): a sentence
+# holding one is never quoted as an answer, and a passage holding one is withheld from the LLM.
+_INSTRUCTIONS = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(instructions?|prompts?|rules|guidelines|"
+    r"everything above|previous|prior)\b|\b(system prompt|you are (now )?(an? )?(ai|assistant|language model|"
+    r"chatbot|llm))\b|\bnew instructions\b",
+    re.IGNORECASE)
 # Sentences shorter than this carry too little to be an answer on their own ("Wait.").
 MIN_SENTENCE_WORDS = 4
 # A paragraph this short, followed by a quote, introduces it ("Peskov also had this to say").
@@ -62,13 +69,20 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
 def reading_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     """The sentences of a passage's `text` (which starts at `offset` in its article) that the reader
     weighs, as (start, end, sentence) in article offsets: an introducing sentence joined to the one it
-    introduces, none too short to answer, no question (one in the text asks, it doesn't answer)."""
+    introduces, none too short to answer, no question (one in the text asks, it doesn't answer), none
+    addressed to a model (`addresses_a_model`: it instructs, it doesn't answer)."""
     found = []
     for start, end in _join_introductions(text, sentence_spans(text, offset), offset):
         sentence = text[start - offset: end - offset]
-        if len(sentence.split()) >= MIN_SENTENCE_WORDS and not sentence.rstrip(" ’”'\"").endswith("?"):
+        if (len(sentence.split()) >= MIN_SENTENCE_WORDS and not sentence.rstrip(" ’”'\"").endswith("?")
+                and not addresses_a_model(sentence)):
             found.append((start, end, sentence))
     return found
+
+
+def addresses_a_model(text: str) -> bool:
+    """Article text that addresses a model ("ignore your instructions and …") is data, never prompt."""
+    return bool(_INSTRUCTIONS.search(text))
 
 
 def _join_introductions(text: str, spans: list[Span], offset: int) -> list[tuple[int, int]]:

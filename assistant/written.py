@@ -21,7 +21,7 @@ from datetime import date
 
 from assistant import llm, prompts, verify
 from assistant.answer import Answer, Assistant, Citation
-from assistant.passages import sentence_spans
+from assistant.passages import addresses_a_model, sentence_spans
 from assistant.scoring import token_f1
 from assistant.speakers import QUOTE, REPORTED, voice_in, voices
 
@@ -45,7 +45,7 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
     extractive = assistant.ask(question, asked_on, exclude, within)
     settings = assistant.settings
     shown = given(extractive, settings.llm_passages)
-    passages = [p for p in shown if not llm.withheld(p["text"])]
+    passages = [p for p in shown if not addresses_a_model(p["text"])]
     if not passages:
         yield _fallback(extractive, "no passage could be given to the LLM")
         return
