@@ -17,12 +17,15 @@ _ABBREVIATIONS = {
     "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "d.c",
 }
 _WORD_BEFORE = re.compile(r"([\w.]+)\.$")
-# Phrases aimed at a model rather than at a reader ("ignore your previous instructions and …"): a sentence
-# holding one is never quoted as an answer, and a passage holding one is withheld from the LLM.
+# Phrases aimed at a model rather than at a reader: an order opening a sentence ("Ignore your previous
+# instructions and …"), "you are now an assistant", "system prompt". A sentence holding one is never quoted
+# as an answer, and a passage holding one is withheld from the LLM. An order only where a sentence opens:
+# news reports such words in the middle of one ("a school board has voted to ignore state guidelines"): 12
+# of the development corpus's 491,017 sentences matched the looser pattern before, none match this one.
 _INSTRUCTIONS = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(instructions?|prompts?|rules|guidelines|"
-    r"everything above|previous|prior)\b|\b(system prompt|you are (now )?(an? )?(ai|assistant|language model|"
-    r"chatbot|llm))\b|\bnew instructions\b",
+    r"(?:^|[.!?:]\s+|\n)\W*(?:please\s+|now\s+)?(ignore|disregard|forget|override)\b[^.!?\n]{0,60}"
+    r"\b(instructions?|prompts?|rules|guidelines|everything above|previous|prior)\b"
+    r"|\b(system prompt|you are (now )?(an? )?(ai|assistant|language model|chatbot|llm))\b|\bnew instructions\s*:",
     re.IGNORECASE)
 # Sentences shorter than this carry too little to be an answer on their own ("Wait.").
 MIN_SENTENCE_WORDS = 4
