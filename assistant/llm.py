@@ -15,8 +15,6 @@ from pathlib import Path
 from assistant import prompts
 from assistant.settings import Settings, SettingsError
 
-
-
 # A choice is a number; a model that goes on is cut off here.
 CHOICE_TOKENS = 4
 
