@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant import embedder, prompts, reader
+from assistant import article_facts, embedder, prompts, reader
 from assistant.answer_types import DATE, NUMBER, candidates, offers
 from assistant.articles import Article
 from assistant.passages import reading_sentences, sentence_spans
@@ -170,8 +170,17 @@ class Assistant:
         timings, started = {}, time.perf_counter()
         analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, timings)
         mark = time.perf_counter()
-        answer = compose(analysed, vectors, ranked, self.settings, self._article_text,
-                         reader.load_model(self.settings.reader_model), stored_entities=self.store.entities)
+        one = self.store.article(next(iter(named or within))) if len(named or within) == 1 else None
+        fact = article_facts.asked(analysed.text) if one else None
+        if fact:
+            answer = _about_article(analysed, fact, one, ranked, self.settings)
+        else:
+            where = article_facts.asked_at(analysed.text) if one else None
+            if where:  # "… at the start of the Mouthpiece article": only its start is read
+                low, high = article_facts.edge(one.title, one.text, where)
+                ranked = [n for n in ranked if int(n.metadata["start"]) < high and int(n.metadata["end"]) > low]
+            answer = compose(analysed, vectors, ranked, self.settings, self._article_text,
+                             reader.load_model(self.settings.reader_model), stored_entities=self.store.entities)
         if named:
             which = "the article" if len(named) == 1 else f"the {len(named)} articles"
             answer.notice = prompts.render("named_article", which=which, words=analysed.article)
@@ -322,6 +331,34 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
         text = prompts.render("short_answer", short=best.text, statement=text)
     return Answer(question.text, text, False, citations, passages, by_article, evidence=evidence,
                   short_answer=short, **reading)
+
+
+def _about_article(question: Question, fact: str, article: Article, ranked: list[Hit], settings: Settings) -> Answer:
+    """The answer to a question about `article` itself (`article_facts`): its own spans quoted, or what it
+    lacks said."""
+    found = article_facts.read(fact, article.title, article.text, article.metadata)
+    passages = [_passage_dict(n, False) for n in ranked]
+    evidence = {"article_fact": fact}
+    if found.missing:
+        return Answer(question.text, prompts.render("article_lacks", title=article.title, missing=found.missing),
+                      True, [], passages, evidence=evidence)
+    outlet = str(article.metadata.get("source", ""))
+    published = str(article.metadata.get("published_at", ""))
+    article_voices = voices(article.text)
+    citations = [_cite(i + 1, _Sentence(article.doc_id, article.title, start, end, article.text[start:end], 0,
+                                        outlet, published, support=1.0), article_voices)
+                 for i, (start, end) in enumerate(found.spans)]
+    by_article = _by_article(citations)
+    text = by_article[0]["statement"]
+    if found.record:
+        text = prompts.render("article_record", what=article_facts.RECORD_NAMES[fact], value=found.record, n="1")
+        by_article[0]["statement"] = text
+    short = None
+    if found.short:
+        start, end = found.short
+        short = {"text": article.text[start:end], "doc_id": article.doc_id, "start": start, "end": end}
+        text = prompts.render("short_answer", short=short["text"], statement=text)
+    return Answer(question.text, text, False, citations, passages, by_article, evidence=evidence, short_answer=short)
 
 
 def passages_read(ranked: list[Hit], settings: Settings) -> list[Hit]:

@@ -43,6 +43,11 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
                   show_unverified: bool = False) -> Iterator[str | Answer]:
     """Pieces of the LLM's reply (str) as they arrive, then the checked `Answer`."""
     extractive = assistant.ask(question, asked_on, exclude, within)
+    if extractive.evidence.get("article_fact"):  # the article's own credit line, date or opening: nothing to write
+        extractive.notice = " ".join(filter(None, [extractive.notice, "Answered from the article itself, "
+                                                   "without the LLM."]))
+        yield extractive
+        return
     settings = assistant.settings
     shown = given(extractive, settings.llm_passages)
     passages = [p for p in shown if not addresses_a_model(p["text"])]

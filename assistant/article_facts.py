@@ -1,0 +1,156 @@
+"""Questions about an article itself rather than its story: its headline, when and where it was published,
+who took its picture, how it begins or ends, or what it says at its start or end.
+
+The reader looks for the sentence that answers; these questions have no such sentence ("Which photo agency
+supplied the Mouthpiece article's feature image?" matches nothing but a credit line at the very end, 11th of
+17 passages by similarity), so they were abstained on. When a question asks one of these about one article
+(the article it names, or the only one it may read), the answer comes from that article's own text and
+record, cited like any quote: the credit line, the headline, the opening or closing sentences. What the
+article doesn't hold (no credit line, no date in its record) is said so, naming what is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.passages import sentence_spans
+
+# What a question asks about an article, by its words. Each needs the article itself to be what is asked
+# about, which `answer.Assistant` checks (a named article, or the only one read); the verbs must have the
+# article for their subject ("When was the article published?", not "What year was the dossier released,
+# according to the article?").
+_ARTICLE = r"(?:article|story|piece|report|op-ed|editorial|column|post|it)"
+_IMAGE = re.compile(r"\b(?:photo(?:graph)?|picture|image|pic)s?\b", re.IGNORECASE)
+_IMAGE_SOURCE = re.compile(r"\b(?:credit\w*|took|taken|shot|suppl(?:y|ied)|provided?|source|agency|photographer|"
+                           r"courtesy|via)\b", re.IGNORECASE)
+_PHOTOGRAPHER = re.compile(r"\b(?:who|which)\s+(?:is|was)\s+the\s+photographer\b|\bphotographer\s+of\b", re.IGNORECASE)
+_PUBLISHED = re.compile(rf"\b(?:when|what\s+(?:date|day|year|month)|which\s+(?:date|day|year|month))\b.*\b{_ARTICLE}"
+                        r"\s+(?:\w+\s+)?(?:published|posted|written|dated|released|out)\b"
+                        rf"|\b(?:date|day)\s+of\s+publication\b", re.IGNORECASE)
+_OUTLET = re.compile(rf"\b(?:which|what)\s+(?:news\s+)?(?:outlet|publication|newspaper|paper|site|website|"
+                     rf"organi[sz]ation|magazine|network)\s+(?:published|ran|printed|posted|carried)\b"
+                     rf"|\bwho\s+(?:published|ran|printed|posted|carried)\s+(?:the|this|that|it)\b"
+                     rf"|\b(?:outlet|publisher|source)\s+of\s+(?:the|this|that)\s+(?:(?!(?:the|of|in)\b)[\w'’&.-]+\s+)"
+                     rf"{{0,5}}{_ARTICLE}\b|\b{_ARTICLE}['’]s\s+(?:outlet|publisher|source)\b", re.IGNORECASE)
+_HEADLINE = re.compile(rf"\bheadline\b(?!\s+(?:the|a|an)\b)|\btitle\s+of\s+(?:the|this|that|its)\s+(?:(?!(?:the|of|in)\b)[\w'’&.-]+\s+)"
+                       rf"{{0,5}}{_ARTICLE}\b|\b{_ARTICLE}['’]s\s+title\b", re.IGNORECASE)
+_OPENING = re.compile(rf"\b{_ARTICLE}\s+(?:begins?|began|begun|start(?:s|ed)?|opens?|opened)\b"
+                      r"|\b(?:first|opening)\s+(?:sentence|line|paragraph|words)\b", re.IGNORECASE)
+_ENDING = re.compile(rf"\b{_ARTICLE}\s+(?:ends?|ended|conclude[sd]?|close[sd]?|finish(?:es|ed)?)\b"
+                     r"|\b(?:last|final|closing|concluding)\s+(?:sentence|line|paragraph|words)\b", re.IGNORECASE)
+# "… described at the start of the Mouthpiece article": a question about the story, asked of a place in it.
+_OF_ARTICLE = rf"\s+of\s+(?:the|this|that|its)\s+(?:(?!(?:the|of|in)\b)[\w'’&.-]+\s+){{0,5}}{_ARTICLE}\b"
+_AT_START = re.compile(rf"\b(?:at|in|near)\s+the\s+(?:very\s+)?(?:start|beginning|top|opening|outset){_OF_ARTICLE}",
+                       re.IGNORECASE)
+_AT_END = re.compile(rf"\b(?:at|in|near)\s+the\s+(?:very\s+)?(?:end|bottom|close|conclusion){_OF_ARTICLE}", re.IGNORECASE)
+
+# A photo credit as news sites print it: "Featured image via Getty Images/Anna Sergeeva.", "Photo by Scott
+# Olson/Getty Images", "Image credit: Reuters", "(Photo: AP)". In the ISOT sample, 1,231 of 2,402
+# articles end with one, often glued to the sentence before it ("…administration.Featured image via …"):
+# these find 1,227 of them. A bare "Photo:" outside brackets opens a caption ("Photo: Trump appears in
+# court"), not a credit.
+_CREDIT_WORD = (r"(?:[Ff]eatured?[ \t]+(?:[Ii]mage|[Pp]hoto|[Pp]icture)|(?:(?:Staff|Pool|File)[ \t]+photo)|"
+                r"(?:Image|Photo|Picture|Photograph)s?)")
+# Case matters: prose says "a photograph by Kale" or "images by adding"; a credit's word is capitalised
+# (but "featured image via" is a credit however written), and may follow the last sentence with no space
+# ("2016Image via screen capture").
+_CREDITS = (
+    re.compile(r"\((?:Photo|Image|Picture)s?(?:[ \t]+credits?)?[ \t]*(?:by|via|:|courtesy[ \t]+of)[ \t]*"
+               r"(?P<credit>[^()\n]{2,120}?)[ \t]*\)"),
+    re.compile(_CREDIT_WORD + r"(?:[ \t]+credits?:?)?[ \t]*(?:[Vv]ia|[Bb]y|[Cc]ourtesy[ \t]+of)[ \t]+"
+               r"(?P<credit>[^\n()]{2,120}?)[ \t]*(?:\.[ \t]*(?=\n|$)|(?=[\n()])|$)"),
+    re.compile(r"(?:Image|Photo|Picture)s?[ \t]+credits?:[ \t]*(?P<credit>[^\n()]{2,120}?)[ \t]*"
+               r"(?:\.[ \t]*(?=\n|$)|(?=\n|\()|$)"),
+)
+
+
+def _credits(text: str) -> list[re.Match]:
+    """The photo credits in `text`, in order."""
+    return sorted((m for pattern in _CREDITS for m in pattern.finditer(text)), key=lambda m: m.start())
+
+
+# Sentences quoted for "how does it begin / end": enough to carry its first or last point.
+EDGE_SENTENCES = 2
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the article says to a question about itself: the spans to quote (`[(start, end)]` of its
+    text), the one that answers in a word when there is one (`short`), and, when it holds nothing to
+    quote, `missing`: what it lacks."""
+    spans: tuple[tuple[int, int], ...] = ()
+    short: tuple[int, int] | None = None
+    record: str = ""
+    missing: str = ""
+
+
+def asked(question: str) -> str | None:
+    """What the question asks about an article itself: "image_credit", "published", "outlet", "headline",
+    "opening", "ending", or None (a question about its story, or about a place in it: `asked_at`)."""
+    if _IMAGE.search(question) and _IMAGE_SOURCE.search(question) or _PHOTOGRAPHER.search(question):
+        return "image_credit"
+    for kind, pattern in (("published", _PUBLISHED), ("outlet", _OUTLET), ("headline", _HEADLINE),
+                          ("opening", _OPENING), ("ending", _ENDING)):
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def asked_at(question: str) -> str | None:
+    """"start" or "end" for a question asked of a place in an article ("at the start of the … article")."""
+    return "start" if _AT_START.search(question) else "end" if _AT_END.search(question) else None
+
+
+def edge(title: str, text: str, where: str) -> tuple[int, int]:
+    """The characters of an article's start or end (`where`): its first or last `EDGE_SENTENCES` × 2
+    sentences, about a paragraph."""
+    spans = _sentences(text, title) or [(0, len(text))]
+    edge_spans = spans[: 2 * EDGE_SENTENCES] if where == "start" else spans[-2 * EDGE_SENTENCES:]
+    return edge_spans[0][0], edge_spans[-1][1]
+
+
+def read(kind: str, title: str, text: str, metadata: dict) -> Found:
+    """The answer to `kind` (from `asked`) in one article: its text, headline and record (`metadata`)."""
+    if kind == "image_credit":
+        credits = _credits(text)
+        if not credits:
+            return Found(missing="no photo credit")
+        match = credits[-1]  # the article's own picture: its credit closes the article
+        return Found(((match.start(), match.end("credit")),), short=match.span("credit"))
+    if kind == "headline":
+        body = text.lstrip()
+        if title and body.startswith(title):
+            start = len(text) - len(body)
+            return Found(((start, start + len(title)),), short=(start, start + len(title)))
+        return Found(_sentences(text, title)[:1], record=title) if title else Found(missing="no headline")
+    if kind in ("published", "outlet"):
+        value = _published(metadata) if kind == "published" else _outlet(metadata)
+        if not value:
+            return Found(missing="no publication date" if kind == "published" else "no outlet")
+        return Found(_sentences(text, title)[:1], record=value)
+    spans = _sentences(text, title)
+    if kind == "ending":  # the story ends before its photo credit, often glued to its last sentence
+        credit = next((m.start() for m in _credits(text)), len(text))
+        spans = [(start, min(end, start + len(text[start:credit].rstrip()))) for start, end in spans if start < credit]
+    return Found(tuple(spans[:EDGE_SENTENCES] if kind == "opening" else spans[-EDGE_SENTENCES:]))
+
+
+def _sentences(text: str, title: str) -> list[tuple[int, int]]:
+    """The article's sentences after its headline line (a text file's first line is its headline)."""
+    body = len(text) - len(text.lstrip())
+    if title and text[body:].startswith(title):
+        body += len(title)
+    return [(s.start, s.end) for s in sentence_spans(text[body:], body)]
+
+
+def _published(metadata: dict) -> str:
+    return str(metadata.get("published_at") or metadata.get("date") or "").strip()
+
+
+def _outlet(metadata: dict) -> str:
+    return str(metadata.get("source") or metadata.get("outlet") or metadata.get("publisher") or "").strip()
+
+
+# How an answer from an article's record (not its text) names what it gives.
+RECORD_NAMES = {"published": "Published", "outlet": "Published by", "headline": "Headline"}

@@ -1,0 +1,112 @@
+"""Questions about an article itself (its photo credit, date, outlet, headline, start and end), answered
+from that article's own text and record: a tiny corpus inline, a real index, the packaged models."""
+
+import json
+
+import pytest
+
+from assistant import article_facts
+from assistant.answer import Assistant
+from assistant.settings import Settings
+from tests.conftest import run_cli
+
+ARTICLES = [
+    {"id": "bees", "title": "City council votes to protect urban bees", "source": "Harbour Gazette",
+     "published_at": "2024-05-02",
+     "text": "The city council voted on Tuesday to ban pesticides in public parks. Beekeepers had asked for the ban "
+             "for three years. The mayor said the vote was a first step.\n\nGardeners will get free seeds of "
+             "wildflowers this summer. The council will review the ban next spring.Featured image via Mark "
+             "Jones/Getty Images."},
+    {"id": "ferry", "title": "Ferry service resumes after storm", "source": "Coast Herald",
+     "text": "The ferry between the two islands sailed again on Monday. A storm had stopped it for a week. The "
+             "operator said repairs to the pier cost more than expected."},
+]
+
+
+@pytest.fixture(scope="module")
+def facts_index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("facts")
+    (folder / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
+    index = folder / "index"
+    run_cli("ingest", str(folder / "articles.jsonl"), "--index", str(index))
+    return index
+
+
+@pytest.fixture(scope="module")
+def assistant(facts_index):
+    return Assistant(Settings.load(index_dir=facts_index))
+
+
+def _text(answer, citation) -> str:
+    return ARTICLES[0 if citation.doc_id == "bees" else 1]["text"][citation.start:citation.end]
+
+
+def test_the_photo_credit_is_quoted_with_the_credit_as_short_answer(assistant):
+    answer = assistant.ask("Who took the featured image of the urban bees article?")
+    assert not answer.abstained and [c.doc_id for c in answer.citations] == ["bees"]
+    assert answer.short_answer["text"] == "Mark Jones/Getty Images"
+    quote = answer.citations[0]
+    assert quote.quote == _text(answer, quote) and quote.quote.startswith("Featured image via")
+    text = ARTICLES[0]["text"]
+    assert text[answer.short_answer["start"]:answer.short_answer["end"]] == answer.short_answer["text"]
+
+
+def test_what_an_article_lacks_is_said_not_guessed(assistant):
+    answer = assistant.ask("Which photo agency supplied the ferry service article's picture?")
+    assert answer.abstained and "no photo credit" in answer.answer and not answer.citations
+    answer = assistant.ask("When was the ferry service article published?")
+    assert answer.abstained and "no publication date" in answer.answer
+
+
+def test_the_date_and_outlet_come_from_the_articles_record_with_its_opening_cited(assistant):
+    answer = assistant.ask("When was the urban bees article published?")
+    assert not answer.abstained and "2024-05-02" in answer.answer
+    assert answer.citations[0].published_at == "2024-05-02" and answer.citations[0].start == 0
+    answer = assistant.ask("Which outlet published the urban bees article?")
+    assert "Harbour Gazette" in answer.answer and answer.citations[0].outlet == "Harbour Gazette"
+
+
+def test_how_an_article_begins_and_ends_quotes_its_first_and_last_sentences(assistant):
+    begins = assistant.ask("How does the urban bees article begin?")
+    assert [c.quote for c in begins.citations] == ["The city council voted on Tuesday to ban pesticides in public "
+                                                   "parks.", "Beekeepers had asked for the ban for three years."]
+    ends = assistant.ask("How does the urban bees article end?")
+    assert ends.citations and all(_text(ends, c) == c.quote for c in ends.citations)
+    # The credit line glued to the last sentence isn't the story's end.
+    assert ends.citations[-1].quote == "The council will review the ban next spring."
+
+
+def test_a_question_asked_of_the_start_of_an_article_reads_only_its_start(assistant):
+    answer = assistant.ask("What did the council ban, at the start of the urban bees article?")
+    assert answer.citations and all(c.start < ARTICLES[0]["text"].index("Gardeners") for c in answer.citations)
+
+
+def test_the_only_article_chosen_with_ask_article_is_the_one_asked_about(facts_index):
+    answer = json.loads(run_cli("ask", "What is the headline?", "--index", str(facts_index),
+                                "--article", "ferry", "--json").stdout)
+    # A data set's headline is its record's, not the text's: said as the record's, no span to put in bold.
+    assert "Ferry service resumes after storm" in answer["answer"] and answer["short_answer"] is None
+    assert answer["citations"][0]["doc_id"] == "ferry"
+
+
+@pytest.mark.parametrize("question", [
+    "Which musician will headline the Super Bowl LVIII halftime show?",
+    "The Supreme Court ruled Andy Warhol infringed on a photographer’s copyright. Which prints?",
+    "Which lawmaker announced that he is leaving Congress at the end of this year?",
+    "What year was the dossier released, according to the Mouthpiece article?",
+    "What title did Flynn hold, according to the Mouthpiece article?",
+    "Which newspaper was the other source of the quotes in the Kremlin Spokesman article?",
+    "How did Peskov say the campaign started?",
+])
+def test_questions_about_the_story_are_not_taken_for_questions_about_the_article(question):
+    assert article_facts.asked(question) is None and article_facts.asked_at(question) is None
+
+
+def test_llm_mode_answers_a_question_about_the_article_from_the_article_without_calling_the_llm(facts_index):
+    """Nothing listens on the LLM's port: an answer that needed it would fall back with a notice saying so."""
+    from assistant import written
+
+    llm_mode = Assistant(Settings.load(index_dir=facts_index, llm_url="http://127.0.0.1:9/v1", llm_timeout=2.0))
+    answer = written.ask(llm_mode, "Who took the featured image of the urban bees article?")
+    assert answer.short_answer["text"] == "Mark Jones/Getty Images"
+    assert "without the LLM" in answer.notice and "instead" not in answer.notice
