@@ -209,7 +209,10 @@ def _load_nlp():
     """spaCy's small English pipeline: NER for the sentences read (only it runs on them, about 4x faster
     than the whole pipeline), the tagger and parser for the question's noun phrases. spaCy's thinc
     imports torch whenever it is installed, for models this one doesn't use; answering never imports
-    torch (it costs a cold `assistant ask` seconds), so thinc is told there is none."""
+    torch (it costs a cold `assistant ask` seconds), so thinc is told there is none. Nor does it need
+    spaCy's command line, which `import spacy` loads for one name (`spacy.info`): typer, httpx, rich and
+    jinja2, about 0.2 s of every first question that parses (import 0.53 → 0.33 s here); a stand-in
+    answers that import, and is removed again, so a later `import spacy.cli` gets the real one."""
     import sys
 
     hide_torch = "torch" not in sys.modules
