@@ -170,15 +170,10 @@ class Assistant:
         timings, started = {}, time.perf_counter()
         analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, timings)
         mark = time.perf_counter()
-        one = self.store.article(next(iter(named or within))) if len(named or within) == 1 else None
-        fact = article_facts.asked(analysed.text) if one else None
+        fact, one, ranked = self._of_one_article(analysed, named or within, ranked)
         if fact:
             answer = _about_article(analysed, fact, one, ranked, self.settings)
         else:
-            where = article_facts.asked_at(analysed.text) if one else None
-            if where:  # "… at the start of the Mouthpiece article": only its start is read
-                low, high = article_facts.edge(one.title, one.text, where)
-                ranked = [n for n in ranked if int(n.metadata["start"]) < high and int(n.metadata["end"]) > low]
             answer = compose(analysed, vectors, ranked, self.settings, self._article_text,
                              reader.load_model(self.settings.reader_model), stored_entities=self.store.entities)
         if named:
@@ -196,15 +191,34 @@ class Assistant:
 
     def read_for_training(self, question: str, asked_on: date | None = None,
                           exclude: frozenset[str] = frozenset(), sentence_model: dict | None = None,
-                          within: frozenset[str] = frozenset()) -> Answer:
+                          within: frozenset[str] = frozenset()) -> Answer | None:
         """The answer made without a candidate model, with every sentence and candidate the reader found
         and the evidence's features: what `train-reader` learns from. `sentence_model`: the reader's
         sentence weights to choose sentences by (None: the hand-set support); `exclude`, `within`: as
-        for `ask`."""
-        analysed, vectors, ranked, _ = self._retrieve(question, asked_on, exclude, within, {})
+        for `ask`. None for a question about an article itself (`article_facts`), which the reader never
+        answers."""
+        analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, {})
+        fact, _, ranked = self._of_one_article(analysed, named or within, ranked)
+        if fact:  # answered from the article itself, never by the reader: nothing to learn from
+            return None
         return compose(analysed, vectors, ranked, self.settings, self._article_text,
                        {"sentences": sentence_model} if sentence_model else None, all_candidates=True,
                        stored_entities=self.store.entities)
+
+    def _of_one_article(self, question: Question, chosen: frozenset[str],
+                        ranked: list[Hit]) -> tuple[str | None, Article | None, list[Hit]]:
+        """For a question asked of one article (`chosen`: the one it names, or the only one it may read):
+        what it asks about that article itself (`article_facts.asked`) and the article; asked of a place
+        in it ("… at the start of the Mouthpiece article"), only the passages there."""
+        one = self.store.article(next(iter(chosen))) if len(chosen) == 1 else None
+        if one is None:
+            return None, None, ranked
+        fact = article_facts.asked(question.text)
+        where = None if fact else article_facts.asked_at(question.text)
+        if where:
+            low, high = article_facts.edge(one.title, one.text, where)
+            ranked = [n for n in ranked if int(n.metadata["start"]) < high and int(n.metadata["end"]) > low]
+        return fact, one, ranked
 
     def _retrieve(self, question: str, asked_on: date | None, exclude: frozenset[str], within: frozenset[str],
                   timings: dict) -> tuple[Question, np.ndarray, list[Hit], frozenset[str]]:

@@ -103,6 +103,8 @@ def collect_sentences(assistants: dict[str, Assistant], questions: list[dict], p
             answer = assistants[q["_index"]].read_for_training(q["question"], asked_on(q), within=articles_of(q))
         except QuestionError:
             continue
+        if answer is None:  # a question about an article itself, which the reader never answers
+            continue
         rows.append({"id": q["id"], "set": q["_set"], "week": _week(q),
                      "features": [s["features"] for s in answer.sentences_read],
                      "hand_support": [s["support"] for s in answer.sentences_read],
@@ -136,6 +138,8 @@ def collect(assistants: dict[str, Assistant], questions: list[dict], sentence_mo
                 answer = assistants[q["_index"]].read_for_training(q["question"], asked_on(q), exclude,
                                                                    sentence_models.get(week), articles_of(q))
             except QuestionError:
+                continue
+            if answer is None:  # a question about an article itself, which the reader never answers
                 continue
             rows.append({"id": q["id"], "set": q["_set"], "fit": q["_fit"], "week": week, "version": version,
                          "answerable": int(version == "asked" and bool(answers)),
@@ -310,7 +314,7 @@ def cross_validate(rows: list[dict], fold_of: dict[str, int], sentence_models: l
     folds, held_out, models = [], [None] * len(rows), []
     for fold, (train, test) in enumerate(splits):
         model = {**fit([rows[i] for i in train]), "sentences": sentence_models[fold]}
-        models.append((model, sorted({rows[i]["id"] for i in test})))
+        models.append(model)
         answerable = reader.logistic(_answerable_inputs([rows[i] for i in test], model), model["answerable"])
         for i, p_answerable in zip(test, answerable):
             p, right = _top(rows[i], model)
@@ -392,7 +396,7 @@ def train(settings: Settings, options: TrainOptions) -> dict:
     options.out.mkdir(parents=True, exist_ok=True)
     options.model.parent.mkdir(parents=True, exist_ok=True)
     options.model.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-    _write_folds(options.out, report["models"], questions)
+    _write_folds(options.out, report["models"], questions, fold_of)
     (options.out / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     (options.out / SENTENCE_ROWS).write_text("".join(json.dumps(r) + "\n" for r in sentence_rows), encoding="utf-8")
     (options.out / "held_out.jsonl").write_text("".join(json.dumps({"id": r["id"], "set": r["set"], **h}) + "\n"
@@ -406,14 +410,15 @@ def _read_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _write_folds(out: Path, models: list, questions: list[dict]) -> None:
-    """Each fold's model and held-out questions: `assistant eval --folds OUT` answers every question with
-    the model that never saw its week."""
-    by_id = {q["id"]: {k: v for k, v in q.items() if k not in ("_set", "_index", "_fit")} for q in questions}
-    for fold, (model, ids) in enumerate(models):
+def _write_folds(out: Path, models: list[dict], questions: list[dict], fold_of: dict[str, int]) -> None:
+    """Each fold's model and held-out questions (by week: also those the reader gave no row, which are
+    answered from an article itself): `assistant eval --folds OUT` answers every question with the model
+    that never saw its week."""
+    for fold, model in enumerate(models):
         (out / f"fold-{fold}.json").write_text(json.dumps(model) + "\n", encoding="utf-8")
         (out / f"fold-{fold}-questions.jsonl").write_text(
-            "".join(json.dumps(by_id[i], ensure_ascii=False) + "\n" for i in ids), encoding="utf-8")
+            "".join(json.dumps({k: v for k, v in q.items() if k not in ("_set", "_index", "_fit")}, ensure_ascii=False)
+                    + "\n" for q in questions if fold_of[_week(q)] == fold), encoding="utf-8")
 
 
 def _plots(out: Path, held_out: list[dict]) -> None:

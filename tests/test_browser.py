@@ -247,3 +247,14 @@ def test_llm_words_stream_in_then_give_way_to_the_checked_answer(index, llama_se
         assert page.locator(".message-wrap").last.get_by_text("Writing…").count() == 0
         page.screenshot(path=str(DOCS / "chat-llm.png"), full_page=True)
         browser.close()
+
+
+def test_a_question_about_an_article_itself_is_answered_from_its_credit_line(page):
+    ask(page, "Who took the feature image of the Mouthpiece article?")
+    answer = page.locator(".message-wrap div.answer").last
+    assert answer.locator("b.short-answer").first.inner_text() == "Getty Images/Anna Sergeeva"
+    details = answer.locator("xpath=..").locator("details")
+    for i in range(details.count()):
+        details.nth(i).locator("summary").click()
+    assert page.locator(".message-wrap details mark").last.inner_text().startswith("Feature Image via")
+    page.screenshot(path=str(DOCS / "chat-article-facts.png"), full_page=True)
