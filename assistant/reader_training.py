@@ -412,13 +412,13 @@ def _read_rows(path: Path) -> list[dict]:
 
 def _write_folds(out: Path, models: list[dict], questions: list[dict], fold_of: dict[str, int]) -> None:
     """Each fold's model and held-out questions (by week: also those the reader gave no row, which are
-    answered from an article itself): `assistant eval --folds OUT` answers every question with the model
-    that never saw its week."""
+    answered from an article itself; not the calibration sets'): `assistant eval --folds OUT` answers every
+    question with the model that never saw its week."""
     for fold, model in enumerate(models):
         (out / f"fold-{fold}.json").write_text(json.dumps(model) + "\n", encoding="utf-8")
         (out / f"fold-{fold}-questions.jsonl").write_text(
             "".join(json.dumps({k: v for k, v in q.items() if k not in ("_set", "_index", "_fit")}, ensure_ascii=False)
-                    + "\n" for q in questions if fold_of[_week(q)] == fold), encoding="utf-8")
+                    + "\n" for q in questions if q["_fit"] and fold_of[_week(q)] == fold), encoding="utf-8")
 
 
 def _plots(out: Path, held_out: list[dict]) -> None:
