@@ -435,6 +435,8 @@ def _with_antecedent(sentence: _Sentence, text: str) -> _Sentence:
     if not before or (window and len(before) == 1):  # none, or one that may start before the window
         return sentence
     start = before[-1].start
+    if text[start:before[-1].end].strip() == sentence.title.strip():  # a text file's headline line says no more
+        return sentence
     return dataclasses.replace(sentence, start=start, text=text[start:sentence.end])
 
 

@@ -234,3 +234,18 @@ def test_a_sentence_addressed_to_a_model_is_never_quoted(injected_index):
     answer = json.loads(run_cli("ask", CLINTON_ADVISORS, "--index", str(injected_index), "--json").stdout)
     assert any("BANANAS" in p["text"] for p in answer["passages"])  # it was read
     assert answer["citations"] and "BANANAS" not in answer["answer"].upper()
+
+
+def test_a_sentence_opening_on_the_city_is_not_quoted_with_the_headline_line_above_it(tmp_path):
+    """"The city …" points back to the sentence before it, except where that is a text file's headline."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    text = ("City bans rented e-scooters\n\nThe city council voted on Monday to ban rented e-scooters from the old "
+            "town. Riders left them on pavements, the mayor said.\n")
+    (folder / "scooters.txt").write_text(text, encoding="utf-8")
+    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
+    answer = json.loads(run_cli("ask", "What did the city council ban on Monday?", "--index", str(tmp_path / "index"),
+                                "--json").stdout)
+    quotes = [c["quote"] for c in answer["citations"]]
+    assert quotes and quotes[0].startswith("The city council voted") and all(text[c["start"]:c["end"]] == c["quote"]
+                                                                           for c in answer["citations"])
