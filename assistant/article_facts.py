@@ -41,9 +41,13 @@ _ENDING = re.compile(rf"\b{_ARTICLE}\s+(?:ends?|ended|conclude[sd]?|close[sd]?|f
                      r"|\b(?:last|final|closing|concluding)\s+(?:sentence|line|paragraph|words)\b", re.IGNORECASE)
 # "… described at the start of the Mouthpiece article": a question about the story, asked of a place in it.
 _OF_ARTICLE = rf"\s+of\s+(?:the|this|that|its)\s+(?:(?!(?:the|of|in)\b)[\w'’&.-]+\s+){{0,5}}{_ARTICLE}\b"
-_AT_START = re.compile(rf"\b(?:at|in|near)\s+the\s+(?:very\s+)?(?:start|beginning|top|opening|outset){_OF_ARTICLE}",
-                       re.IGNORECASE)
-_AT_END = re.compile(rf"\b(?:at|in|near)\s+the\s+(?:very\s+)?(?:end|bottom|close|conclusion){_OF_ARTICLE}", re.IGNORECASE)
+# Or closing a question about an article: "What does the Mouthpiece article say at the end?" (not "Who
+# scored at the end?").
+_ABOUT_ARTICLE = r"(?=.*\b(?:article|story|piece|report|op-ed|editorial|column)\b)"
+_AT_START = re.compile(rf"\b(?:at|in|near)\s+the\s+(?:very\s+)?(?:start|beginning|top|opening|outset)"
+                       rf"(?:{_OF_ARTICLE}|\s*[?.!]*\s*$)", re.IGNORECASE)
+_AT_END = re.compile(rf"\b(?:at|in|near)\s+the\s+(?:very\s+)?(?:end|bottom|close|conclusion)(?:{_OF_ARTICLE}|\s*[?.!]*\s*$)",
+                     re.IGNORECASE)
 
 # A photo credit as news sites print it: "Featured image via Getty Images/Anna Sergeeva.", "Photo by Scott
 # Olson/Getty Images", "Image credit: Reuters", "(Photo: AP)". In the ISOT sample, 1,231 of 2,402
@@ -99,6 +103,8 @@ def asked(question: str) -> str | None:
 
 def asked_at(question: str) -> str | None:
     """"start" or "end" for a question asked of a place in an article ("at the start of the … article")."""
+    if not re.match(_ABOUT_ARTICLE, question, re.IGNORECASE | re.DOTALL):
+        return None
     return "start" if _AT_START.search(question) else "end" if _AT_END.search(question) else None
 
 

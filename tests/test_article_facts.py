@@ -79,6 +79,8 @@ def test_how_an_article_begins_and_ends_quotes_its_first_and_last_sentences(assi
 def test_a_question_asked_of_the_start_of_an_article_reads_only_its_start(assistant):
     answer = assistant.ask("What did the council ban, at the start of the urban bees article?")
     assert answer.citations and all(c.start < ARTICLES[0]["text"].index("Gardeners") for c in answer.citations)
+    answer = assistant.ask("What does the urban bees article say gardeners will get at the end?")
+    assert answer.citations and all(c.start >= ARTICLES[0]["text"].index("Beekeepers") for c in answer.citations)
 
 
 def test_the_only_article_chosen_with_ask_article_is_the_one_asked_about(facts_index):
@@ -97,6 +99,7 @@ def test_the_only_article_chosen_with_ask_article_is_the_one_asked_about(facts_i
     "What title did Flynn hold, according to the Mouthpiece article?",
     "Which newspaper was the other source of the quotes in the Kremlin Spokesman article?",
     "How did Peskov say the campaign started?",
+    "Who scored at the end?",
 ])
 def test_questions_about_the_story_are_not_taken_for_questions_about_the_article(question):
     assert article_facts.asked(question) is None and article_facts.asked_at(question) is None
