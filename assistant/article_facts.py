@@ -37,6 +37,12 @@ _HEADLINE = re.compile(rf"\bheadline\b(?!\s+(?:the|a|an)\b)|\btitle\s+of\s+(?:th
                        rf"{{0,5}}{_ARTICLE}\b|\b{_ARTICLE}['’]s\s+title\b", re.IGNORECASE)
 _OPENING = re.compile(rf"\b{_ARTICLE}\s+(?:begins?|began|begun|start(?:s|ed)?|opens?|opened)\b"
                       r"|\b(?:first|opening)\s+(?:sentence|line|paragraph|words)\b", re.IGNORECASE)
+# "Summarise the Mouthpiece article", "What is the Kremlin spokesman article about?": a news article's
+# first sentences (its lede) are written to be its summary.
+_SUMMARY = re.compile(rf"\bsummar(?:y|ise|ize|ising|izing)\b|\bgist\b|\bmain\s+points?\b|\btl;?dr\b"
+                      rf"|\bwhat(?:\s+is|['’]s)\s+(?:it|(?:the|this|that)\s+(?:(?!(?:the|of|in)\b)[\w'’&.-]+\s+){{0,5}}"
+                      rf"{_ARTICLE})\s+about\s*\??\s*$",
+                      re.IGNORECASE)
 _ENDING = re.compile(rf"\b{_ARTICLE}\s+(?:ends?|ended|conclude[sd]?|close[sd]?|finish(?:es|ed)?)\b"
                      r"|\b(?:last|final|closing|concluding)\s+(?:sentence|line|paragraph|words)\b", re.IGNORECASE)
 # "… described at the start of the Mouthpiece article": a question about the story, asked of a place in it.
@@ -91,11 +97,12 @@ class Found:
 
 def asked(question: str) -> str | None:
     """What the question asks about an article itself: "image_credit", "published", "outlet", "headline",
-    "opening", "ending", or None (a question about its story, or about a place in it: `asked_at`)."""
+    "opening", "ending", "summary" (quoted as the opening is), or None (a question about its story, or
+    about a place in it: `asked_at`)."""
     if _IMAGE.search(question) and _IMAGE_SOURCE.search(question) or _PHOTOGRAPHER.search(question):
         return "image_credit"
     for kind, pattern in (("published", _PUBLISHED), ("outlet", _OUTLET), ("headline", _HEADLINE),
-                          ("opening", _OPENING), ("ending", _ENDING)):
+                          ("opening", _OPENING), ("ending", _ENDING), ("summary", _SUMMARY)):
         if pattern.search(question):
             return kind
     return None
@@ -139,7 +146,7 @@ def read(kind: str, title: str, text: str, metadata: dict) -> Found:
     if kind == "ending":  # the story ends before its photo credit, often glued to its last sentence
         credit = next((m.start() for m in _credits(text)), len(text))
         spans = [(start, min(end, start + len(text[start:credit].rstrip()))) for start, end in spans if start < credit]
-    return Found(tuple(spans[:EDGE_SENTENCES] if kind == "opening" else spans[-EDGE_SENTENCES:]))
+    return Found(tuple(spans[-EDGE_SENTENCES:] if kind == "ending" else spans[:EDGE_SENTENCES]))
 
 
 def _sentences(text: str, title: str) -> list[tuple[int, int]]:

@@ -70,6 +70,9 @@ def test_how_an_article_begins_and_ends_quotes_its_first_and_last_sentences(assi
     begins = assistant.ask("How does the urban bees article begin?")
     assert [c.quote for c in begins.citations] == ["The city council voted on Tuesday to ban pesticides in public "
                                                    "parks.", "Beekeepers had asked for the ban for three years."]
+    # A news article's lede is its summary.
+    assert [c.quote for c in assistant.ask("What is the urban bees article about?").citations] == [
+        c.quote for c in begins.citations]
     ends = assistant.ask("How does the urban bees article end?")
     assert ends.citations and all(_text(ends, c) == c.quote for c in ends.citations)
     # The credit line glued to the last sentence isn't the story's end.
@@ -100,6 +103,7 @@ def test_the_only_article_chosen_with_ask_article_is_the_one_asked_about(facts_i
     "Which newspaper was the other source of the quotes in the Kremlin Spokesman article?",
     "How did Peskov say the campaign started?",
     "Who scored at the end?",
+    "What is the dispute about?",
 ])
 def test_questions_about_the_story_are_not_taken_for_questions_about_the_article(question):
     assert article_facts.asked(question) is None and article_facts.asked_at(question) is None
