@@ -26,7 +26,7 @@ from assistant.passages import reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
 from assistant.retrieve import Hit, HybridRetriever
 from assistant.settings import Settings
-from assistant.speakers import QUOTE, Voice, speaks_in, voice_in, voices
+from assistant.speakers import QUOTE, Voice, same_name, speaks_in, voice_in, voices
 from assistant.store import Store
 from assistant.terms import content_terms, stem, words
 
@@ -367,6 +367,9 @@ def _about_article(question: Question, fact: str, article: Article, ranked: list
     if found.record:
         text = prompts.render("article_record", what=article_facts.RECORD_NAMES[fact], value=found.record, n="1")
         by_article[0]["statement"] = text
+    if found.speakers:
+        names = ", ".join(f"{name} [{c.n}]" for name, c in zip(found.speakers, citations))
+        text = prompts.render("article_speakers", names=names, statement=text)
     short = None
     if found.short:
         start, end = found.short
@@ -408,14 +411,9 @@ def _evidence(question: Question, chosen: list[_Sentence], voiced: list[Citation
 def _spoken_by(citation: Citation, speaker: str) -> bool:
     """The span is the speaker's own (quoted or reported), or has the speaker speak inside someone's quote."""
     surname = speaker.split()[-1].lower()
-    if citation.speaker and _same_name(citation.speaker.split()[-1].lower(), surname):
+    if citation.speaker and same_name(citation.speaker.split()[-1].lower(), surname):
         return True
     return citation.kind == QUOTE and speaks_in(citation.quote, surname)
-
-
-def _same_name(a: str, b: str) -> bool:
-    """Equal, or one letter swap apart: articles misspell names ("Peksov")."""
-    return a == b or (len(a) == len(b) and sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) <= 2)
 
 
 # A sentence that opens on a pronoun, a demonstrative or "the company" ("These were the people Sergey met

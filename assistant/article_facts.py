@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.passages import sentence_spans
+from assistant.speakers import NARRATION, QUOTE, same_name, voices
 
 # What a question asks about an article, by its words. Each needs the article itself to be what is asked
 # about, which `answer.Assistant` checks (a named article, or the only one read); the verbs must have the
@@ -43,6 +44,11 @@ _SUMMARY = re.compile(rf"\bsummar(?:y|ise|ize|ising|izing)\b|\bgist\b|\bmain\s+p
                       rf"|\bwhat(?:\s+is|['’]s)\s+(?:it|(?:the|this|that)\s+(?:(?!(?:the|of|in)\b)[\w'’&.-]+\s+){{0,5}}"
                       rf"{_ARTICLE})\s+about\s*\??\s*$",
                       re.IGNORECASE)
+# "Who is quoted in the Mouthpiece article?" (not "Which newspaper was the other source of the quotes in …",
+# which asks about its story).
+_QUOTED = re.compile(r"\b(?:who|whom)\s+(?:is|are|was|were|gets?|got)\s+quoted\b|\b(?:who|whom)\s+(?:does|did)\s+"
+                     rf"(?:the|this|that|it)\b.*\b(?:quote|cite)\b|\bwhich\s+(?:people|persons|officials|experts|"
+                     r"sources|speakers)\s+(?:are|were|does|did|is)\b.*\b(?:quot|cite)", re.IGNORECASE)
 _ENDING = re.compile(rf"\b{_ARTICLE}\s+(?:ends?|ended|conclude[sd]?|close[sd]?|finish(?:es|ed)?)\b"
                      r"|\b(?:last|final|closing|concluding)\s+(?:sentence|line|paragraph|words)\b", re.IGNORECASE)
 # "… described at the start of the Mouthpiece article": a question about the story, asked of a place in it.
@@ -82,27 +88,31 @@ def _credits(text: str) -> list[re.Match]:
 
 # Sentences quoted for "how does it begin / end": enough to carry its first or last point.
 EDGE_SENTENCES = 2
+# Speakers listed for "who is quoted", each with their first quote: an answer, not the article again.
+SPEAKERS_SHOWN = 5
 
 
 @dataclass(frozen=True)
 class Found:
     """What the article says to a question about itself: the spans to quote (`[(start, end)]` of its
-    text), the one that answers in a word when there is one (`short`), and, when it holds nothing to
-    quote, `missing`: what it lacks."""
+    text), the one that answers in a word when there is one (`short`), a value from its record
+    (`record`), and, when it holds nothing to quote, `missing`: what it lacks."""
     spans: tuple[tuple[int, int], ...] = ()
     short: tuple[int, int] | None = None
     record: str = ""
     missing: str = ""
+    # Who speaks in it, each beside the span of their first quote (`spans`, in the same order).
+    speakers: tuple[str, ...] = ()
 
 
 def asked(question: str) -> str | None:
     """What the question asks about an article itself: "image_credit", "published", "outlet", "headline",
-    "opening", "ending", "summary" (quoted as the opening is), or None (a question about its story, or
+    "opening", "ending", "summary" (quoted as the opening is), "quoted" (who speaks in it), or None (a question about its story, or
     about a place in it: `asked_at`)."""
     if _IMAGE.search(question) and _IMAGE_SOURCE.search(question) or _PHOTOGRAPHER.search(question):
         return "image_credit"
     for kind, pattern in (("published", _PUBLISHED), ("outlet", _OUTLET), ("headline", _HEADLINE),
-                          ("opening", _OPENING), ("ending", _ENDING), ("summary", _SUMMARY)):
+                          ("opening", _OPENING), ("ending", _ENDING), ("summary", _SUMMARY), ("quoted", _QUOTED)):
         if pattern.search(question):
             return kind
     return None
@@ -142,6 +152,19 @@ def read(kind: str, title: str, text: str, metadata: dict) -> Found:
         if not value:
             return Found(missing="no publication date" if kind == "published" else "no outlet")
         return Found(_sentences(text, title)[:1], record=value)
+    if kind == "quoted":  # each speaker's first quote, one a person (misspellings are one person)
+        spoken = [v for v in voices(text) if v.speaker and v.kind != NARRATION]
+        # Quoted in quotation marks, else (an article that only reports claims) in the article's words:
+        # a capitalised word before "asked" ("Beekeepers had asked …") is not someone quoted.
+        spoken = [v for v in spoken if v.kind == QUOTE] or spoken
+        first: dict[str, tuple[int, int]] = {}
+        for voice in spoken:
+            if not any(same_name(voice.speaker.split()[-1].lower(), name.split()[-1].lower()) for name in first):
+                first[voice.speaker] = (voice.start, voice.end)
+        if not first:
+            return Found(missing="no one quoted")
+        names = list(first)[:SPEAKERS_SHOWN]
+        return Found(tuple(first[n] for n in names), speakers=tuple(names))
     spans = _sentences(text, title)
     if kind == "ending":  # the story ends before its photo credit, often glued to its last sentence
         credit = next((m.start() for m in _credits(text)), len(text))

@@ -37,6 +37,11 @@ _NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "A", "An", "
               "Given", "Whereas", "People", "Between", "Since", "Ever", "Pretty", "Wait", "Whom", "One"}
 
 
+def same_name(a: str, b: str) -> bool:
+    """Equal, or one letter swap apart: articles misspell names ("Peksov")."""
+    return a == b or (len(a) == len(b) and sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) <= 2)
+
+
 @dataclass(frozen=True)
 class Voice:
     start: int

@@ -14,7 +14,7 @@ ARTICLES = [
     {"id": "bees", "title": "City council votes to protect urban bees", "source": "Harbour Gazette",
      "published_at": "2024-05-02",
      "text": "The city council voted on Tuesday to ban pesticides in public parks. Beekeepers had asked for the ban "
-             "for three years. The mayor said the vote was a first step.\n\nGardeners will get free seeds of "
+             "for three years. “It is a first step,” said Mayor Ana Ruiz.\n\nGardeners will get free seeds of "
              "wildflowers this summer. The council will review the ban next spring.Featured image via Mark "
              "Jones/Getty Images."},
     {"id": "ferry", "title": "Ferry service resumes after storm", "source": "Coast Herald",
@@ -77,6 +77,15 @@ def test_how_an_article_begins_and_ends_quotes_its_first_and_last_sentences(assi
     assert ends.citations and all(_text(ends, c) == c.quote for c in ends.citations)
     # The credit line glued to the last sentence isn't the story's end.
     assert ends.citations[-1].quote == "The council will review the ban next spring."
+
+
+def test_who_is_quoted_names_each_speaker_beside_their_first_quote(assistant):
+    answer = assistant.ask("Who is quoted in the urban bees article?")
+    assert answer.answer.startswith("Quoted in it: Ana Ruiz [1]")
+    assert answer.citations[0].quote == "“It is a first step,” said Mayor Ana Ruiz."
+    assert answer.citations[0].speaker == "Ana Ruiz" and answer.citations[0].kind == "quote"
+    nobody = assistant.ask("Who is quoted in the ferry service article?")
+    assert nobody.abstained and "no one quoted" in nobody.answer
 
 
 def test_a_question_asked_of_the_start_of_an_article_reads_only_its_start(assistant):
