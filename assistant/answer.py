@@ -168,6 +168,10 @@ class Assistant:
         `exclude`: ids of articles to leave out; `within`: when given, the only articles to read
         (see `scope`)."""
         timings, started = {}, time.perf_counter()
+        if article_facts.asks_overview(question):  # names nothing to search for: each article's lede
+            answer = self._overview(question, exclude, within)
+            answer.timings_ms = {"total_ms": _ms_since(started)}
+            return answer
         analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, timings)
         mark = time.perf_counter()
         fact, one, ranked = self._of_one_article(analysed, named or within, ranked)
@@ -204,6 +208,27 @@ class Assistant:
         return compose(analysed, vectors, ranked, self.settings, self._article_text,
                        {"sentences": sentence_model} if sentence_model else None, all_candidates=True,
                        stored_entities=self.store.entities)
+
+    def _overview(self, question: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
+        """What the articles (those `within`, or all, less `exclude`) are about: each one's lede, cited,
+        when there are few enough to list; else how to choose some."""
+        entries = [e for e in self.catalogue() if e["doc_id"] not in exclude and (not within or e["doc_id"] in within)]
+        if not entries or len(entries) > article_facts.OVERVIEW_ARTICLES:
+            text = prompts.render("overview_too_many", count=f"{len(entries):,}",
+                                  most=str(article_facts.OVERVIEW_ARTICLES))
+            return Answer(question, text, True, [], [], evidence={"article_fact": "overview"})
+        citations = []
+        for entry in entries:
+            article = self.store.article(entry["doc_id"])
+            span = article_facts.lede(article.title, article.text) if article else None
+            if span:
+                sentence = _Sentence(article.doc_id, article.title, *span, article.text[span[0]:span[1]], 0,
+                                     entry["source"], entry["published_at"], support=1.0)
+                citations.append(_cite(len(citations) + 1, sentence, voices(article.text)))
+        by_article = _by_article(citations)
+        text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"])
+                         for a in by_article)
+        return Answer(question, text, not citations, citations, [], by_article, evidence={"article_fact": "overview"})
 
     def _of_one_article(self, question: Question, chosen: frozenset[str],
                         ranked: list[Hit]) -> tuple[str | None, Article | None, list[Hit]]:

@@ -86,6 +86,14 @@ def _credits(text: str) -> list[re.Match]:
     return sorted((m for pattern in _CREDITS for m in pattern.finditer(text)), key=lambda m: m.start())
 
 
+# "What are the articles about?": the first question put to a new folder, which names nothing to search
+# for. Each article's lede answers it, for a folder small enough to list (`OVERVIEW_ARTICLES`).
+_OVERVIEW = re.compile(r"^\W*(?:so\s+)?what\s+(?:are|were|do|did)\s+(?:all\s+)?(?:the|these|those|my|your)\s+"
+                       r"(?:\w+\s+)?(?:articles|stories|documents|texts|files|reports|pieces|news)\s+(?:about|say|cover)"
+                       r"\W*$|^\W*summari[sz]e\s+(?:all\s+)?(?:the|these|those|my)\s+(?:\w+\s+)?(?:articles|stories|"
+                       r"documents|texts|files|reports|news)\W*$", re.IGNORECASE)
+OVERVIEW_ARTICLES = 10
+
 # Sentences quoted for "how does it begin / end": enough to carry its first or last point.
 EDGE_SENTENCES = 2
 # Speakers listed for "who is quoted", each with their first quote: an answer, not the article again.
@@ -116,6 +124,17 @@ def asked(question: str) -> str | None:
         if pattern.search(question):
             return kind
     return None
+
+
+def asks_overview(question: str) -> bool:
+    """Whether the question asks what the articles (all of them, or those chosen) are about."""
+    return bool(_OVERVIEW.match(question.strip()))
+
+
+def lede(title: str, text: str) -> tuple[int, int] | None:
+    """An article's first sentence after its headline line, as `(start, end)` of `text`."""
+    spans = _sentences(text, title)
+    return spans[0] if spans else None
 
 
 def asked_at(question: str) -> str | None:

@@ -126,3 +126,16 @@ def test_llm_mode_answers_a_question_about_the_article_from_the_article_without_
     answer = written.ask(llm_mode, "Who took the featured image of the urban bees article?")
     assert answer.short_answer["text"] == "Mark Jones/Getty Images"
     assert "without the LLM" in answer.notice and "instead" not in answer.notice
+
+
+def test_what_the_articles_are_about_is_each_ones_lede(assistant, monkeypatch):
+    """The first question put to a new folder names nothing to search for (it used to be refused)."""
+    answer = assistant.ask("What are the articles about?")
+    assert not answer.abstained and {c.doc_id: c.quote for c in answer.citations} == {  # by outlet, as listed
+        "bees": "The city council voted on Tuesday to ban pesticides in public parks.",
+        "ferry": "The ferry between the two islands sailed again on Monday."}
+    chosen = assistant.ask("Summarize these articles", within=frozenset({"ferry"}))
+    assert [c.doc_id for c in chosen.citations] == ["ferry"]
+    monkeypatch.setattr(article_facts, "OVERVIEW_ARTICLES", 1)  # more articles than can be listed
+    many = assistant.ask("What are the articles about?")
+    assert many.abstained and "holds 2 articles" in many.answer and "status --articles" in many.answer
