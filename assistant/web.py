@@ -28,6 +28,7 @@ from assistant.store import StoreError
 LLM_MODE = "The LLM, checked against the passages"
 EXTRACTIVE_MODE = "Quotes from the articles"
 EXAMPLES = [
+    "What are the articles about?",  # whatever the folder: each article's lede
     "What did Peskov claim about Clinton's advisors?",
     "Who interviewed Peskov on CNN?",
     "Why did Putin prefer Trump, according to Peskov?",

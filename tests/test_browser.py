@@ -258,3 +258,11 @@ def test_a_question_about_an_article_itself_is_answered_from_its_credit_line(pag
         details.nth(i).locator("summary").click()
     assert page.locator(".message-wrap details mark").last.inner_text().startswith("Feature Image via")
     page.screenshot(path=str(DOCS / "chat-article-facts.png"), full_page=True)
+
+
+def test_the_first_example_lists_what_each_article_is_about(page):
+    page.locator("text=What are the articles about?").first.wait_for(timeout=30_000)  # offered as an example
+    ask(page, "What are the articles about?")
+    answer = page.locator(".message-wrap div.answer").last
+    cited = {a.get_attribute("href").split("/")[1] for a in answer.locator("a.cite").all()}
+    assert {"000_5fd4c794f016a340", "001_e31c4c802982c21a", "marrow-bay", "glenmoor-minutes", "beacon-comet"} <= cited
