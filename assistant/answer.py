@@ -176,7 +176,7 @@ class Assistant:
         mark = time.perf_counter()
         fact, one, ranked = self._of_one_article(analysed, named or within, ranked)
         if fact:
-            answer = _about_article(analysed, fact, one, ranked, self.settings)
+            answer = _about_article(analysed, fact, one, ranked)
         else:
             answer = compose(analysed, vectors, ranked, self.settings, self._article_text,
                              reader.load_model(self.settings.reader_model), stored_entities=self.store.entities)
@@ -222,9 +222,7 @@ class Assistant:
             article = self.store.article(entry["doc_id"])
             span = article_facts.lede(article.title, article.text) if article else None
             if span:
-                sentence = _Sentence(article.doc_id, article.title, *span, article.text[span[0]:span[1]], 0,
-                                     entry["source"], entry["published_at"], support=1.0)
-                citations.append(_cite(len(citations) + 1, sentence, voices(article.text)))
+                citations.append(_quoted(len(citations) + 1, article, span, voices(article.text)))
         by_article = _by_article(citations)
         text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"])
                          for a in by_article)
@@ -372,7 +370,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
                   short_answer=short, **reading)
 
 
-def _about_article(question: Question, fact: str, article: Article, ranked: list[Hit], settings: Settings) -> Answer:
+def _about_article(question: Question, fact: str, article: Article, ranked: list[Hit]) -> Answer:
     """The answer to a question about `article` itself (`article_facts`): its own spans quoted, or what it
     lacks said."""
     found = article_facts.read(fact, article.title, article.text, article.metadata)
@@ -381,12 +379,8 @@ def _about_article(question: Question, fact: str, article: Article, ranked: list
     if found.missing:
         return Answer(question.text, prompts.render("article_lacks", title=article.title, missing=found.missing),
                       True, [], passages, evidence=evidence)
-    outlet = str(article.metadata.get("source", ""))
-    published = str(article.metadata.get("published_at", ""))
     article_voices = voices(article.text)
-    citations = [_cite(i + 1, _Sentence(article.doc_id, article.title, start, end, article.text[start:end], 0,
-                                        outlet, published, support=1.0), article_voices)
-                 for i, (start, end) in enumerate(found.spans)]
+    citations = [_quoted(i + 1, article, span, article_voices) for i, span in enumerate(found.spans)]
     by_article = _by_article(citations)
     text = by_article[0]["statement"]
     if found.record:
@@ -401,6 +395,15 @@ def _about_article(question: Question, fact: str, article: Article, ranked: list
         short = {"text": article.text[start:end], "doc_id": article.doc_id, "start": start, "end": end}
         text = prompts.render("short_answer", short=short["text"], statement=text)
     return Answer(question.text, text, False, citations, passages, by_article, evidence=evidence, short_answer=short)
+
+
+def _quoted(n: int, article: Article, span: tuple[int, int], article_voices) -> Citation:
+    """Citation `n` of the article's text at `span`, chosen from the article itself, not by the reader."""
+    start, end = span
+    meta = article.metadata
+    return _cite(n, _Sentence(article.doc_id, article.title, start, end, article.text[start:end], 0,
+                              str(meta.get("source", "")), str(meta.get("published_at", "")), support=1.0),
+                 article_voices)
 
 
 def passages_read(ranked: list[Hit], settings: Settings) -> list[Hit]:

@@ -1,5 +1,6 @@
 """Questions about an article itself rather than its story: its headline, when and where it was published,
-who took its picture, how it begins or ends, or what it says at its start or end.
+who took its picture, who is quoted in it, how it begins or ends, what it is about, what it says at its
+start or end; and what the articles of a small folder are about.
 
 The reader looks for the sentence that answers; these questions have no such sentence ("Which photo agency
 supplied the Mouthpiece article's feature image?" matches nothing but a credit line at the very end, 11th of
@@ -64,7 +65,7 @@ _AT_END = re.compile(rf"\b(?:at|in|near)\s+the\s+(?:very\s+)?(?:end|bottom|close
 # A photo credit as news sites print it: "Featured image via Getty Images/Anna Sergeeva.", "Photo by Scott
 # Olson/Getty Images", "Image credit: Reuters", "(Photo: AP)". In the ISOT sample, 1,231 of 2,402
 # articles end with one, often glued to the sentence before it ("…administration.Featured image via …"):
-# these find 1,227 of them. A bare "Photo:" outside brackets opens a caption ("Photo: Trump appears in
+# these find 1,229 of them. A bare "Photo:" outside brackets opens a caption ("Photo: Trump appears in
 # court"), not a credit.
 _CREDIT_WORD = (r"(?:[Ff]eatured?[ \t]+(?:[Ii]mage|[Pp]hoto|[Pp]icture)|(?:(?:Staff|Pool|File)[ \t]+photo)|"
                 r"(?:Image|Photo|Picture|Photograph)s?)")
@@ -98,6 +99,8 @@ OVERVIEW_ARTICLES = 10
 EDGE_SENTENCES = 2
 # Speakers listed for "who is quoted", each with their first quote: an answer, not the article again.
 SPEAKERS_SHOWN = 5
+# How an answer from an article's record (not its text) names what it gives.
+RECORD_NAMES = {"published": "Published", "outlet": "Published by", "headline": "Headline"}
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,8 @@ class Found:
 
 def asked(question: str) -> str | None:
     """What the question asks about an article itself: "image_credit", "published", "outlet", "headline",
-    "opening", "ending", "summary" (quoted as the opening is), "quoted" (who speaks in it), or None (a question about its story, or
-    about a place in it: `asked_at`)."""
+    "opening", "ending", "summary" (quoted as the opening is), "quoted" (who speaks in it), or None (a
+    question about its story, or about a place in it: `asked_at`)."""
     if _IMAGE.search(question) and _IMAGE_SOURCE.search(question) or _PHOTOGRAPHER.search(question):
         return "image_credit"
     for kind, pattern in (("published", _PUBLISHED), ("outlet", _OUTLET), ("headline", _HEADLINE),
@@ -185,8 +188,9 @@ def read(kind: str, title: str, text: str, metadata: dict) -> Found:
         names = list(first)[:SPEAKERS_SHOWN]
         return Found(tuple(first[n] for n in names), speakers=tuple(names))
     spans = _sentences(text, title)
-    if kind == "ending":  # the story ends before its photo credit, often glued to its last sentence
-        credit = next((m.start() for m in _credits(text)), len(text))
+    if kind == "ending":  # the story ends before the photo credit closing it, often glued to its last sentence
+        closing = [m for m in _credits(text) if not text[m.end("credit"):].strip(" \t\n.)")]
+        credit = closing[-1].start() if closing else len(text)
         spans = [(start, min(end, start + len(text[start:credit].rstrip()))) for start, end in spans if start < credit]
     return Found(tuple(spans[-EDGE_SENTENCES:] if kind == "ending" else spans[:EDGE_SENTENCES]))
 
@@ -206,6 +210,3 @@ def _published(metadata: dict) -> str:
 def _outlet(metadata: dict) -> str:
     return str(metadata.get("source") or metadata.get("outlet") or metadata.get("publisher") or "").strip()
 
-
-# How an answer from an article's record (not its text) names what it gives.
-RECORD_NAMES = {"published": "Published", "outlet": "Published by", "headline": "Headline"}

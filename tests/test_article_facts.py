@@ -139,3 +139,12 @@ def test_what_the_articles_are_about_is_each_ones_lede(assistant, monkeypatch):
     monkeypatch.setattr(article_facts, "OVERVIEW_ARTICLES", 1)  # more articles than can be listed
     many = assistant.ask("What are the articles about?")
     assert many.abstained and "holds 2 articles" in many.answer and "status --articles" in many.answer
+
+
+def test_a_credit_inside_the_story_neither_ends_it_nor_is_taken_for_its_own_picture():
+    text = ("Storm hits the coast\n\nThe storm reached the coast at dawn (Photo by Jane Roe/Reuters) and flooded "
+            "the harbour. Crews worked all day.Featured image via Sam Poe/Getty Images.")
+    ending = article_facts.read("ending", "Storm hits the coast", text, {})
+    assert [text[a:b] for a, b in ending.spans][-1] == "Crews worked all day."
+    credit = article_facts.read("image_credit", "Storm hits the coast", text, {})
+    assert text[credit.short[0]:credit.short[1]] == "Sam Poe/Getty Images"
