@@ -266,3 +266,4 @@ def test_the_first_example_lists_what_each_article_is_about(page):
     answer = page.locator(".message-wrap div.answer").last
     cited = {a.get_attribute("href").split("/")[1] for a in answer.locator("a.cite").all()}
     assert {"000_5fd4c794f016a340", "001_e31c4c802982c21a", "marrow-bay", "glenmoor-minutes", "beacon-comet"} <= cited
+    page.screenshot(path=str(DOCS / "chat-overview.png"), full_page=True)
