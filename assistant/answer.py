@@ -174,7 +174,7 @@ class Assistant:
             return answer
         analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, timings)
         mark = time.perf_counter()
-        fact, one, ranked = self._of_one_article(analysed, named or within, ranked)
+        fact, one, ranked = self._of_one_article(analysed, (named or within) - exclude, ranked)
         if fact:
             answer = _about_article(analysed, fact, one, ranked)
         else:
@@ -202,7 +202,7 @@ class Assistant:
         for `ask`. None for a question about an article itself (`article_facts`), which the reader never
         answers."""
         analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, {})
-        fact, _, ranked = self._of_one_article(analysed, named or within, ranked)
+        fact, _, ranked = self._of_one_article(analysed, (named or within) - exclude, ranked)
         if fact:  # answered from the article itself, never by the reader: nothing to learn from
             return None
         return compose(analysed, vectors, ranked, self.settings, self._article_text,
@@ -230,7 +230,8 @@ class Assistant:
 
     def _of_one_article(self, question: Question, chosen: frozenset[str],
                         ranked: list[Hit]) -> tuple[str | None, Article | None, list[Hit]]:
-        """For a question asked of one article (`chosen`: the one it names, or the only one it may read):
+        """For a question asked of one article (`chosen`: the one it names, or the only one it may read,
+        unless it is left out):
         what it asks about that article itself (`article_facts.asked`) and the article; asked of a place
         in it ("… at the start of the Mouthpiece article"), only the passages there."""
         one = self.store.article(next(iter(chosen))) if len(chosen) == 1 else None

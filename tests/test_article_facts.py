@@ -51,6 +51,12 @@ def test_the_photo_credit_is_quoted_with_the_credit_as_short_answer(assistant):
     assert text[answer.short_answer["start"]:answer.short_answer["end"]] == answer.short_answer["text"]
 
 
+def test_an_article_left_out_is_not_answered_from(assistant):
+    """The eval's withheld-gold questions and the chat's "the other article" leave articles out."""
+    answer = assistant.ask("Who took the featured image of the urban bees article?", exclude=frozenset({"bees"}))
+    assert not answer.evidence.get("article_fact") and all(c.doc_id != "bees" for c in answer.citations)
+
+
 def test_what_an_article_lacks_is_said_not_guessed(assistant):
     answer = assistant.ask("Which photo agency supplied the ferry service article's picture?")
     assert answer.abstained and "no photo credit" in answer.answer and not answer.citations
