@@ -27,7 +27,7 @@ _WHO = rf"(?P<who>{_REFERENCE}|{_NAME})"
 _BEFORE_VERB = re.compile(rf"{_WHO},?\s+(?:[a-z]+\s+){{0,4}}?(?:{_VERBS})\b")
 _AFTER_VERB = re.compile(rf"\b(?:said|says|asked|added|wrote|told|according to)\s+{_WHO}")
 # The sentence's subject, however far its verb of saying ("He then went on to defend …, by saying that …").
-_OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?]*?\b(?:{_VERBS})\b")
+_OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?:]*?\b(?:{_VERBS})\b")
 # "…, the owners said": an unnamed speaker closes the sentence, so its opening name is not the speaker.
 _UNNAMED_TAIL = re.compile(rf",\s+(?:(?:the|a|an|some|many|two|three|several)\s+)?(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*\s+(?:{_VERBS})\b")
 _OPENERS = {"“": "”", "‘": "’", '"': '"'}

@@ -57,3 +57,9 @@ def test_an_unnamed_speaker_at_the_end_is_not_the_opening_name():
     text = "Quarry reopens\n\nThe Dunmore slate quarry reopened on Monday with forty workers, the owners said.\n"
     [_, sentence] = voices(text)
     assert sentence.speaker is None
+
+
+def test_a_label_before_a_colon_is_not_a_speaker():
+    """"Item 1: the council … noted it": the colon ends the label, so "Item" is not someone speaking."""
+    text = "Item 1: the council heard a routine report on mooring number 1 and noted it."
+    assert voice_of(text, 0, len(text)).kind == NARRATION
