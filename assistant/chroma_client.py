@@ -7,10 +7,26 @@ from __future__ import annotations
 import threading
 from urllib.parse import urlparse
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
+import overrides
 
-from assistant.settings import Settings
+
+def _mark_override(method=None, **checks):
+    """`overrides.override` without its checks: the mark its `EnforceOverrides` classes look for, nothing
+    else. chromadb decorates about 160 methods with it, and each one's base-class and signature check
+    (bytecode disassembly, typing comparisons) runs as the class is defined: 0.5 s of `import chromadb`'s
+    1.1 s here, in every cold `assistant ask`. They check chromadb's own class definitions, which its
+    release already passed; an unchecked mark changes nothing a caller sees."""
+    if method is None:
+        return _mark_override
+    method.__override__ = True
+    return method
+
+
+overrides.override = overrides.overrides = _mark_override
+import chromadb  # noqa: E402  (after the stand-in above)
+from chromadb.config import Settings as ChromaSettings  # noqa: E402
+
+from assistant.settings import Settings  # noqa: E402
 
 # Clients opened by `load_ahead`, by store path, until `open_client` hands them on: the store then owns
 # (and closes) the one client, so that closing it still releases what Chroma loaded (a reopened store must
