@@ -195,9 +195,10 @@ def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> d
                                               answer["abstained"], relevant))
         metrics.update(scoring.short_answer_metrics(question, answer.get("short_answer"), answer.get("candidates") or []))
     elif question.get("withheld_answers") and not answer["abstained"]:
-        metrics["right_anyway"] = float(scoring.choice_correct(answer["answer"], question["withheld_answers"],
-                                                               question["choices"]) if question.get("choices") else
-                                        scoring.names_any(answer["answer"], question["withheld_answers"]))
+        said = scoring.without_markers(answer["answer"])
+        metrics["right_anyway"] = float(scoring.choice_correct(said, question["withheld_answers"], question["choices"])
+                                        if question.get("choices") else
+                                        scoring.names_any(said, question["withheld_answers"]))
     written = answer.get("sentences") or []
     if answer.get("mode") == "llm" or system in (ENGINE_LLM, LLM_READER):
         metrics["llm_answered"] = float(answer.get("mode") == "llm")

@@ -1,7 +1,8 @@
 """How answers are matched and questions scored: fair to every system, blind to nothing but gold.
 
 Matching is case- and punctuation-insensitive on word boundaries ("4" matches "4 astronauts", never
-"14" or "2024"); a number written as a word counts as its digits, on both sides alike.
+"14", "2024" or "17.4%"); a number written as a word counts as its digits, on both sides alike. An
+answer's citation markers ("[1]") are pointers, not words: the choice "1" isn't named by them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 → 1000
+    text = re.sub(r"(?<=\d)\.(?=\d)", "point", text)  # 17.5 one word, which "5" doesn't match
     text = re.sub(r"['’`]", "", text)  # didn’t → didnt, on both sides
     tokens = re.findall(r"[^\W_]+", text)
     return " ".join(_NUMBER_WORDS.get(t, t) for t in tokens)
@@ -102,9 +104,18 @@ def retrieval_metrics(docs: list[str], relevant: set[str], gold: set[str], k: in
     }
 
 
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def without_markers(answer_text: str) -> str:
+    """The answer's words, its citation markers left out."""
+    return _MARKER.sub("", answer_text)
+
+
 def answer_metrics(question: dict, answer_text: str, citations: list[dict], abstained: bool,
                    relevant: set[str]) -> dict:
     answers = question.get("answers") or []
+    answer_text = without_markers(answer_text)
     metrics = {
         "answer_in_answer": float(not abstained and names_any(answer_text, answers)),
         "answer_in_citations": float(not abstained and any(contains(c["quote"], a)

@@ -55,9 +55,18 @@ def test_question_set_is_well_formed_and_answers_occur_in_gold_articles():
 def test_matching_is_on_word_boundaries():
     assert contains("NASA picked 4 astronauts", "4") and contains("four astronauts", "4")
     assert not contains("14 astronauts in 2024", "4")
+    assert contains("about 17.5% of adults", "17.5%") and not contains("about 17.5% of adults", "5%")
     assert contains("Clinton’s advisors met", "clinton's advisors")
     assert choice_correct("It was Brazil.", ["Brazil"], ["Brazil", "Chile"])
     assert not choice_correct("Brazil or Chile", ["Brazil"], ["Brazil", "Chile"])
+
+
+def test_citation_markers_name_no_choice():
+    from assistant.scoring import answer_metrics
+
+    question = {"answers": ["13"], "choices": ["10", "13", "48", "1"]}
+    assert answer_metrics(question, "There were 13 stars [1]", [], False, set())["choice_accuracy"] == 1.0
+    assert answer_metrics(question, "There were 13 stars, 1 flag [1]", [], False, set())["choice_accuracy"] == 0.0
 
 
 def test_a_withheld_question_answered_right_from_another_article_counts_apart():
