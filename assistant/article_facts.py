@@ -22,7 +22,10 @@ from assistant.speakers import NARRATION, QUOTE, same_name, voices
 # about, which `answer.Assistant` checks (a named article, or the only one read); the verbs must have the
 # article for their subject ("When was the article published?", not "What year was the dossier released,
 # according to the article?").
-_ARTICLE = r"(?:article|story|piece|report|op-ed|editorial|column|post|it)"
+# The words that name an article (`conversation` resolves "this …" of them to the one just cited).
+_ARTICLE_NOUNS = "article|story|piece|report|op-ed|editorial|column|post"
+ARTICLE_WORDS = rf"(?:{_ARTICLE_NOUNS})"
+_ARTICLE = rf"(?:{_ARTICLE_NOUNS}|it)"
 _IMAGE = re.compile(r"\b(?:photo(?:graph)?|picture|image|pic)s?\b", re.IGNORECASE)
 _IMAGE_SOURCE = re.compile(r"\b(?:credit\w*|took|taken|shot|suppl(?:y|ied)|provided?|source|agency|photographer|"
                            r"courtesy|via)\b", re.IGNORECASE)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer, Assistant
+from assistant.article_facts import ARTICLE_WORDS
 from assistant.questions import analyse
 from assistant.written import stream_answer
 
@@ -17,7 +18,7 @@ _OTHER_ARTICLE = re.compile(r"\b(?:the )?other (?:article|articles|story|stories
                             r"\b(?:the )?(?:second|first) (?:article|story|one)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
 # "this article", "the story": an article named by no word of its own, so the one just cited.
-_THIS_ARTICLE = re.compile(r"\b(?:this|that|the)\s+(?:article|story|piece|report)\b", re.I)
+_THIS_ARTICLE = re.compile(rf"\b(?:this|that|the)\s+{ARTICLE_WORDS}\b", re.I)
 
 
 @dataclass
