@@ -5,7 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+# An installed package carries them as `assistant/templates/` (see pyproject.toml); a checkout (or an
+# editable install of it) reads the repository's own.
+_INSTALLED = Path(__file__).resolve().parent / "templates"
+PROMPTS_DIR = _INSTALLED if _INSTALLED.is_dir() else Path(__file__).resolve().parent.parent / "prompts"
 
 
 @lru_cache(maxsize=None)
