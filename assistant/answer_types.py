@@ -116,9 +116,16 @@ def asking_sentence(question: str) -> str:
     return re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘'])", question.strip())[-1]
 
 
+# "Who is Michael Flynn?" asks what the name is, not for another name: answered in bold **Trump** (a
+# person of the sentence that describes Flynn) while the question wanted that sentence.
+_WHO_IS_NAMED = re.compile(r"^\s*(?i:who\s+(?:is|was|are|were)\s+(?:the\s+)?)(?:[A-Z][\w.'’&-]*\s*){1,5}[?.!]*\s*$")
+
+
 def expected_kind(question: str) -> str | None:
     """The kind of thing the asking sentence wants."""
     asking = asking_sentence(question)
+    if _WHO_IS_NAMED.match(asking):
+        return None
     for kind, pattern in _ASKS:
         if pattern.search(asking):
             return kind

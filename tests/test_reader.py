@@ -26,6 +26,13 @@ def test_a_question_for_a_name_leads_with_a_short_answer_inside_a_cited_quote(se
         assert c["label"] and 0.0 <= c["probability"] <= 1.0 and c["end"] > c["start"]
 
 
+def test_who_is_a_name_is_answered_by_what_is_said_of_them_not_by_another_name(seed_index):
+    # It was answered in bold **Trump**, a person of the sentence that says who Flynn was.
+    answer = json.loads(run_cli("ask", "Who is Michael Flynn?", "--index", str(seed_index), "--json").stdout)
+    assert answer["short_answer"] is None and not answer["abstained"]
+    assert any("Flynn" in c["quote"] for c in answer["citations"])
+
+
 def test_an_unsure_reading_leads_with_no_name_in_bold(seed_index):
     # The headline's "Clinton" was the best candidate here (0.35), Zakaria third: below the probability
     # from which shown short answers were right 70% of the time on the training weeks, so the quotes
@@ -166,6 +173,10 @@ def test_a_sentence_naming_a_rival_of_the_bold_answer_is_not_quoted_beside_it(tm
     ("What did Putin keep saying he would respect?", None),
     ("What did Kislyak have a responsibility to do?", None),
     ("What did the Department of State approve?", "thing"),
+    # "Who is <name>?" asks what the name is, answered by a sentence about them, not by another name.
+    ("Who is Michael Flynn?", None),
+    ("Who was the Democratic nominee in the 2016 presidential election?", "name"),
+    ("Who is the Kremlin spokesman?", "name"),
 ])
 def test_the_kind_of_thing_asked_for_is_read_from_the_asking_sentence(question, kind):
     assert expected_kind(question) == kind
