@@ -591,6 +591,12 @@ def _select(sentences: list[_Sentence], settings: Settings, short: reader.Candid
     # Support is a probability under the sentence model (`learned`), else the hand-set score.
     floor = (OTHER_ARTICLE_SHARE * best.support if learned
              else max(settings.abstain_below, best.support - OTHER_ARTICLE_MARGIN))
+    # Another article's copy of a better sentence (a wire story, a live page's repeated paragraph) would
+    # quote the same words twice.
+    by_words: dict[str, _Sentence] = {}
+    for sentence in ranked:
+        by_words.setdefault(" ".join(words(sentence.text)), sentence)
+    ranked = list(by_words.values())
     chosen = [best]
     for sentence in ranked[1:]:
         if len(chosen) >= settings.answer_sentences:

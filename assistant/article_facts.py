@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.passages import sentence_spans
+from assistant.passages import is_page_furniture, sentence_spans
 from assistant.speakers import NARRATION, QUOTE, same_name, voices
 
 # What a question asks about an article, by its words. Each needs the article itself to be what is asked
@@ -199,11 +199,12 @@ def read(kind: str, title: str, text: str, metadata: dict) -> Found:
 
 
 def _sentences(text: str, title: str) -> list[tuple[int, int]]:
-    """The article's sentences after its headline line (a text file's first line is its headline)."""
+    """The article's sentences after its headline line (a text file's first line is its headline), less
+    the page's around it (a newsletter sign-up is not how a story ends)."""
     body = len(text) - len(text.lstrip())
     if title and text[body:].startswith(title):
         body += len(title)
-    return [(s.start, s.end) for s in sentence_spans(text[body:], body)]
+    return [(s.start, s.end) for s in sentence_spans(text[body:], body) if not is_page_furniture(text[s.start:s.end])]
 
 
 def _published(metadata: dict) -> str:

@@ -27,6 +27,15 @@ _INSTRUCTIONS = re.compile(
     r"\b(instructions?|prompts?|rules|guidelines|everything above|previous|prior)\b"
     r"|\b(system prompt|you are (now )?(an? )?(ai|assistant|language model|chatbot|llm))\b|\bnew instructions\s*:",
     re.IGNORECASE)
+# The page around the story, not the story: a newsletter sign-up, "Read more", "Related: <another story's
+# headline>", "Click here to …", an app to download. 1,104 of the development corpus's 471,528 sentences
+# match; a sample of 75 of them held no false match. Before, "what's the latest on the Israel-Hamas war?"
+# was answered with "Israel-Hamas War newsletter: Sign up to get the latest news … into your inbox."
+_FURNITURE = re.compile(
+    r"\b(?:sign up|subscribe)\b[^.!?]{0,80}\b(?:newsletters?|inbox)\b|\bnewsletters?\s*:"
+    r"|\bdelivered (?:straight |directly )?to your inbox\b"
+    r"|^\W*(?:click here|read more|read next|related:|follow us|download (?:the|our)\b[^.!?]{0,40}\bapp)\b",
+    re.IGNORECASE)
 # Sentences shorter than this carry too little to be an answer on their own ("Wait.").
 MIN_SENTENCE_WORDS = 4
 # A paragraph this short, followed by a quote, introduces it ("Peskov also had this to say").
@@ -73,14 +82,20 @@ def reading_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     """The sentences of a passage's `text` (which starts at `offset` in its article) that the reader
     weighs, as (start, end, sentence) in article offsets: an introducing sentence joined to the one it
     introduces, none too short to answer, no question (one in the text asks, it doesn't answer), none
-    addressed to a model (`addresses_a_model`: it instructs, it doesn't answer)."""
+    addressed to a model (`addresses_a_model`: it instructs, it doesn't answer), none of the page around the
+    story (`is_page_furniture`)."""
     found = []
     for start, end in _join_introductions(text, sentence_spans(text, offset), offset):
         sentence = text[start - offset: end - offset]
         if (len(sentence.split()) >= MIN_SENTENCE_WORDS and not sentence.rstrip(" ’”'\"").endswith("?")
-                and not addresses_a_model(sentence)):
+                and not addresses_a_model(sentence) and not is_page_furniture(sentence)):
             found.append((start, end, sentence))
     return found
+
+
+def is_page_furniture(sentence: str) -> bool:
+    """A sentence of the page around the story: a sign-up, a link to another story (`_FURNITURE`)."""
+    return bool(_FURNITURE.search(sentence))
 
 
 def addresses_a_model(text: str) -> bool:

@@ -249,3 +249,21 @@ def test_a_sentence_opening_on_the_city_is_not_quoted_with_the_headline_line_abo
     quotes = [c["quote"] for c in answer["citations"]]
     assert quotes and quotes[0].startswith("The city council voted") and all(text[c["start"]:c["end"]] == c["quote"]
                                                                            for c in answer["citations"])
+
+
+def test_a_sentence_two_articles_share_is_quoted_once(tmp_path):
+    """A wire story run by two outlets: its sentence was quoted twice, once per article ([1] and [2] the
+    same words); the second article's own best sentence, if any, takes the place."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    wire = ("The city council voted on Tuesday to ban rental e-scooters from the old town after a year of "
+            "complaints from residents.")
+    (folder / "herald.txt").write_text(f"Council bans e-scooters\n\n{wire} The ban takes effect in May.\n",
+                                       encoding="utf-8")
+    (folder / "gazette.txt").write_text(f"Scooters out of old town\n\n{wire} Three rental companies operate there.\n",
+                                        encoding="utf-8")
+    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
+    answer = json.loads(run_cli("ask", "Why did the council ban rental e-scooters?", "--index", str(tmp_path / "index"),
+                                "--json").stdout)
+    quotes = [c["quote"] for c in answer["citations"]]
+    assert not answer["abstained"] and quotes.count(wire) == 1, quotes

@@ -154,3 +154,10 @@ def test_a_credit_inside_the_story_neither_ends_it_nor_is_taken_for_its_own_pict
     assert [text[a:b] for a, b in ending.spans][-1] == "Crews worked all day."
     credit = article_facts.read("image_credit", "Storm hits the coast", text, {})
     assert text[credit.short[0]:credit.short[1]] == "Sam Poe/Getty Images"
+
+
+def test_a_newsletter_sign_up_is_not_how_a_story_ends():
+    text = ("Storm hits the coast\n\nThe storm reached the coast at dawn. Crews worked all day. "
+            "Sign up for our Weather Watch newsletter to get storm alerts in your inbox. Read more: Floods close schools.")
+    ending = article_facts.read("ending", "Storm hits the coast", text, {})
+    assert [text[a:b] for a, b in ending.spans] == ["The storm reached the coast at dawn.", "Crews worked all day."]

@@ -1,5 +1,7 @@
 from assistant.embedder import count_tokens
-from assistant.passages import sentence_spans, split_passages
+import pytest
+
+from assistant.passages import is_page_furniture, reading_sentences, sentence_spans, split_passages
 from conftest import SEEDS
 
 
@@ -27,3 +29,20 @@ def test_a_sentence_longer_than_the_budget_is_cut_at_words():
     passages = split_passages("long", text, count_tokens, 50)
     assert len(passages) > 1
     assert all(count_tokens([p.text])[0] <= 50 and text[p.start:p.end] == p.text for p in passages)
+
+
+@pytest.mark.parametrize("sentence, furniture", [
+    ("Israel-Hamas War newsletter:Sign up to get the latest news and analysis from USA TODAY into your inbox.", True),
+    ("From our morning news briefing to a weekly Good News Newsletter, get the best of The Week delivered "
+     "directly to your inbox.", True),
+    ("RELATED:Carney calls for bipartisan approach in State of the State address", True),
+    ("Read more: False claim Trump increased debt more than any president", True),
+    ("Click here to see the rankings.", True),
+    # The story's own words about such things are the story.
+    ("More than a million readers signed up for the paper's newsletter last year, the company said.", False),
+    ("Residents who sign up for the city's flood alerts will get a text message.", False),
+    ("The senator said related matters would be heard in May.", False),
+])
+def test_the_page_around_a_story_is_never_read_as_an_answer(sentence, furniture):
+    assert is_page_furniture(sentence) is furniture
+    assert bool(reading_sentences(sentence)) is not furniture
