@@ -168,8 +168,11 @@ class Assistant:
         `exclude`: ids of articles to leave out; `within`: when given, the only articles to read
         (see `scope`)."""
         timings, started = {}, time.perf_counter()
-        if article_facts.asks_overview(question):  # names nothing to search for: each article's lede
-            answer = self._overview(question, exclude, within)
+        overview = article_facts.asks_overview(question)
+        fact = None if overview else article_facts.asked_of_no_article(question)
+        if overview or fact:  # names nothing to search for: asked of each article
+            answer = self._overview(question, exclude, within) if overview else self._of_each_article(
+                question, fact, exclude, within)
             answer.timings_ms = {"total_ms": _ms_since(started)}
             return answer
         analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, timings)
@@ -227,6 +230,28 @@ class Assistant:
         text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"])
                          for a in by_article)
         return Answer(question, text, not citations, citations, [], by_article, evidence={"article_fact": "overview"})
+
+    def _of_each_article(self, question: str, fact: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
+        """A question about "the article" that names none ("Who is quoted?", `article_facts.asked_of_no_article`):
+        answered from the one article read as if it were named; from each, one line apiece, when there are
+        few enough to list; else how to name or choose one."""
+        ids = [e["doc_id"] for e in self.catalogue() if e["doc_id"] not in exclude and (not within or e["doc_id"] in within)]
+        articles = [a for a in map(self.store.article, ids[:article_facts.OVERVIEW_ARTICLES + 1]) if a]
+        if len(articles) == 1:
+            return _about_article(analyse(question), fact, articles[0], [])
+        if not articles or len(ids) > article_facts.OVERVIEW_ARTICLES:
+            text = prompts.render("which_article", count=f"{len(ids):,}", most=str(article_facts.OVERVIEW_ARTICLES))
+            return Answer(question, text, True, [], [], evidence={"article_fact": fact})
+        lines, citations, by_article = [], [], []
+        for article in articles:
+            found, statement, cited = _article_fact(fact, article, first=len(citations) + 1)
+            lines.append(statement if found.missing else
+                         prompts.render("article_fact_line", title=article.title, statement=statement))
+            if cited:
+                by_article.append({**_by_article(cited)[0], "statement": statement})
+            citations += cited
+        return Answer(question, "\n".join(lines), not citations, citations, [], by_article,
+                      evidence={"article_fact": fact})
 
     def _of_one_article(self, question: Question, chosen: frozenset[str],
                         ranked: list[Hit]) -> tuple[str | None, Article | None, list[Hit]]:
@@ -374,28 +399,37 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
 def _about_article(question: Question, fact: str, article: Article, ranked: list[Hit]) -> Answer:
     """The answer to a question about `article` itself (`article_facts`): its own spans quoted, or what it
     lacks said."""
-    found = article_facts.read(fact, article.title, article.text, article.metadata)
     passages = [_passage_dict(n, False) for n in ranked]
     evidence = {"article_fact": fact}
+    found, statement, citations = _article_fact(fact, article, first=1)
     if found.missing:
-        return Answer(question.text, prompts.render("article_lacks", title=article.title, missing=found.missing),
-                      True, [], passages, evidence=evidence)
-    article_voices = voices(article.text)
-    citations = [_quoted(i + 1, article, span, article_voices) for i, span in enumerate(found.spans)]
+        return Answer(question.text, statement, True, [], passages, evidence=evidence)
     by_article = _by_article(citations)
-    text = by_article[0]["statement"]
-    if found.record:
-        text = prompts.render("article_record", what=article_facts.RECORD_NAMES[fact], value=found.record, n="1")
-        by_article[0]["statement"] = text
-    if found.speakers:
-        names = ", ".join(f"{name} [{c.n}]" for name, c in zip(found.speakers, citations))
-        text = prompts.render("article_speakers", names=names, statement=text)
+    by_article[0]["statement"] = statement
     short = None
     if found.short:
         start, end = found.short
         short = {"text": article.text[start:end], "doc_id": article.doc_id, "start": start, "end": end}
-        text = prompts.render("short_answer", short=short["text"], statement=text)
-    return Answer(question.text, text, False, citations, passages, by_article, evidence=evidence, short_answer=short)
+        statement = prompts.render("short_answer", short=short["text"], statement=statement)
+    return Answer(question.text, statement, False, citations, passages, by_article, evidence=evidence, short_answer=short)
+
+
+def _article_fact(fact: str, article: Article, first: int) -> tuple[article_facts.Found, str, list[Citation]]:
+    """What the article says to `fact`, the statement saying it (or what it lacks), and its citations,
+    numbered from `first`."""
+    found = article_facts.read(fact, article.title, article.text, article.metadata)
+    if found.missing:
+        return found, prompts.render("article_lacks", title=article.title, missing=found.missing), []
+    article_voices = voices(article.text)
+    citations = [_quoted(first + i, article, span, article_voices) for i, span in enumerate(found.spans)]
+    statement = _by_article(citations)[0]["statement"]
+    if found.record:
+        statement = prompts.render("article_record", what=article_facts.RECORD_NAMES[fact], value=found.record,
+                                   n=str(first))
+    if found.speakers:
+        names = ", ".join(f"{name} [{c.n}]" for name, c in zip(found.speakers, citations))
+        statement = prompts.render("article_speakers", names=names, statement=statement)
+    return found, statement, citations
 
 
 def _quoted(n: int, article: Article, span: tuple[int, int], article_voices) -> Citation:

@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.passages import is_page_furniture, sentence_spans
+from assistant.questions import analyse
 from assistant.speakers import NARRATION, QUOTE, same_name, voices
+from assistant.terms import content_terms, words
 
 # What a question asks about an article, by its words. Each needs the article itself to be what is asked
 # about, which `answer.Assistant` checks (a named article, or the only one read); the verbs must have the
@@ -55,6 +57,9 @@ _QUOTED = re.compile(r"\b(?:who|whom)\s+(?:is|are|was|were|gets?|got)\s+quoted\b
                      r"sources|speakers)\s+(?:are|were|does|did|is)\b.*\b(?:quot|cite)", re.IGNORECASE)
 _ENDING = re.compile(rf"\b{_ARTICLE}\s+(?:ends?|ended|conclude[sd]?|close[sd]?|finish(?:es|ed)?)\b"
                      r"|\b(?:last|final|closing|concluding)\s+(?:sentence|line|paragraph|words)\b", re.IGNORECASE)
+_FACT_PATTERNS = {"published": _PUBLISHED, "outlet": _OUTLET, "headline": _HEADLINE, "opening": _OPENING,
+                  "ending": _ENDING, "summary": _SUMMARY, "quoted": _QUOTED}
+_ARTICLE_PLURALS = {"articles", "stories", "pieces", "reports", "columns", "posts", "editorials"}
 # "… described at the start of the Mouthpiece article": a question about the story, asked of a place in it.
 _OF_ARTICLE = rf"\s+of\s+(?:the|this|that|its)\s+(?:(?!(?:the|of|in)\b)[\w'’&.-]+\s+){{0,5}}{_ARTICLE}\b"
 # Or closing a question about an article: "What does the Mouthpiece article say at the end?" (not "Who
@@ -125,11 +130,24 @@ def asked(question: str) -> str | None:
     question about its story, or about a place in it: `asked_at`)."""
     if _IMAGE.search(question) and _IMAGE_SOURCE.search(question) or _PHOTOGRAPHER.search(question):
         return "image_credit"
-    for kind, pattern in (("published", _PUBLISHED), ("outlet", _OUTLET), ("headline", _HEADLINE),
-                          ("opening", _OPENING), ("ending", _ENDING), ("summary", _SUMMARY), ("quoted", _QUOTED)):
+    for kind, pattern in _FACT_PATTERNS.items():
         if pattern.search(question):
             return kind
     return None
+
+
+def asked_of_no_article(question: str) -> str | None:
+    """What `asked` reads in a question that names no article and no topic, only "the article" ("Who is
+    quoted?", "How does this story end?"): it is asked of every article read, not searched for. None when
+    other words are left ("What was the headline in The News Journal that referred to the fir tree?" is
+    about a story, searched for as any question)."""
+    kind = asked(question)
+    if not kind or analyse(question).article:  # "the ferry service article": named, see `answer`
+        return None
+    patterns = (_IMAGE, _IMAGE_SOURCE, _PHOTOGRAPHER) if kind == "image_credit" else (_FACT_PATTERNS[kind],)
+    said = {w for pattern in patterns for m in pattern.finditer(question) for w in words(m.group())}
+    rest = set(content_terms(question)) - said - set(_ARTICLE_NOUNS.split("|")) - _ARTICLE_PLURALS
+    return None if rest else kind
 
 
 def asks_overview(question: str) -> bool:

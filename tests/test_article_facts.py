@@ -161,3 +161,37 @@ def test_a_newsletter_sign_up_is_not_how_a_story_ends():
             "Sign up for our Weather Watch newsletter to get storm alerts in your inbox. Read more: Floods close schools.")
     ending = article_facts.read("ending", "Storm hits the coast", text, {})
     assert [text[a:b] for a, b in ending.spans] == ["The storm reached the coast at dawn.", "Crews worked all day."]
+
+
+def test_a_question_about_the_article_that_names_none_is_answered_from_each(assistant):
+    """"Who is quoted?" with two articles read: it stopped at "the question has no words to search for";
+    "When was this article published?" was searched for like a story and abstained."""
+    answer = assistant.ask("Who is quoted?")
+    lines = answer.answer.splitlines()
+    assert not answer.abstained and "In “City council votes to protect urban bees”: Quoted in it: Ana Ruiz [1]" in lines
+    assert [c.doc_id for c in answer.citations] == ["bees"]
+    assert any("no one quoted" in line for line in lines)  # the ferry article's line says what it lacks
+    published = assistant.ask("When was this article published?")
+    assert "2024-05-02" in published.answer and "no publication date" in published.answer
+    # One article read: answered as if named, its credit in bold.
+    one = assistant.ask("Who took the photo?", within=frozenset({"bees"}))
+    assert one.short_answer["text"] == "Mark Jones/Getty Images"
+
+
+def test_more_articles_than_can_be_listed_are_not_answered_but_named_how_to_choose(assistant, monkeypatch):
+    monkeypatch.setattr(article_facts, "OVERVIEW_ARTICLES", 1)
+    answer = assistant.ask("How does the article end?")
+    assert answer.abstained and not answer.citations and "2 are read" in answer.answer and "--article" in answer.answer
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who is quoted in this article?", "quoted"), ("How does it end?", "ending"), ("What is the headline?", "headline"),
+    ("Which photo agency supplied the picture?", "image_credit"),
+    # A named article, or a story to search for, is not "the article".
+    ("Who is quoted in the Mouthpiece article?", None),
+    ("What was the headline in The News Journal that referred to the wild fir tree growing from a crack in "
+     "Philadelphia Pike?", None),
+    ("Who scored at the end?", None),
+])
+def test_a_question_about_the_article_alone(question, kind):
+    assert article_facts.asked_of_no_article(question) == kind
