@@ -267,3 +267,12 @@ def test_the_first_example_lists_what_each_article_is_about(page):
     cited = {a.get_attribute("href").split("/")[1] for a in answer.locator("a.cite").all()}
     assert {"000_5fd4c794f016a340", "001_e31c4c802982c21a", "marrow-bay", "glenmoor-minutes", "beacon-comet"} <= cited
     page.screenshot(path=str(DOCS / "chat-overview.png"), full_page=True)
+
+
+def test_who_is_quoted_with_no_article_named_is_answered_for_each(page):
+    """It stopped at "the question has no words to search for"; each article now gets its row."""
+    ask(page, "Who is quoted?")
+    table = page.locator(".message-wrap div.answer").last.locator("table.by-article")
+    rows = table.locator("tr").all()[1:]
+    assert len(rows) == 5 and any("Quoted in it: Peskov" in r.inner_text() for r in rows)
+    page.screenshot(path=str(DOCS / "chat-who-is-quoted.png"), full_page=True)

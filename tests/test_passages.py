@@ -38,6 +38,11 @@ def test_a_sentence_longer_than_the_budget_is_cut_at_words():
     ("RELATED:Carney calls for bipartisan approach in State of the State address", True),
     ("Read more: False claim Trump increased debt more than any president", True),
     ("Click here to see the rankings.", True),
+    # A link to another story, its label glued to its headline.
+    ("More:Trump says he's made a decision on Iran nuclear deal", True),
+    ("WANNA BET?Everything you need to know before betting on 2023 Women's World Cup", True),
+    ("Washington:Librarians at some district public schools could see cuts in their positions next year.", False),
+    ("UPDATE: The storm made landfall near the border at 5 p.m.", False),
     # The story's own words about such things are the story.
     ("More than a million readers signed up for the paper's newsletter last year, the company said.", False),
     ("Residents who sign up for the city's flood alerts will get a text message.", False),
