@@ -247,11 +247,11 @@ class Assistant:
             found, statement, cited = _article_fact(fact, article, first=len(citations) + 1)
             lines.append(statement if found.missing else
                          prompts.render("article_fact_line", title=article.title, statement=statement))
-            # One row per article in the chat's table, the one that lacks it too.
+            # One row per article in the chat's table, the one that lacks it too ("No one quoted.").
             by_article.append({**_by_article(cited)[0], "statement": statement} if cited else
                               {"doc_id": article.doc_id, "title": article.title, "source": f"“{article.title}”",
-                               "outlet": str(article.metadata.get("source", "")), "statement": statement,
-                               "citations": []})
+                               "outlet": str(article.metadata.get("source", "")), "citations": [],
+                               "statement": prompts.render("article_lacks_row", missing=found.missing.capitalize())})
             citations += cited
         return Answer(question, "\n".join(lines), not citations, citations, [], by_article,
                       evidence={"article_fact": fact})

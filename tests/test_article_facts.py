@@ -171,7 +171,8 @@ def test_a_question_about_the_article_that_names_none_is_answered_from_each(assi
     assert not answer.abstained and "In “City council votes to protect urban bees”: Quoted in it: Ana Ruiz [1]" in lines
     assert [c.doc_id for c in answer.citations] == ["bees"]
     assert any("no one quoted" in line for line in lines)  # the ferry article's line says what it lacks
-    assert sorted(a["doc_id"] for a in answer.by_article) == ["bees", "ferry"]  # the chat's table: a row each
+    rows = {a["doc_id"]: a["statement"] for a in answer.by_article}  # the chat's table: a row each
+    assert sorted(rows) == ["bees", "ferry"] and rows["ferry"] == "No one quoted."
     published = assistant.ask("When was this article published?")
     assert "2024-05-02" in published.answer and "no publication date" in published.answer
     # One article read: answered as if named, its credit in bold.
