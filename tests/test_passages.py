@@ -41,6 +41,8 @@ def test_a_sentence_longer_than_the_budget_is_cut_at_words():
     # A link to another story, its label glued to its headline.
     ("More:Trump says he's made a decision on Iran nuclear deal", True),
     ("WANNA BET?Everything you need to know before betting on 2023 Women's World Cup", True),
+    ("►Spillover:Supreme Court's affirmative action cases could affect private employers", True),
+    ("► Founded: May 11, 1858 (32nd state to join)", False),
     ("Washington:Librarians at some district public schools could see cuts in their positions next year.", False),
     ("UPDATE: The storm made landfall near the border at 5 p.m.", False),
     # The story's own words about such things are the story.
