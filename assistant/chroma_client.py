@@ -7,8 +7,6 @@ from __future__ import annotations
 import threading
 from urllib.parse import urlparse
 
-import overrides
-
 
 def _mark_override(method=None, **checks):
     """`overrides.override` without its checks: the mark its `EnforceOverrides` classes look for, nothing
@@ -22,7 +20,12 @@ def _mark_override(method=None, **checks):
     return method
 
 
-overrides.override = overrides.overrides = _mark_override
+try:  # chromadb's own dependency, not ours: a chromadb without it imports as it is
+    import overrides
+
+    overrides.override = overrides.overrides = _mark_override
+except ImportError:
+    pass
 import chromadb  # noqa: E402  (after the stand-in above)
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
 
