@@ -363,8 +363,9 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     unled = chosen if best is None else _select(sentences, settings, None, sentence_model is not None)
     text_of = functools.cache(article_text)  # each article read once
     voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
-    citations = [_cite(i + 1, _with_antecedent(s, text_of(s.doc_id)), voices_of(s.doc_id))
-                 for i, s in enumerate(chosen)]
+    quoted = _outermost([_with_rebuttal(_with_antecedent(s, text_of(s.doc_id)), text_of(s.doc_id))
+                         for s in chosen])
+    citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(quoted)]
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, unled, voiced, read)
@@ -502,6 +503,35 @@ def _with_antecedent(sentence: _Sentence, text: str) -> _Sentence:
     if text[start:before[-1].end].strip() == sentence.title.strip():  # a text file's headline line says no more
         return sentence
     return dataclasses.replace(sentence, start=start, text=text[start:sentence.end])
+
+
+# A sentence that answers the one before it ("… you would probably say that, yes, he was trying to
+# interfere. But it would be nonsense, because this is not true," Peskov said): quoted without it, the
+# first says the opposite of what its speaker or writer meant.
+_REBUTTAL = re.compile(r"^[\"“‘']?(?:But|However|Yet|Nevertheless|Nonetheless|Still,|That said)\b")
+
+
+def _with_rebuttal(sentence: _Sentence, text: str) -> _Sentence:
+    """The sentence, or (when the next one in its paragraph turns against it, `_REBUTTAL`) it and that one."""
+    after = text[sentence.end:sentence.end + _ANTECEDENT_CHARS]
+    following = sentence_spans(after, sentence.end)
+    if not following or "\n\n" in text[sentence.end:following[0].start]:
+        return sentence
+    next_sentence = text[following[0].start:following[0].end]
+    if not _REBUTTAL.match(next_sentence) or following[0].end - sentence.end >= _ANTECEDENT_CHARS:
+        return sentence
+    return dataclasses.replace(sentence, end=following[0].end, text=text[sentence.start:following[0].end])
+
+
+def _outermost(quoted: list[_Sentence]) -> list[_Sentence]:
+    """The quotes, less any that another already holds (a sentence chosen on its own and also as the one
+    before or after another), and less repeats."""
+    def held(i: int, q: _Sentence) -> bool:
+        return any(o.doc_id == q.doc_id and o.start <= q.start and q.end <= o.end
+                   and ((o.start, o.end) != (q.start, q.end) or j < i)
+                   for j, o in enumerate(quoted) if j != i)
+
+    return [q for i, q in enumerate(quoted) if not held(i, q)]
 
 
 def _cite(n: int, sentence: _Sentence, article_voices: list[Voice]) -> Citation:

@@ -267,3 +267,21 @@ def test_a_sentence_two_articles_share_is_quoted_once(tmp_path):
                                 "--json").stdout)
     quotes = [c["quote"] for c in answer["citations"]]
     assert not answer["abstained"] and quotes.count(wire) == 1, quotes
+
+
+def test_a_sentence_is_quoted_with_the_next_one_when_that_turns_against_it(tmp_path):
+    """"… you would probably say that, yes, he was trying to interfere. But it would be nonsense," Peskov said:
+    the first sentence alone was quoted, saying the opposite of what he meant."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    text = ("Harbour toll\n\nThe mayor said critics would call the new harbour toll a tax rise for fishermen. "
+            "But that would be wrong, because boats under ten metres pay nothing, she said.\n\n"
+            "The toll starts in June. But the council has not yet printed the tickets.\n")
+    (folder / "toll.txt").write_text(text, encoding="utf-8")
+    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
+    answer = json.loads(run_cli("ask", "Would critics call the harbour toll a tax rise for fishermen?", "--index",
+                                str(tmp_path / "index"), "--json").stdout)
+    quotes = [c["quote"] for c in answer["citations"]]
+    assert any(q.startswith("The mayor said critics") and q.endswith("she said.") for q in quotes), quotes
+    assert all(text[c["start"]:c["end"]] == c["quote"] for c in answer["citations"])
+    assert sum("But that would be wrong" in q for q in quotes) == 1  # once, not again on its own
