@@ -208,3 +208,16 @@ def test_a_name_misspelled_in_one_article_is_one_candidate_and_a_misspelled_ques
     assert len(fareed) == 1 and fareed[0]["features"]["articles"] == pytest.approx(math.log1p(2), abs=1e-3)
     peksov = [c for c in answer["candidates"] if "Peksov" in c["text"]]
     assert peksov and all(c["features"]["in_question"] > 0 for c in peksov)
+
+
+def test_a_one_word_kind_is_read_without_loading_spacy():
+    """"Which country did …" is spaCy's phrase without the parse (a cold `ask` needn't load spaCy for it); a
+    longer one is parsed."""
+    from assistant.reader import kind_phrase
+
+    def no_spacy():
+        raise AssertionError("spaCy was loaded")
+
+    assert kind_phrase(analyse("Which country did Peskov say Clinton saw as the main evil?"), no_spacy) == "country"
+    with pytest.raises(AssertionError, match="spaCy was loaded"):
+        kind_phrase(analyse("Which TV network interviewed Peskov?"), no_spacy)
