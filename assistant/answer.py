@@ -215,7 +215,7 @@ class Assistant:
     def _overview(self, question: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
         """What the articles (those `within`, or all, less `exclude`) are about: each one's lede, cited,
         when there are few enough to list; else how to choose some."""
-        entries = [e for e in self.catalogue() if e["doc_id"] not in exclude and (not within or e["doc_id"] in within)]
+        entries = self._scoped(exclude, within)
         if not entries or len(entries) > article_facts.OVERVIEW_ARTICLES:
             text = prompts.render("overview_too_many", count=f"{len(entries):,}",
                                   most=str(article_facts.OVERVIEW_ARTICLES))
@@ -235,7 +235,7 @@ class Assistant:
         """A question about "the article" that names none ("Who is quoted?", `article_facts.asked_of_no_article`):
         answered from the one article read as if it were named; from each, one line apiece, when there are
         few enough to list; else how to name or choose one."""
-        ids = [e["doc_id"] for e in self.catalogue() if e["doc_id"] not in exclude and (not within or e["doc_id"] in within)]
+        ids = [e["doc_id"] for e in self._scoped(exclude, within)]
         articles = [a for a in map(self.store.article, ids[:article_facts.OVERVIEW_ARTICLES + 1]) if a]
         if len(articles) == 1:
             return _about_article(analyse(question), fact, articles[0], [])
@@ -255,6 +255,10 @@ class Assistant:
             citations += cited
         return Answer(question, "\n".join(lines), not citations, citations, [], by_article,
                       evidence={"article_fact": fact})
+
+    def _scoped(self, exclude: frozenset[str], within: frozenset[str]) -> list[dict]:
+        """The catalogue's entries of the articles read: those `within` (or all), less `exclude`."""
+        return [e for e in self.catalogue() if e["doc_id"] not in exclude and (not within or e["doc_id"] in within)]
 
     def _of_one_article(self, question: Question, chosen: frozenset[str],
                         ranked: list[Hit]) -> tuple[str | None, Article | None, list[Hit]]:
