@@ -5,7 +5,10 @@ it imports the rest (LlamaIndex takes 1-1.5 s)."""
 from __future__ import annotations
 
 import threading
+import types
 from urllib.parse import urlparse
+
+from assistant.stand_ins import standing_in
 
 
 def _mark_override(method=None, **checks):
@@ -20,13 +23,26 @@ def _mark_override(method=None, **checks):
     return method
 
 
+def _otlp_span_exporter(*args, **kwargs):
+    """Chroma's OpenTelemetry span exporter, imported when Chroma makes one: only with an OTel endpoint
+    configured (`chroma_otel_collection_endpoint`)."""
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+    return OTLPSpanExporter(*args, **kwargs)
+
+
 try:  # chromadb's own dependency, not ours: a chromadb without it imports as it is
     import overrides
 
     overrides.override = overrides.overrides = _mark_override
 except ImportError:
     pass
-import chromadb  # noqa: E402  (after the stand-in above)
+# Two imports of chromadb's that no answer uses, 0.13 s of every cold ask here: httpx's command line
+# (click, rich; httpx falls back to a stub `main` when it can't import it) and the OTLP exporter with
+# grpc and protobuf (the stand-in imports it when one is made).
+with standing_in({"httpx._main": None, "opentelemetry.exporter.otlp.proto.grpc.trace_exporter":
+                  types.SimpleNamespace(OTLPSpanExporter=_otlp_span_exporter)}):
+    import chromadb  # noqa: E402  (after the stand-ins above)
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402

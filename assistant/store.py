@@ -238,6 +238,10 @@ class Store:
             done = self.tables.annotated()
             return {doc_id for doc_id, content_hash in self.tables.hashes() if done.get(doc_id) == content_hash}
 
+    def all_annotated(self) -> bool:
+        """Whether every stored article has its sentences' entities stored (reading then runs no NER)."""
+        return len(self.annotated()) == len(self.hashes())
+
     def hashes(self) -> list[tuple[str, str]]:
         """Every stored article's (doc_id, content hash), in id order."""
         with self.reading():

@@ -2,6 +2,8 @@
 answers as tagging at question time, without running spaCy on the question's path."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -96,3 +98,28 @@ def test_the_cli_annotates_and_status_counts_it(tmp_path):
     missing = run_cli("annotate", "--index", str(tmp_path / "none"), check=False)
     assert missing.returncode == 2 and missing.stderr.startswith("error: no index at") and len(missing.stderr.splitlines()) == 1
     assert not (tmp_path / "none").exists()
+
+
+def test_a_one_shot_ask_loads_spacy_only_when_reading_the_question_needs_it(tmp_path, settings):
+    """A cold `assistant ask` loads spaCy (half a second of Python beside the question's own work) only to
+    parse the question or to tag sentences whose entities aren't stored; the answers are the same."""
+    ingest([copy_seeds(tmp_path / "articles")], settings, progress=False)
+    # As the console script ends a question (`cli.run`: no teardown), after saying whether spaCy was loaded.
+    probe = ("import os, sys\nfrom assistant.cli import main\nstatus = main(sys.argv[1:])\n"
+             "print(status, 'spacy' in sys.modules, file=sys.stderr, flush=True)\nsys.stdout.flush()\nos._exit(status)")
+
+    def ask(question: str) -> tuple[list[str], dict]:
+        done = subprocess.run([sys.executable, "-c", probe, "ask", question, "--local", "--json", "--index",
+                               str(settings.index_dir)], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        answer = json.loads(done.stdout)
+        return done.stderr.split()[-2:], {k: answer[k] for k in ("answer", "short_answer", "citations")}
+
+    who, which = "Who interviewed Peskov on CNN?", "Which TV network interviewed Peskov?"
+    (loaded, untagged), (parsed, _) = ask(who), ask(which)
+    assert loaded == ["0", "True"]  # its sentences aren't annotated yet: NER runs on them
+    assert parsed == ["0", "True"]
+    annotate(settings, progress=False)
+    (spared, answer), (parsed, _) = ask(who), ask(which)
+    assert spared == ["0", "False"] and answer == untagged
+    assert parsed == ["0", "True"]  # "which TV network" is found by the parser
