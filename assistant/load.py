@@ -10,6 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 
+# Seconds one request of a session may take before it counts as an error.
+LOAD_TIMEOUT_S = 120
+
+
 @dataclass
 class LoadResult:
     sessions: int
@@ -34,7 +38,9 @@ def run_load(url: str, questions: list[str], sessions: int = 16, per_session: in
         from gradio_client import Client
 
         try:
-            client = Client(url, auth=auth, verbose=False)
+            # A browser waits for its answer; gradio_client gives up on a request after httpx's default 5 s,
+            # which two replicas on two busy cores can exceed at the queue: latency is what gets reported.
+            client = Client(url, auth=auth, verbose=False, httpx_kwargs={"timeout": LOAD_TIMEOUT_S})
         except Exception as exc:  # a session that can't connect is an error of the run, not a crash
             with lock:
                 result.errors.append(f"session {number}: can't connect ({exc})")

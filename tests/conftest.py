@@ -151,24 +151,39 @@ def postgres_bindir() -> Path:
 
 
 @contextmanager
-def postgres_run(port: int):
-    """A real PostgreSQL server on loopback in a new temporary cluster, stopped (fast shutdown) on exit.
-    PostgreSQL refuses to run as root: under root it runs as Debian's `postgres` user."""
-    bindir, user = postgres_bindir(), "postgres" if os.geteuid() == 0 else None
+def postgres_cluster():
+    """A new temporary PostgreSQL cluster (its folder), removed on exit. PostgreSQL refuses to run as
+    root: under root the cluster belongs to Debian's `postgres` user."""
+    user = "postgres" if os.geteuid() == 0 else None
     folder = Path(tempfile.mkdtemp(prefix="pg-test-"))
     if user:
         shutil.chown(folder, user, user)
     try:
-        subprocess.run([bindir / "initdb", "-D", folder / "data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                        "--no-sync"], check=True, capture_output=True, **({"user": user} if user else {}))
-        # fsync off: a test cluster, thrown away after; the protocol under test is the server's locking.
-        command = [bindir / "postgres", "-D", folder / "data", "-h", "127.0.0.1", "-p", str(port), "-k", folder,
-                   "-c", "fsync=off", "-c", "full_page_writes=off"]
-        # SIGINT: PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
-        with listening(command, port, folder / "server.log", 60, user=user, stop=signal.SIGINT):
-            yield f"postgresql://postgres@127.0.0.1:{port}"
+        subprocess.run([postgres_bindir() / "initdb", "-D", folder / "data", "-U", "postgres", "--auth=trust", "-E",
+                        "UTF8", "--no-sync"], check=True, capture_output=True, **({"user": user} if user else {}))
+        yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def postgres_serving(cluster: Path, port: int):
+    """A real PostgreSQL server of `cluster` on loopback, stopped (fast shutdown) on exit; it can be started
+    again on the same cluster."""
+    # fsync off: a test cluster, thrown away after; the protocol under test is the server's locking.
+    command = [postgres_bindir() / "postgres", "-D", cluster / "data", "-h", "127.0.0.1", "-p", str(port), "-k",
+               cluster, "-c", "fsync=off", "-c", "full_page_writes=off"]
+    # SIGINT: PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
+    with listening(command, port, cluster / "server.log", 60, user=cluster.owner() if os.geteuid() == 0 else None,
+                   stop=signal.SIGINT):
+        yield f"postgresql://postgres@127.0.0.1:{port}"
+
+
+@contextmanager
+def postgres_run(port: int):
+    """A real PostgreSQL server on loopback in a new temporary cluster."""
+    with postgres_cluster() as cluster, postgres_serving(cluster, port) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

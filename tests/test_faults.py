@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import CLINTON_ADVISORS, ROOT, chroma_run, free_port, run_cli, served
+from conftest import CLINTON_ADVISORS, ROOT, chroma_run, free_port, postgres_cluster, postgres_serving, run_cli, served
 
 CLI = f"{sys.executable} -m assistant.cli"
 ISOT = ROOT.parent / "shared" / "data" / "isot-sample" / "articles.jsonl.gz"
@@ -124,6 +124,29 @@ def test_chroma_going_away_mid_session_is_one_line_and_answers_resume(tmp_path):
             assert down.startswith(f"Can't answer: can't read the store at {url}") and len(down.splitlines()) == 1
             assert chat.poll() is None
             with chroma_run(path, port):
+                assert client.predict(question, api_name="/chat") == first
+
+
+def test_postgres_going_away_mid_session_is_one_line_and_answers_resume(tmp_path):
+    """The tables' server (`ASSISTANT_DATABASE_URL`) stops while the chat runs, and starts again on the same
+    cluster: meanwhile each question gets one line naming the store, then the same answer as before."""
+    from gradio_client import Client
+
+    port, index = free_port(), tmp_path / "index"
+    question = "Who interviewed Peskov on CNN?"
+    with postgres_cluster() as cluster, contextlib.ExitStack() as first_server:
+        url = first_server.enter_context(postgres_serving(cluster, port)) + "/postgres"
+        env = {"ASSISTANT_DATABASE_URL": url}
+        run_cli("ingest", "seeds", "--index", str(index), prefix=("env", *(f"{k}={v}" for k, v in env.items())))
+        with served(index, env=env) as (chat_url, chat):
+            client = Client(chat_url, verbose=False)
+            first = client.predict(question, api_name="/chat")
+            assert "Zakaria" in first
+            first_server.close()  # PostgreSQL stops (fast shutdown: its clients are cut off); the chat runs on
+            down = client.predict(question, api_name="/chat")
+            assert down.startswith(f"Can't answer: can't read the store at {url}") and len(down.splitlines()) == 1
+            assert chat.poll() is None
+            with postgres_serving(cluster, port):
                 assert client.predict(question, api_name="/chat") == first
 
 

@@ -136,3 +136,27 @@ def test_overlapping_ingests_and_a_killed_writer_end_with_exact_counts(tmp_path,
     assert counts["passages"] == counts["vectors"] == counts["keyword_rows"] == expected
     ids = store.collection.get(include=[])["ids"]
     assert len(ids) == len(set(ids)) == expected
+
+
+def test_sixteen_sessions_over_two_replicas_get_one_answer_each_without_errors(tmp_path, servers):
+    """The load test's 16 concurrent chat sessions × 20 questions, 8 sessions on each of two replicas of one
+    store: no errors, and every answer the one a single user gets, the same from either replica."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    from assistant.load import run_load
+    from test_load import QUESTIONS
+
+    run_cli("ingest", "seeds", "--index", str(tmp_path / "first"), prefix=with_env(servers))
+    with served(tmp_path / "first", env=servers) as (first, _), served(tmp_path / "second", env=servers) as (second, _):
+        one, other = Client(first, verbose=False), Client(second, verbose=False)
+        alone = {q: one.predict(q, api_name="/chat") for q in QUESTIONS}
+        assert {q: other.predict(q, api_name="/chat") for q in QUESTIONS} == alone
+        with ThreadPoolExecutor(2) as pool:
+            runs = list(pool.map(lambda url: run_load(url, QUESTIONS, sessions=8, per_session=20), (first, second)))
+    assert [run.errors for run in runs] == [[], []]
+    assert [len(run.answers) for run in runs] == [8 * 20, 8 * 20]
+    differing = [(url, q) for url, run in zip((first, second), runs) for q, text in run.answers.values()
+                 if text != alone[q]]
+    assert differing == []
