@@ -169,7 +169,7 @@ class Assistant:
     def _runs_spacy(self, question: str) -> bool:
         """Whether reading `question` may run spaCy: to parse it, or on sentences whose entities aren't
         stored (an article not annotated, `assistant annotate`)."""
-        return reader.parses(analyse(question)) or not self.store.all_annotated()
+        return reader.parses(analyse(question)) or not self.store.looks_annotated()
 
     def ask(self, question: str, asked_on: date | None = None, exclude: frozenset[str] = frozenset(),
             within: frozenset[str] = frozenset()) -> Answer:

@@ -238,9 +238,13 @@ class Store:
             done = self.tables.annotated()
             return {doc_id for doc_id, content_hash in self.tables.hashes() if done.get(doc_id) == content_hash}
 
-    def all_annotated(self) -> bool:
-        """Whether every stored article has its sentences' entities stored (reading then runs no NER)."""
-        return len(self.annotated()) == len(self.hashes())
+    def looks_annotated(self) -> bool:
+        """Whether as many articles have their sentences' entities stored as there are articles: a count,
+        2 ms on the development index against 0.1 s to compare every article's version (`annotated`). An
+        article changed since it was annotated is still tagged when a question reads it."""
+        with self.reading():
+            articles, annotated = self.tables.annotated_count()
+        return annotated >= articles
 
     def hashes(self) -> list[tuple[str, str]]:
         """Every stored article's (doc_id, content hash), in id order."""

@@ -82,6 +82,7 @@ class Tables:
     # apart from the articles: a reader isn't told to reopen its vectors when only these change.
     def entities(self, keys: list[str]) -> dict[str, str]: ...
     def annotated(self) -> dict[str, str]: ...
+    def annotated_count(self) -> tuple[int, int]: ...
     def add_entities(self, rows: list[tuple[str, str]], articles: list[tuple[str, str]]) -> None: ...
 
 
@@ -310,6 +311,11 @@ class SqliteTables(Tables):
         with self._lock:
             return dict(self._entity_db.execute("SELECT doc_id, content_hash FROM annotated").fetchall())
 
+    def annotated_count(self) -> tuple[int, int]:
+        with self._lock:
+            annotated = self._entity_db.execute("SELECT COUNT(*) FROM annotated").fetchone()[0]
+        return self._one("SELECT COUNT(*) FROM articles")[0], annotated
+
     def add_entities(self, rows: list[tuple[str, str]], articles: list[tuple[str, str]]) -> None:
         with self._lock:
             try:
@@ -527,6 +533,9 @@ class PostgresTables(Tables):
 
     def annotated(self) -> dict[str, str]:
         return dict(self._all("SELECT doc_id, content_hash FROM annotated"))
+
+    def annotated_count(self) -> tuple[int, int]:
+        return self._one("SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM annotated)")
 
     def add_entities(self, rows: list[tuple[str, str]], articles: list[tuple[str, str]]) -> None:
         with self._transaction() as cur:
