@@ -31,6 +31,7 @@ _OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?:]*?\b(?:{_VERBS})\b")
 # "…, the owners said": an unnamed speaker closes the sentence, so its opening name is not the speaker.
 _UNNAMED_TAIL = re.compile(rf",\s+(?:(?:the|a|an|some|many|two|three|several)\s+)?(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*\s+(?:{_VERBS})\b")
 _OPENERS = {"“": "”", "‘": "’", '"': '"'}
+_OPENING = re.compile("[" + "".join(_OPENERS) + "]")
 # A name that opens a sentence can be any capitalised word; these open sentences without naming anyone.
 _NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "A", "An", "But", "And", "So", "Well", "Yes",
               "No", "If", "In", "On", "At", "For", "When", "While", "After", "Although", "However", "Surely",
@@ -55,11 +56,12 @@ def voices(text: str) -> tuple[Voice, ...]:
     """Every sentence of `text`, in order, with who speaks in it. Kept for the last articles read: the
     next question about the same story reads the same articles (about 5 ms an article)."""
     quoted = _quoted_mask(text)
+    plain = _blanked(text, quoted)
     found, last_named, carried = [], None, None
     for span in sentence_spans(text):
         sentence = text[span.start:span.end]
-        share = sum(quoted[span.start:span.end]) / max(span.end - span.start, 1)
-        who = _resolve(_attribution(sentence, quoted[span.start:span.end]), last_named)
+        share = quoted.count(1, span.start, span.end) / max(span.end - span.start, 1)
+        who = _resolve(_attribution(plain[span.start:span.end]), last_named)
         # Mostly quoted, or opening inside a quote that the attribution then closes ("We never have,” she said.")
         if share >= 0.5 or (quoted[span.start] and share >= 0.3):
             kind, speaker = QUOTE, who or carried
@@ -105,18 +107,17 @@ def speaks_in(text: str, name: str) -> bool:
     return re.search(rf"\b{re.escape(name)}\b\W+(?:\w+\W+){{0,4}}?(?:{_VERBS})\b", text, re.IGNORECASE) is not None
 
 
-def _quoted_mask(text: str) -> list[bool]:
-    """Per character: inside quotation marks. A quote left open runs to the end of its paragraph, which is
-    how news copy writes a quote that spans paragraphs."""
-    mask = [False] * len(text)
+def _quoted_mask(text: str) -> bytearray:
+    """Per character: 1 inside quotation marks. A quote left open runs to the end of its paragraph, which
+    is how news copy writes a quote that spans paragraphs."""
+    mask = bytearray(len(text))
     for paragraph in re.finditer(r"[^\n]+", text):
-        i, line = 0, paragraph.group()
-        while i < len(line):
-            close = _OPENERS.get(line[i])
-            if close and (i == 0 or not line[i - 1].isalnum()):
-                end = _closing(line, i + 1, close)
-                for j in range(paragraph.start() + i, paragraph.start() + end):
-                    mask[j] = True
+        line, base, i = paragraph.group(), paragraph.start(), 0
+        while found := _OPENING.search(line, i):
+            i = found.start()
+            if i == 0 or not line[i - 1].isalnum():
+                end = _closing(line, i + 1, _OPENERS[line[i]])
+                mask[base + i:base + end] = b"\x01" * (end - i)
                 i = end
             i += 1
     return mask
@@ -125,16 +126,24 @@ def _quoted_mask(text: str) -> list[bool]:
 def _closing(line: str, i: int, close: str) -> int:
     """Index just past the mark that closes a quote opened before `i`: a mark not followed by a letter
     (so the apostrophe in "let’s" doesn't close ‘…’); the line's end when none does."""
-    while i < len(line):
-        if line[i] == close and (i + 1 == len(line) or not line[i + 1].isalnum()):
+    while (i := line.find(close, i)) != -1:
+        if i + 1 == len(line) or not line[i + 1].isalnum():
             return i + 1
         i += 1
     return len(line)
 
 
-def _attribution(sentence: str, quoted: list[bool]) -> str | None:
-    """The speaker a verb of saying names in the sentence's own (unquoted) words."""
-    plain = "".join(" " if q else c for c, q in zip(sentence, quoted))
+def _blanked(text: str, quoted: bytearray) -> str:
+    """`text` with its quoted characters blanked out: what its own (unquoted) words say."""
+    pieces, at = [], 0
+    for run in re.finditer(rb"\x01+", quoted):
+        pieces += [text[at:run.start()], " " * (run.end() - run.start())]
+        at = run.end()
+    return "".join(pieces) + text[at:]
+
+
+def _attribution(plain: str) -> str | None:
+    """The speaker a verb of saying names in a sentence's own (unquoted, `_blanked`) words."""
     patterns = (_AFTER_VERB, _BEFORE_VERB) if _UNNAMED_TAIL.search(plain) else (_AFTER_VERB, _BEFORE_VERB, _OPENING_SUBJECT)
     for pattern in patterns:
         for match in pattern.finditer(plain):

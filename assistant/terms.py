@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_POSSESSIVE = ("'s", "’s")
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -23,7 +24,8 @@ happen happened reason whats many much
 
 def words(text: str) -> list[str]:
     """Lower-cased words, possessives folded ("Clinton’s" → "clinton")."""
-    return [re.sub(r"['’]s$", "", w.lower()).replace("’", "'") for w in _WORD.findall(text)]
+    found = [w.lower() for w in _WORD.findall(text)]
+    return [(w[:-2] if w.endswith(_POSSESSIVE) else w).replace("’", "'") for w in found]
 
 
 def stem(word: str) -> str:
