@@ -58,13 +58,19 @@ def test_a_wrong_database_url_is_one_line(tmp_path):
     assert result.stderr.startswith("error: can't open the database") and "s3cret" not in result.stderr
 
 
-def test_two_replicas_share_articles_and_feedback_over_http(tmp_path, servers):
+def test_two_replicas_share_articles_and_feedback_and_carry_sixteen_sessions_over_http(tmp_path, servers):
     """An article uploaded through one replica is answered by the other at once; both replicas' ratings
-    land in the one database, where `eval --feedback` finds them."""
+    land in the one database, where `eval --feedback` finds them. Then the load test's 16 concurrent chat
+    sessions × 20 questions, 8 on each replica: no errors, and every answer the one a single user gets,
+    the same from either replica."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from gradio_client import Client, handle_file
     from playwright.sync_api import sync_playwright
 
+    from assistant.load import run_load
     from test_browser import CHROMIUM, ask
+    from test_load import QUESTIONS
 
     run_cli("ingest", "seeds", "--index", str(tmp_path / "first"), prefix=with_env(servers))
     ferry = tmp_path / "ferry.txt"
@@ -83,6 +89,14 @@ def test_two_replicas_share_articles_and_feedback_over_http(tmp_path, servers):
                 ask(page, question)
                 page.locator(f".message-wrap button[aria-label='{button}']").last.click()
                 page.wait_for_timeout(1500)
+        one, other = Client(first, verbose=False), Client(second, verbose=False)
+        alone = {q: one.predict(q, api_name="/chat") for q in QUESTIONS}
+        assert {q: other.predict(q, api_name="/chat") for q in QUESTIONS} == alone
+        with ThreadPoolExecutor(2) as pool:
+            runs = list(pool.map(lambda url: run_load(url, QUESTIONS, sessions=8, per_session=20), (first, second)))
+    assert [run.errors for run in runs] == [[], []]
+    assert [len(run.answers) for run in runs] == [8 * 20, 8 * 20]
+    assert [(q, text) for run in runs for q, text in run.answers.values() if text != alone[q]] == []
     shared = Store(Settings.load(index_dir=tmp_path / "third", database_url=servers["ASSISTANT_DATABASE_URL"],
                                  chroma_url=servers["ASSISTANT_CHROMA_URL"]))
     assert "ferry" in shared.annotated()  # tagged by the replica it was uploaded to, for every replica
@@ -137,26 +151,3 @@ def test_overlapping_ingests_and_a_killed_writer_end_with_exact_counts(tmp_path,
     ids = store.collection.get(include=[])["ids"]
     assert len(ids) == len(set(ids)) == expected
 
-
-def test_sixteen_sessions_over_two_replicas_get_one_answer_each_without_errors(tmp_path, servers):
-    """The load test's 16 concurrent chat sessions × 20 questions, 8 sessions on each of two replicas of one
-    store: no errors, and every answer the one a single user gets, the same from either replica."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from gradio_client import Client
-
-    from assistant.load import run_load
-    from test_load import QUESTIONS
-
-    run_cli("ingest", "seeds", "--index", str(tmp_path / "first"), prefix=with_env(servers))
-    with served(tmp_path / "first", env=servers) as (first, _), served(tmp_path / "second", env=servers) as (second, _):
-        one, other = Client(first, verbose=False), Client(second, verbose=False)
-        alone = {q: one.predict(q, api_name="/chat") for q in QUESTIONS}
-        assert {q: other.predict(q, api_name="/chat") for q in QUESTIONS} == alone
-        with ThreadPoolExecutor(2) as pool:
-            runs = list(pool.map(lambda url: run_load(url, QUESTIONS, sessions=8, per_session=20), (first, second)))
-    assert [run.errors for run in runs] == [[], []]
-    assert [len(run.answers) for run in runs] == [8 * 20, 8 * 20]
-    differing = [(url, q) for url, run in zip((first, second), runs) for q, text in run.answers.values()
-                 if text != alone[q]]
-    assert differing == []
