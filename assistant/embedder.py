@@ -33,6 +33,11 @@ DIMENSIONS = 384
 # default), and down-weights frequent word pieces with this smooth-inverse-frequency coefficient.
 STATIC_DIMENSIONS = 256
 STATIC_SIF = 1e-4
+# The ONNX export takes BERT's "eager" attention (plain matrix products and softmax) rather than torch's
+# fused scaled-dot-product call, which exports as a longer graph: ONNX Runtime runs it 13 % faster here
+# (502 development passages: 6.45 / 6.66 → 5.62 / 5.81 s; sentence-transformers on torch 5.56 s), the
+# vectors within 1.4e-7 of the other export's. Named in the exported file, so a changed export is made again.
+EXPORT = "eager"
 _lock = threading.Lock()
 
 
@@ -164,10 +169,11 @@ def _load(encoder: str, cache_dir: Path) -> OnnxEncoder | TorchEncoder | StaticE
     folder = model_path()
     if encoder == "torch":
         return TorchEncoder(folder)
-    onnx_file = cache_dir / f"all-minilm-l6-v2-{_weights_stamp(folder)}.onnx"
+    stamp = _weights_stamp(folder)
+    onnx_file = cache_dir / f"all-minilm-l6-v2-{stamp}-{EXPORT}.onnx"
     if encoder != "static":
         return _onnx_encoder(onnx_file, folder)
-    table_file = onnx_file.with_name(f"{onnx_file.stem}-static{STATIC_DIMENSIONS}.npy")
+    table_file = cache_dir / f"all-minilm-l6-v2-{stamp}-static{STATIC_DIMENSIONS}.npy"
     if not table_file.is_file():
         distill(_onnx_encoder(onnx_file, folder), table_file)
     return StaticEncoder(table_file, folder)
@@ -214,7 +220,7 @@ def export_onnx(folder: str, target: Path) -> None:
     from transformers import AutoModel
 
     print(f"Preparing the encoder once: exporting the packaged model to {target} …", file=sys.stderr)
-    bert = AutoModel.from_pretrained(folder, local_files_only=True).eval()
+    bert = AutoModel.from_pretrained(folder, local_files_only=True, attn_implementation=EXPORT).eval()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.partial")
     example = torch.ones((2, 8), dtype=torch.int64)
@@ -272,10 +278,12 @@ def _weights_stamp(folder: str) -> str:
 
 
 def _drop_other_exports(kept: Path) -> None:
-    """An export of other weights is never read again once these are exported: without this, the cache
-    grew by 90 MB each time the model package was reinstalled."""
+    """An export of other weights, or an earlier export of these, is never read again once `kept` is
+    written: without this, the cache grew by 90 MB each time the model package was reinstalled. The
+    static table of these weights stays (an export's vectors differ from another's by about 1e-7)."""
+    weights = kept.stem.removesuffix(f"-{EXPORT}")
     for stale in kept.parent.glob("all-minilm-l6-v2-*"):
-        if not stale.name.startswith(kept.stem) and ".partial" not in stale.name:
+        if stale != kept and not stale.name.startswith(f"{weights}-static") and ".partial" not in stale.name:
             stale.unlink(missing_ok=True)
 
 

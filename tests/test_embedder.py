@@ -72,9 +72,11 @@ def test_the_export_is_named_by_the_weights_content_and_replaces_older_exports(t
     stamp = embedder._weights_stamp(embedder.model_path())
     assert digest.startswith(stamp) and len(stamp) >= 16
 
-    names = ["all-minilm-l6-v2-old.onnx", "all-minilm-l6-v2-old-static256.npy", f"all-minilm-l6-v2-{stamp}.onnx",
-             f"all-minilm-l6-v2-{stamp}-static256.npy", "all-minilm-l6-v2-old.123.partial", "notes.txt"]
+    # Other weights' export and table, and these weights' earlier export, go; the rest stays.
+    names = ["all-minilm-l6-v2-old-eager.onnx", "all-minilm-l6-v2-old-static256.npy", f"all-minilm-l6-v2-{stamp}.onnx",
+             f"all-minilm-l6-v2-{stamp}-{embedder.EXPORT}.onnx", f"all-minilm-l6-v2-{stamp}-static256.npy",
+             "all-minilm-l6-v2-old.123.partial", "notes.txt"]
     for name in names:
         (tmp_path / name).write_bytes(b"x")
-    embedder._drop_other_exports(tmp_path / f"all-minilm-l6-v2-{stamp}.onnx")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+    embedder._drop_other_exports(tmp_path / f"all-minilm-l6-v2-{stamp}-{embedder.EXPORT}.onnx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[3:])
