@@ -80,3 +80,16 @@ def test_the_export_is_named_by_the_weights_content_and_replaces_older_exports(t
         (tmp_path / name).write_bytes(b"x")
     embedder._drop_other_exports(tmp_path / f"all-minilm-l6-v2-{stamp}-{embedder.EXPORT}.onnx")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[3:])
+
+
+def test_a_progress_bar_keeps_going_when_gradio_patches_tqdm_under_it():
+    """The static table's distillation runs on a thread while `serve` builds the web app, whose progress
+    tracking patches tqdm: the bar started before the patch must not die."""
+    from gradio.helpers import patch_tqdm
+
+    seen = []
+    for i in embedder._progress_bar(range(3), desc="test", disable=False):
+        if i == 0:
+            patch_tqdm()
+        seen.append(i)
+    assert seen == [0, 1, 2]
