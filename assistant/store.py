@@ -240,7 +240,7 @@ class Store:
 
     def looks_annotated(self) -> bool:
         """Whether as many articles have their sentences' entities stored as there are articles: a count,
-        2 ms on the development index against 0.1 s to compare every article's version (`annotated`). An
+        8 ms on the development index against 0.1 s to compare every article's version (`annotated`). An
         article changed since it was annotated is still tagged when a question reads it."""
         with self.reading():
             articles, annotated = self.tables.annotated_count()
