@@ -9,6 +9,7 @@ each gets its own line. When the evidence is weak, the assistant abstains and li
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import math
 import re
@@ -79,6 +80,9 @@ class Citation:
     # (the article's own voice); `speaker` names whose quote or claim it is.
     kind: str = "narration"
     speaker: str | None = None
+    # Another article's copy of cited sentence `copy_of` (a wire story run by several outlets, a quote
+    # reported word for word): cited beside it, never quoted twice in the answer.
+    copy_of: int | None = None
 
 
 @dataclass
@@ -379,6 +383,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     quoted = _outermost([_with_rebuttal(_with_antecedent(s, text_of(s.doc_id)), text_of(s.doc_id))
                          for s in chosen])
     citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(quoted)]
+    for original, copy in _copies(chosen, sentences, citations):
+        citations.append(dataclasses.replace(_cite(len(citations) + 1, copy, voices_of(copy.doc_id)), copy_of=original))
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, unled, voiced, read)
@@ -694,6 +700,54 @@ def _select(sentences: list[_Sentence], settings: Settings, short: reader.Candid
     return sorted(chosen, key=lambda s: (order[s.doc_id], s.start))
 
 
+# Another article repeats a quoted sentence when it holds a run of at least this many of its words, in
+# order, and at least this share of them: a wire story run by several outlets, or a quote both report, with
+# its attribution ("…,” Peskov said.", "Peskov claimed that:") and the sentence splits around it differing.
+# Shorter runs repeat by coincidence ("the Centers for Disease Control and Prevention said").
+COPY_MIN_WORDS = 10
+COPY_SHARE = 0.5
+# Copies cited per quoted sentence: enough to show it isn't one outlet's word alone.
+COPIES_CITED = 2
+_WORD = re.compile(r"\w+")
+
+
+def _copies(chosen: list[_Sentence], sentences: list[_Sentence], citations: list[Citation]) -> list[tuple[int, _Sentence]]:
+    """(the citation's n, the copy) for each sentence read in an article not yet cited that repeats a chosen
+    sentence; the copy is the repeated run of words, with its exact span (`_select` quotes one of a
+    sentence's exact copies only, and each article's best sentence)."""
+    cited = {c.doc_id for c in citations}
+    others = [(s, _tokens(s.text)) for s in sorted(_unique(sentences), key=lambda s: -s.support) if s.doc_id not in cited]
+    found = []
+    for s in chosen:
+        holder = next((c.n for c in citations if c.doc_id == s.doc_id and c.start <= s.start and s.end <= c.end), None)
+        tokens = _tokens(s.text)
+        need = max(COPY_MIN_WORDS, COPY_SHARE * len(tokens))
+        if holder is None or len(tokens) < need:
+            continue
+        copies = {}
+        for other, other_tokens in others:
+            if other.doc_id in cited or other.doc_id in copies or len(other_tokens) < need:
+                continue
+            if len({w for w, _, _ in tokens} & {w for w, _, _ in other_tokens}) < need:  # cheap: most share few words
+                continue
+            run = difflib.SequenceMatcher(None, [w for w, _, _ in tokens], [w for w, _, _ in other_tokens],
+                                          autojunk=False).find_longest_match()
+            if run.size >= need:  # the run's words, or the whole sentence where the run reaches its ends
+                start = 0 if run.b == 0 else other_tokens[run.b][1]
+                last = run.b + run.size - 1
+                end = len(other.text.rstrip()) if last == len(other_tokens) - 1 else other_tokens[last][2]
+                copies[other.doc_id] = dataclasses.replace(other, start=other.start + start, end=other.start + end,
+                                                           text=other.text[start:end])
+        cited |= copies.keys()
+        found += [(holder, copy) for copy in list(copies.values())[:COPIES_CITED]]
+    return found
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """Each word of `text`, lower-cased, with its offsets: curly and straight quotes and apostrophes alike."""
+    return [(m[0].lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
 def _unique(sentences: list[_Sentence]) -> list[_Sentence]:
     """Overlapping passages yield the same sentence twice: keep one per span."""
     by_span = {}
@@ -707,13 +761,18 @@ def _unique(sentences: list[_Sentence]) -> list[_Sentence]:
 def _by_article(citations: list[Citation]) -> list[dict]:
     """One entry per article, named by its outlet when that tells the articles apart, else by its title."""
     groups: dict[str, list[Citation]] = {}
+    copies: dict[int, list[int]] = {}
     for c in citations:
-        groups.setdefault(c.doc_id, []).append(c)
+        if c.copy_of is None:
+            groups.setdefault(c.doc_id, []).append(c)
+        else:
+            copies.setdefault(c.copy_of, []).append(c.n)
     outlets = [cs[0].outlet for cs in groups.values()]
     by_outlet = all(outlets) and len(set(outlets)) == len(outlets)
     return [{"doc_id": doc_id, "title": cs[0].title, "outlet": cs[0].outlet,
              "source": cs[0].outlet if by_outlet else f"“{cs[0].title}”",
-             "statement": " ".join(f"{_attributed(c)} [{c.n}]" for c in cs), "citations": [c.n for c in cs]}
+             "statement": " ".join(_attributed(c) + "".join(f" [{n}]" for n in [c.n, *copies.get(c.n, [])]) for c in cs),
+             "citations": [n for c in cs for n in [c.n, *copies.get(c.n, [])]]}
             for doc_id, cs in groups.items()]
 
 

@@ -87,12 +87,16 @@ def article_as_html(article: Article, start: int, end: int) -> str:
 
 
 def voice_label(citation) -> str:
-    """Whose words the cited span is: "quote · Peskov", "Peskov's claim, reported", "the article's own words"."""
+    """Whose words the cited span is: "quote · Peskov", "Peskov's claim, reported", "the article's own words";
+    and, for another article's copy of a cited sentence, which."""
     if citation.kind == "quote":
-        return f"quote · {citation.speaker}" if citation.speaker else "quote · speaker not named"
-    if citation.kind == "reported" and citation.speaker:
-        return f"{citation.speaker}'s claim, reported"
-    return "the article's own words"
+        voice = f"quote · {citation.speaker}" if citation.speaker else "quote · speaker not named"
+    elif citation.kind == "reported" and citation.speaker:
+        voice = f"{citation.speaker}'s claim, reported"
+    else:
+        voice = "the article's own words"
+    copy_of = getattr(citation, "copy_of", None)  # an answer from an older server has none
+    return f"{voice} · the same words as [{copy_of}]" if copy_of else voice
 
 
 def _link(citation) -> str:

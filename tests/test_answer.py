@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -251,22 +252,48 @@ def test_a_sentence_opening_on_the_city_is_not_quoted_with_the_headline_line_abo
                                                                            for c in answer["citations"])
 
 
-def test_a_sentence_two_articles_share_is_quoted_once(tmp_path):
+def test_a_sentence_two_articles_share_is_quoted_once_and_cited_in_both(tmp_path):
     """A wire story run by two outlets: its sentence was quoted twice, once per article ([1] and [2] the
-    same words); the second article's own best sentence, if any, takes the place."""
+    same words). Now it is quoted once, and the other outlet's copy is cited beside it, marked as a copy."""
     folder = tmp_path / "articles"
     folder.mkdir()
     wire = ("The city council voted on Tuesday to ban rental e-scooters from the old town after a year of "
             "complaints from residents.")
-    (folder / "herald.txt").write_text(f"Council bans e-scooters\n\n{wire} The ban takes effect in May.\n",
-                                       encoding="utf-8")
-    (folder / "gazette.txt").write_text(f"Scooters out of old town\n\n{wire} Three rental companies operate there.\n",
-                                        encoding="utf-8")
+    texts = {"herald": f"Council bans e-scooters\n\n{wire} The ban takes effect in May.\n",
+             "gazette": f"Scooters out of old town\n\n{wire} Three rental companies operate there.\n"}
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
     run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
     answer = json.loads(run_cli("ask", "Why did the council ban rental e-scooters?", "--index", str(tmp_path / "index"),
                                 "--json").stdout)
-    quotes = [c["quote"] for c in answer["citations"]]
-    assert not answer["abstained"] and quotes.count(wire) == 1, quotes
+    assert not answer["abstained"] and answer["answer"].count(wire) == 1, answer["answer"]
+    assert all(texts[c["doc_id"]][c["start"]:c["end"]] == c["quote"] for c in answer["citations"])
+    # the gazette is cited by its copy alone: beside the sentence, never as a second line
+    quoting = [c for c in answer["citations"] if c["copy_of"] is None]
+    copies = [c for c in answer["citations"] if c["copy_of"] is not None]
+    assert [c["quote"] for c in quoting] == [wire], quoting
+    assert [(c["doc_id"], c["copy_of"], c["quote"]) for c in copies] == [
+        (({"herald", "gazette"} - {quoting[0]["doc_id"]}).pop(), quoting[0]["n"], wire)], copies
+    assert f"{wire} [{quoting[0]['n']}] [{copies[0]['n']}]" in answer["answer"]
+    assert len(answer["by_article"]) == 1 and copies[0]["n"] in answer["by_article"][0]["citations"]
+    shown = run_cli("ask", "Why did the council ban rental e-scooters?", "--index", str(tmp_path / "index")).stdout
+    assert f"· the same words as [{quoting[0]['n']}]" in shown
+
+
+def test_a_quote_two_articles_report_cites_both_without_quoting_it_twice(seed_assistant):
+    """Both seed articles report Peskov's words on Clinton, each with its own lead-in and attribution, so
+    no sentence of one is a sentence of the other. The article whose sentence isn't quoted is cited for
+    the run of words it shares with the quoted one, at that run's exact span."""
+    answer = seed_assistant.ask("Why did Puttin prefer Trump?").to_dict()
+    assert_quotes_exact(answer)
+    copies = [c for c in answer["citations"] if c["copy_of"] is not None]
+    assert {c["doc_id"] for c in answer["citations"]} == set(SEED_IDS) and copies, answer["citations"]
+    by_n = {c["n"]: c for c in answer["citations"]}
+    for copy in copies:
+        original = by_n[copy["copy_of"]]
+        assert copy["doc_id"] != original["doc_id"] and len(copy["quote"].split()) >= 10
+        assert " ".join(re.findall(r"\w+", copy["quote"].lower())) in " ".join(re.findall(r"\w+", original["quote"].lower()))
+        assert copy["quote"] not in answer["answer"]  # cited, not quoted again
 
 
 def test_a_sentence_is_quoted_with_the_next_one_when_that_turns_against_it(tmp_path):
