@@ -406,7 +406,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
         reading["sentences_read"] = [{"text": s.text, "features": s.features, "support": s.support}
                                      for s in _unique(sentences)]
     if not chosen or weak:
-        return Answer(question.text, prompts.render("abstain"), True, [], passages, evidence=evidence, **reading)
+        return Answer(question.text, _abstention(question, evidence, read), True, [], passages, evidence=evidence,
+                      **reading)
     by_article = _by_article(citations)
     if len(by_article) > 1:
         text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"]) for a in by_article)
@@ -626,10 +627,43 @@ def _missing_share(question: Question, ranked: list[Hit]) -> float:
     """Weighted share of the question's content words found in none of the passages; a number counts
     double ("the 2020 election" is not the 2016 one). Only the asking sentence's words count when the
     question sets a scene first: articles tell the scene in their own words."""
-    terms = content_terms(question.focus or question.text)
-    weights = {t: 2.0 if any(ch.isdigit() for ch in t) else 1.0 for t in terms}
+    weights = {t: 2.0 if any(ch.isdigit() for ch in t) else 1.0 for t in content_terms(question.focus or question.text)}
+    return sum(weights[t] for t in _missing_terms(question, ranked)) / max(sum(weights.values()), 1.0)
+
+
+def _missing_terms(question: Question, ranked: list[Hit]) -> list[str]:
+    """The content words of the asking sentence (`_missing_share`) that none of the passages holds."""
     found = {stem(w) for n in ranked for w in words(n.text + " " + n.metadata["title"])}
-    return sum(w for t, w in weights.items() if stem(t) not in found) / max(sum(weights.values()), 1.0)
+    return [t for t in content_terms(question.focus or question.text) if stem(t) not in found]
+
+
+# Words named in an abstention's reason, at most: the rest are said to be missing too, not listed.
+REASON_WORDS = 3
+
+
+def _abstention(question: Question, evidence: dict, read: list[Hit]) -> str:
+    """"The articles don't answer this", and why, where the evidence says (`_evidence`): the speaker none of
+    the best sentences is by, the number or date none of the quoted sentences gives, or the question's
+    words that no passage read holds. Every reason is a fact about the passages, never a guess at the answer."""
+    reason = ""
+    if evidence["speaker_not_found"]:
+        reason = prompts.render("abstain_speaker", speaker=question.speaker)
+    elif evidence["kind_not_offered"]:  # "How old is …?": no age, rather than no "old"
+        reason = prompts.render("abstain_kind", kind="date" if question.expects == DATE else "number")
+    elif missing := [_as_asked(t, question.text) for t in _missing_terms(question, read)]:
+        # Names and numbers first: "Masters" says more than "won".
+        missing.sort(key=lambda w: not (w[1].isupper() or w[1].isdigit()))
+        shown, more = missing[:REASON_WORDS], len(missing) - REASON_WORDS
+        listed = (f"{', '.join(shown)} or {more} more of the question's words" if more > 0 else
+                  shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}")
+        reason = prompts.render("abstain_missing", words=listed)
+    return prompts.render("abstain", reason=reason)
+
+
+def _as_asked(term: str, question: str) -> str:
+    """A content word as the question spells it ("orkney" → “Orkney”)."""
+    found = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", question, re.IGNORECASE)
+    return f"“{found[0] if found else term}”"
 
 
 def _term_weights(terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:

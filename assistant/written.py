@@ -100,7 +100,7 @@ def checked(assistant: Assistant, extractive: Answer, draft: str, passages: list
     """The LLM's `draft` as an `Answer`: verified sentences with citations narrowed to the stating span.
     `chosen`: the reader's candidate the LLM chose (`llm.choose`), which is then its short answer."""
     if " ".join(draft.split()).lower().replace("’", "'").startswith(DECLINED):
-        return dataclasses.replace(extractive, answer=prompts.render("abstain"), abstained=True, citations=[],
+        return dataclasses.replace(extractive, answer=prompts.render("abstain", reason=""), abstained=True, citations=[],
                                    by_article=[], mode="llm", sentences=[])
     short_text, body = split_reply(draft)
     if not extractive.candidates:  # a question that asks for no thing has no short answer: it is a sentence

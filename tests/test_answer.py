@@ -70,6 +70,7 @@ def test_whose_words_a_question_asks_for(question, speaker):
 def test_asking_the_words_of_someone_who_never_speaks_abstains(seed_assistant):
     answer = seed_assistant.ask("What did Jeff Sessions say in response to the accusations?")
     assert answer.abstained and answer.evidence["speaker_not_found"] < 0
+    assert "None of the sentences closest to the question is by Jeff Sessions." in answer.answer
 
 
 @pytest.mark.parametrize("sentence, offered", [
@@ -105,6 +106,21 @@ def test_asking_an_age_the_articles_never_give_says_so(seed_assistant):
     # The seeds give numbers (years, counts) but no one's age.
     answer = seed_assistant.ask("How old is Fareed Zakaria?")
     assert answer.evidence["kind_not_offered"] < 0
+    assert answer.abstained and "None of the sentences closest to the question gives a number." in answer.answer
+
+
+@pytest.mark.parametrize("question", ["What is Peskov's salary?", "When did Peskov visit Ukraine?",
+                                      "Who won the 2023 Masters Tournament at Augusta National?"])
+def test_an_abstention_names_the_question_words_no_passage_read_holds(seed_assistant, question):
+    """"The articles don't answer this" says why where it can, and what it says is true of the passages:
+    each word it names, as the question spells it, is in none of the passages read."""
+    answer = seed_assistant.ask(question).to_dict()
+    assert answer["abstained"], answer["answer"]
+    named = re.findall(r"“([^”]+)”", answer["answer"].split("None of the passages found mentions", 1)[1])
+    assert named and all(w in question for w in named), (named, answer["answer"])
+    read = [p for p in answer["passages"] if p["read"]]
+    for word in named:
+        assert not any(re.search(rf"\b{re.escape(word)}\b", p["text"] + " " + p["title"], re.IGNORECASE) for p in read), word
 
 
 def test_unrelated_question_abstains_with_related_reading(seed_assistant):
