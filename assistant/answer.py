@@ -14,6 +14,7 @@ import functools
 import math
 import re
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Callable
@@ -141,8 +142,11 @@ class _Sentence:
 
 
 def clean_question(question: str) -> str:
-    """The question with control characters removed, or a `QuestionError` saying what is wrong."""
-    cleaned = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", question or "").split())
+    """The question with control characters removed, or a `QuestionError` saying what is wrong. Invisible
+    format characters (a zero-width space pasted inside "Pes\u200bkov", a direction mark) are dropped,
+    not made spaces: the word they sit in is one word."""
+    visible = "".join(ch for ch in question or "" if unicodedata.category(ch) != "Cf")
+    cleaned = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", visible).split())
     if not cleaned:
         raise QuestionError("the question is empty; type a question about the articles")
     if len(cleaned) > MAX_QUESTION_CHARS:

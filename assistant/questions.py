@@ -19,6 +19,11 @@ _REPORTED = re.compile(
     r"when)\s+(?P<topic>.+?))?[\s?.!]*$",
     re.IGNORECASE)
 
+# "What did the Mouthpiece article say about Kislyak?" asks what an article says, not someone's words: no
+# sentence is ever by "the Mouthpiece article", and asking for its words abstained.
+_NOT_A_SPEAKER = re.compile(r"\b(?:articles?|stor(?:y|ies)|pieces?|reports?|op-eds?|editorials?|columns?|posts?|"
+                            r"texts?|passages?|headlines?)$", re.IGNORECASE)
+
 # A question asking someone's words without saying about what ("What did Jeff Sessions say?") names them
 # in a few words; more, and the verb belongs to something else ("what did their sign say?").
 _SPEAKER_WORDS = 4
@@ -62,6 +67,8 @@ def analyse(text: str, asked_on: date | None = None) -> Question:
                                                or len(reported["speaker"].split()) > _SPEAKER_WORDS):
         reported = None  # "What was the score … Penn State?" asks no one's words
     topic, speaker = (reported["topic"], reported["speaker"]) if reported else (None, None)
+    if speaker and _NOT_A_SPEAKER.search(speaker):
+        speaker = None
     return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text))
 
 

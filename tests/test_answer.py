@@ -62,6 +62,9 @@ def test_a_quote_that_opens_on_a_pronoun_includes_the_sentence_it_points_back_to
     ("What did Peskov claim about Clinton's advisors?", "Peskov"),
     ("What was the final score of the game between Delaware and Penn State?", None),  # "State" is no verb here
     ("What was a fan dressed as, and what did their sign say?", None),
+    ("What did the Mouthpiece article say about Kislyak?", None),  # what an article says: no one's words
+    ("What does the CNN story report about the meetings?", None),
+    ("What did the report's author say?", "the report's author"),
 ])
 def test_whose_words_a_question_asks_for(question, speaker):
     assert analyse(question).speaker == speaker
@@ -191,6 +194,21 @@ def test_a_question_that_names_an_article_reads_only_that_article(seed_index):
     assert {c["doc_id"] for c in answer["citations"]} <= {mouthpiece}
     assert "“Mouthpiece”" in answer["notice"]
     assert_quotes_exact(answer)
+
+
+def test_asking_what_a_named_article_says_reads_it_rather_than_looking_for_its_words(seed_assistant):
+    """"What did the Mouthpiece article say about Kislyak?" was read as asking for the words of a speaker
+    called "the Mouthpiece article", whom no sentence is by, and abstained."""
+    answer = seed_assistant.ask("What did the Mouthpiece article say about Kislyak?").to_dict()
+    assert not answer["abstained"] and {c["doc_id"] for c in answer["citations"]} == {"001_e31c4c802982c21a"}
+    assert any("Kislyak" in c["quote"] for c in answer["citations"]), answer["citations"]
+    assert_quotes_exact(answer)
+
+
+def test_invisible_characters_pasted_into_a_question_change_nothing(seed_assistant):
+    plain = seed_assistant.ask("Who interviewed Peskov on CNN?")
+    pasted = seed_assistant.ask("Who \u200binterviewed Pes\u200bkov\u2060 on\u200e CNN?\ufeff")
+    assert pasted.question == plain.question and pasted.answer == plain.answer
 
 
 @pytest.mark.parametrize("question, named", [
