@@ -16,7 +16,7 @@ import re
 import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable
 
 import numpy as np
@@ -185,11 +185,13 @@ class Assistant:
         `exclude`: ids of articles to leave out; `within`: when given, the only articles to read
         (see `scope`)."""
         timings, started = {}, time.perf_counter()
-        overview = article_facts.asks_overview(question)
-        fact = None if overview else article_facts.asked_of_no_article(question)
-        if overview or fact:  # names nothing to search for: asked of each article
-            answer = self._overview(question, exclude, within) if overview else self._of_each_article(
-                question, fact, exclude, within)
+        latest = article_facts.asks_latest(question)
+        overview = not latest and article_facts.asks_overview(question)
+        fact = None if latest or overview else article_facts.asked_of_no_article(question)
+        if latest or overview or fact:  # names nothing to search for: asked of each article
+            answer = (self._latest(question, latest, asked_on, exclude, within) if latest else
+                      self._overview(question, exclude, within) if overview else
+                      self._of_each_article(question, fact, exclude, within))
             answer.timings_ms = {"total_ms": _ms_since(started)}
             return answer
         analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, timings)
@@ -247,6 +249,39 @@ class Assistant:
         text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"])
                          for a in by_article)
         return Answer(question, text, not citations, citations, [], by_article, evidence={"article_fact": "overview"})
+
+    def _latest(self, question: str, when: str, asked_on: date | None, exclude: frozenset[str],
+                within: frozenset[str]) -> Answer:
+        """What is new (`article_facts.asks_latest`): the newest articles' ledes, newest first, each cited; of
+        the day asked about or the week before it when the question has a day (`asked_on`), else the
+        newest of all. Articles without a publication date are never counted as new."""
+        entries = [e for e in self._scoped(exclude, within) if reader.day_of(e["published_at"])]
+        scope = ""
+        if asked_on:
+            day = asked_on - timedelta(days=1) if when == "yesterday" else asked_on
+            entries = [e for e in entries if (reader.is_recent(e["published_at"], asked_on) if when == "week"
+                                              else reader.day_of(e["published_at"]) == day)]
+            scope = prompts.render("latest_week" if when == "week" else "latest_day", day=day.isoformat())
+        if not entries:
+            return Answer(question, prompts.render("latest_none", scope=scope) if asked_on else
+                          prompts.render("latest_undated"), True, [], [], evidence={"article_fact": "latest"})
+        entries.sort(key=lambda e: (e["published_at"], e["doc_id"]), reverse=True)
+        shown = entries[:article_facts.OVERVIEW_ARTICLES]
+        citations = []
+        for entry in shown:
+            article = self.store.article(entry["doc_id"])
+            span = article_facts.lede(article.title, article.text) if article else None
+            if span:
+                citations.append(_quoted(len(citations) + 1, article, span, voices(article.text)))
+        dates = {e["doc_id"]: e["published_at"] for e in shown}
+        by_article = [{**a, "source": f"{a['source']} ({dates[a['doc_id']]})"} for a in _by_article(citations)]
+        which = (prompts.render("latest_some", shown=str(len(shown)), count=f"{len(entries):,}", scope=scope)
+                 if len(entries) > len(shown) else prompts.render("latest_all", count=str(len(shown)),
+                                                                   articles="article" if len(shown) == 1 else "articles",
+                                                                   scope=scope))
+        text = "\n".join([which] + [prompts.render("article_line", source=a["source"], statement=a["statement"])
+                                     for a in by_article])
+        return Answer(question, text, not citations, citations, [], by_article, evidence={"article_fact": "latest"})
 
     def _of_each_article(self, question: str, fact: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
         """A question about "the article" that names none ("Who is quoted?", `article_facts.asked_of_no_article`):

@@ -150,6 +150,24 @@ def asked_of_no_article(question: str) -> str | None:
     return None if rest else kind
 
 
+# "What happened this week?", "What's new?", "Any news today?": the first question put to a news folder
+# after "what are the articles about?", and as empty of search words. The newest articles' ledes answer it.
+_LATEST = re.compile(r"^\W*(?:so\s+|and\s+)?(?:what(?:['’]s|\s+is|\s+has)?\s+(?:happened|happening|been\s+happening|"
+                     r"new|the\s+latest(?:\s+news)?|going\s+on|in\s+the\s+news)|any(?:thing)?\s+new|any\s+news|"
+                     r"(?:the\s+)?latest\s+news)(?P<when>\s+(?:this\s+week|today|yesterday|lately|recently|"
+                     r"in\s+the\s+news))?\W*$", re.IGNORECASE)
+
+
+def asks_latest(question: str) -> str | None:
+    """Whether the question asks what is new: None, or the day it asks about relative to the day asked,
+    "today", "yesterday", or "week" (the week before it, as news questions mean "this week")."""
+    match = _LATEST.match(question.strip())
+    if not match:
+        return None
+    when = (match["when"] or "").strip().lower()
+    return when if when in ("today", "yesterday") else "week"
+
+
 def asks_overview(question: str) -> bool:
     """Whether the question asks what the articles (all of them, or those chosen) are about."""
     return bool(_OVERVIEW.match(question.strip()))

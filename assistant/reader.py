@@ -501,10 +501,13 @@ def _nearness(text: str, start: int, end: int, asked_stems: set[str]) -> float:
 
 def is_recent(published_at: str, asked_on: date | None) -> bool:
     """Published in the week before `asked_on` (never, for a question without a day)."""
-    if not asked_on or not published_at:
-        return False
+    day = day_of(published_at)
+    return bool(asked_on and day) and asked_on - timedelta(days=RECENT_DAYS) <= day <= asked_on
+
+
+def day_of(published_at: str) -> date | None:
+    """The day of a stored publication date ("2023-04-07…"), or None when there is none to read."""
     try:
-        day = date.fromisoformat(str(published_at)[:10])
+        return date.fromisoformat(str(published_at or "")[:10])
     except ValueError:
-        return False
-    return asked_on - timedelta(days=RECENT_DAYS) <= day <= asked_on
+        return None

@@ -26,7 +26,7 @@ def inert(text: str) -> str:
 
 def answer_as_text(answer: Answer) -> str:
     lines = [*map(printable, answer.answer.splitlines()), "", made_by(answer)]
-    if answer.abstained:
+    if answer.abstained and answer.passages:
         lines.append("Related reading:")
         for i, p in enumerate(answer.passages[:RELATED_READING], 1):
             lines.append(printable(f"  - {p['title']} ({p['doc_id']}, chars {p['start']}-{p['end']})"))
@@ -52,7 +52,7 @@ def answer_as_html(answer: Answer) -> str:
     parts = [f'<div class="{kind}">{_linked(body, answer)}</div>']
     if answer.resolved_from:
         parts.insert(0, f"<sub>Read as: {e(answer.question)}</sub>")
-    if answer.abstained:
+    if answer.abstained and answer.passages:
         items = "".join(f"<li><b>{e(p['title'])}</b> <code>{e(p['doc_id'])}</code>: {e(_snippet(p['text']))}</li>"
                         for p in answer.passages[:RELATED_READING])
         parts.append(f"<details><summary>Related reading</summary><ul>{items}</ul></details>")

@@ -2,6 +2,7 @@
 from that article's own text and record: a tiny corpus inline, a real index, the packaged models."""
 
 import json
+from datetime import date
 
 import pytest
 
@@ -197,3 +198,59 @@ def test_more_articles_than_can_be_listed_are_not_answered_but_named_how_to_choo
 ])
 def test_a_question_about_the_article_alone(question, kind):
     assert article_facts.asked_of_no_article(question) == kind
+
+
+NEWS = [
+    {"id": "tram", "title": "Tram line opens", "source": "Harbour Gazette", "published_at": "2024-05-06",
+     "text": "Tram line opens\n\nThe first tram ran to the harbour on Monday morning. Tickets cost two euros."},
+    {"id": "pier", "title": "Pier repairs finished", "source": "Coast Herald", "published_at": "2024-05-03T09:30:00",
+     "text": "Pier repairs finished\n\nWorkers finished repairing the storm-damaged pier on Friday. It reopens soon."},
+    {"id": "fair", "title": "Spring fair draws crowds", "source": "Harbour Gazette", "published_at": "2024-04-20",
+     "text": "Spring fair draws crowds\n\nThousands visited the spring fair in the old town on Saturday."},
+    {"id": "essay", "title": "On harbours", "source": "Coast Herald",
+     "text": "On harbours\n\nEvery harbour town remembers its storms. This essay carries no date."},
+]
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("news")
+    (folder / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in NEWS), encoding="utf-8")
+    run_cli("ingest", str(folder / "news.jsonl"), "--index", str(folder / "index"))
+    return folder / "index"
+
+
+@pytest.mark.parametrize("question, when", [
+    ("What happened this week?", "week"), ("What's new?", "week"), ("what is new today?", "today"),
+    ("Any news?", "week"), ("What's the latest?", "week"), ("What happened yesterday?", "yesterday"),
+    ("What happened to the pier?", None), ("What is new in the harbour?", None), ("What is the latest fare?", None),
+])
+def test_what_asks_what_is_new(question, when):
+    assert article_facts.asks_latest(question) == when
+
+
+def test_what_is_new_is_the_newest_articles_ledes_newest_first_and_never_an_undated_one(news):
+    """"What happened this week?" names nothing to search for, so it was refused ("no words to search for")."""
+    answer = Assistant(Settings.load(index_dir=news)).ask("What happened this week?")
+    texts = {a["id"]: a["text"] for a in NEWS}
+    assert not answer.abstained and [c.doc_id for c in answer.citations] == ["tram", "pier", "fair"]
+    assert all(texts[c.doc_id][c.start:c.end] == c.quote for c in answer.citations)
+    assert answer.citations[0].quote == "The first tram ran to the harbour on Monday morning."
+    assert answer.answer.startswith("3 articles, newest first:") and "(2024-05-03)" in answer.answer
+
+
+def test_what_is_new_on_a_day_is_that_weeks_or_that_days_articles(news):
+    assistant = Assistant(Settings.load(index_dir=news))
+    week = assistant.ask("What happened this week?", asked_on=date(2024, 5, 7))
+    assert [c.doc_id for c in week.citations] == ["tram", "pier"] and "week up to 2024-05-07" in week.answer
+    yesterday = assistant.ask("What happened yesterday?", asked_on=date(2024, 5, 4))
+    assert [c.doc_id for c in yesterday.citations] == ["pier"] and "published on 2024-05-03" in yesterday.answer
+    none = assistant.ask("Any news today?", asked_on=date(2024, 6, 1))
+    assert none.abstained and not none.citations and "No article here was published on 2024-06-01" in none.answer
+    shown = run_cli("ask", "What's new?", "--date", "2024-05-07", "--index", str(news)).stdout
+    assert "Tram line opens" in shown and "Spring fair" not in shown and "Related reading" not in shown
+
+
+def test_what_is_new_in_a_folder_without_dates_says_it_cant_be_told(news):
+    answer = Assistant(Settings.load(index_dir=news)).ask("What's new?", within=frozenset({"essay"}))
+    assert answer.abstained and not answer.citations and "publication date" in answer.answer
