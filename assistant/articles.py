@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import email.utils
 import gzip
 import hashlib
 import io
@@ -17,6 +18,7 @@ import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 from typing import Iterable, Iterator
 
 from assistant.settings import Settings
@@ -24,7 +26,11 @@ from assistant.settings import Settings
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 RECORD_SUFFIXES = {".json", ".jsonl", ".csv"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES
+# A saved news feed: each item of an RSS 2.0 / RSS 1.0 or Atom feed is an article.
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES | FEED_SUFFIXES
+# What to tell someone whose file isn't one of these.
+SUPPORTED_NAMES = ".txt .md .html .json .jsonl .csv .rss .atom .xml (.gz)"
 CORE_FIELDS = ("id", "title", "text")
 IGNORE_FILE = ".ingestignore"
 
@@ -130,7 +136,7 @@ def count_articles(paths: Iterable[Path], limits: Limits | None = None) -> int |
         files = _folder_files(path) if path.is_dir() else [path]
         for file in files:
             suffix = suffix_of(file)
-            if suffix in (".json", ".csv"):
+            if suffix in (".json", ".csv") or suffix in FEED_SUFFIXES:
                 return None
             if suffix == ".jsonl" and file.is_file():
                 try:
@@ -173,7 +179,7 @@ def read_file(path: Path, limits: Limits | None = None) -> Iterator[Article | Re
     limits = limits or Limits.of()
     suffix = suffix_of(path)
     if suffix not in SUPPORTED:
-        yield Rejected(str(path), f"unsupported type {suffix or '(none)'}; use .txt .md .html .json .jsonl .csv (.gz)")
+        yield Rejected(str(path), f"unsupported type {suffix or '(none)'}; use {SUPPORTED_NAMES}")
         return
     try:
         if suffix == ".jsonl":
@@ -183,6 +189,9 @@ def read_file(path: Path, limits: Limits | None = None) -> Iterator[Article | Re
         raw = _read_bytes(path, limits)
         if suffix in RECORD_SUFFIXES:
             yield from _read_records(path, suffix, raw, limits)
+            return
+        if suffix in FEED_SUFFIXES:
+            yield from _read_feed(path, raw, limits)
             return
         text = decode(raw)
         article = _read_html(path, text) if suffix in HTML_SUFFIXES else _read_text(path, text)
@@ -378,6 +387,81 @@ def _scalar(value):
     if isinstance(value, (str, int, float, bool)):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def _read_feed(path: Path, raw: bytes, limits: Limits) -> Iterator[Article | Rejected]:
+    """Each item of an RSS (2.0 or 1.0) or Atom feed as an article: its full content where the feed
+    carries it (`content:encoded`, Atom `content`), else its summary, as visible text; its title, link,
+    date and author, and the feed's title as its outlet. The XML parser resolves no external entity (a
+    feed can't pull in a file or a URL) and refuses entity expansion past its amplification limit."""
+    try:
+        root = ElementTree.fromstring(raw)
+    except ElementTree.ParseError as exc:  # also what an entity bomb or an external entity ends in
+        raise ValueError(f"malformed XML ({_one_line(exc)}); fix or remove the file") from None
+    atom = root.tag == f"{_ATOM}feed"
+    if atom:
+        outlet, items = _child_text(root, f"{_ATOM}title"), root.findall(f"{_ATOM}entry")
+    elif _local(root.tag) in ("rss", "RDF"):
+        channel = next((e for e in root if _local(e.tag) == "channel"), None)
+        outlet = _child_text(channel, "title", local=True) if channel is not None else ""
+        items = [e for e in root.iter() if _local(e.tag) == "item"]
+    else:
+        raise ValueError(f"XML but not an RSS or Atom feed (its root is <{_local(root.tag)}>); save articles as "
+                         "text, HTML or JSON")
+    if len(items) > limits.records:
+        raise limits.too_many()
+    if not items:
+        yield Rejected(str(path), "a feed without items; nothing to ingest")
+    for n, item in enumerate(items, 1):
+        yield _feed_article(path, n, item, atom, outlet)
+
+
+def _feed_article(path: Path, n: int, item, atom: bool, outlet: str) -> Article | Rejected:
+    if atom:
+        link = next((e.get("href", "") for e in item.findall(f"{_ATOM}link") if e.get("rel", "alternate") == "alternate"), "")
+        body = _child_text(item, f"{_ATOM}content") or _child_text(item, f"{_ATOM}summary")
+        fields = {"id": _child_text(item, f"{_ATOM}id"), "title": _child_text(item, f"{_ATOM}title"),
+                  "published_at": _child_text(item, f"{_ATOM}published") or _child_text(item, f"{_ATOM}updated"),
+                  "author": _child_text(item.find(f"{_ATOM}author"), f"{_ATOM}name")}
+    else:
+        link = _child_text(item, "link", local=True)
+        body = _child_text(item, _CONTENT) or _child_text(item, "description", local=True)
+        fields = {"id": _child_text(item, "guid", local=True), "title": _child_text(item, "title", local=True),
+                  "published_at": _rfc822_iso(_child_text(item, "pubDate", local=True)) or _child_text(item, f"{_DC}date"),
+                  "author": _child_text(item, f"{_DC}creator") or _child_text(item, "author", local=True)}
+    text = html_to_text(body)[1] if "<" in body else "\n\n".join(" ".join(p.split()) for p in body.split("\n\n") if p.strip())
+    if not text:
+        return Rejected(str(path), "a feed item without text (no content or summary); nothing to ingest", n)
+    title = " ".join(html_to_text(fields["title"])[1].split()) or text.splitlines()[0][:120]
+    doc_id = fields["id"] or link or f"{_doc_id(path)}-{n}"
+    metadata = {"source": outlet, "url": link, "published_at": fields["published_at"], "author": fields["author"],
+                "source_file": path.name}
+    return Article(doc_id, title, text, {k: v for k, v in metadata.items() if v})
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child_text(element, tag: str, local: bool = False) -> str:
+    """The text of `element`'s first child `tag` (in any namespace with `local`), stripped; "" if none."""
+    if element is None:
+        return ""
+    child = next((e for e in element if _local(e.tag) == tag), None) if local else element.find(tag)
+    return "".join(child.itertext()).strip() if child is not None else ""
+
+
+def _rfc822_iso(value: str) -> str:
+    """An RSS date ("Tue, 21 Nov 2023 09:30:00 GMT") as ISO 8601, or "" when it can't be read."""
+    try:
+        return email.utils.parsedate_to_datetime(value).isoformat() if value else ""
+    except (TypeError, ValueError, IndexError):
+        return ""
 
 
 def _one_line(exc: Exception) -> str:

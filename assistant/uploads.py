@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from assistant.annotate import annotate
-from assistant.articles import SUPPORTED, Article, Limits, Rejected, read_paths, suffix_of
+from assistant.articles import SUPPORTED, SUPPORTED_NAMES, Article, Limits, Rejected, read_paths, suffix_of
 from assistant.ingest import IngestReport, ingest_items
 from assistant.settings import Settings
 from assistant.store import Store
@@ -50,7 +50,7 @@ def _add(files: list[Path], original_names: list[str], folder: Path, settings: S
     for path, name in zip(map(Path, files), original_names):
         safe = _safe_name(name)
         if not safe or suffix_of(Path(safe)) not in SUPPORTED:
-            report.rejected.append(Rejected(name, "not an article file; upload .txt .md .html .json .jsonl .csv (.gz)"))
+            report.rejected.append(Rejected(name, f"not an article file; upload {SUPPORTED_NAMES}"))
             continue
         if path.stat().st_size > settings.max_upload_mb * 1024 * 1024:
             report.rejected.append(Rejected(name, f"over the {settings.max_upload_mb} MB upload limit; split it or "

@@ -16,6 +16,7 @@ import gradio as gr
 
 from assistant import remote
 from assistant.annotate import annotate
+from assistant.articles import SUPPORTED_NAMES
 from assistant.answer import Assistant, QuestionError
 from assistant.conversation import Conversation
 from assistant.ingest import ingest
@@ -156,7 +157,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     articles = gr.Dropdown(multiselect=True, label="Articles", elem_id="article-filter")
                 with gr.Accordion("Add articles", open=False):
                     files = gr.File(file_count="multiple", type="filepath",
-                                    label="Articles: .txt .md .html .json .jsonl .csv (.gz)")
+                                    label=f"Articles: {SUPPORTED_NAMES}")
                     added = gr.Markdown(elem_id="upload-report")
             with gr.Column(scale=2):
                 viewer = gr.HTML(VIEWER_HINT, label="Article", elem_id="viewer")

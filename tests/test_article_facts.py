@@ -254,3 +254,16 @@ def test_what_is_new_on_a_day_is_that_weeks_or_that_days_articles(news):
 def test_what_is_new_in_a_folder_without_dates_says_it_cant_be_told(news):
     answer = Assistant(Settings.load(index_dir=news)).ask("What's new?", within=frozenset({"essay"}))
     assert answer.abstained and not answer.citations and "publication date" in answer.answer
+
+
+def test_a_saved_news_feed_ingests_and_what_is_new_lists_its_dated_items(tmp_path):
+    from test_articles import ATOM, RSS
+
+    (tmp_path / "gazette.rss").write_text(RSS, encoding="utf-8")
+    (tmp_path / "herald.atom").write_text(ATOM, encoding="utf-8")
+    run_cli("ingest", str(tmp_path), "--index", str(tmp_path / "index"))
+    answer = json.loads(run_cli("ask", "What's new?", "--index", str(tmp_path / "index"), "--json").stdout)
+    assert [c["doc_id"] for c in answer["citations"]] == ["tram-1", "urn:coast:1"]  # the undated pier item: never new
+    assert [c["outlet"] for c in answer["citations"]] == ["Harbour Gazette", "Coast Herald"]
+    assert "Harbour Gazette (2024-05-06)" in answer["answer"] and "Coast Herald (2024-05-02)" in answer["answer"]
+    assert answer["citations"][0]["quote"] == "The first tram ran to the harbour on Monday."

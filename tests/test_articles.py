@@ -69,3 +69,61 @@ def test_a_link_out_of_the_folder_is_skipped_and_one_inside_is_read(tmp_path):
     [rejected] = [r for r in items if isinstance(r, Rejected)]
     assert rejected.source.endswith("out.txt") and "outside the folder" in rejected.reason
     assert "secret" not in " ".join(read.values()) and read["again"] == read["story"]
+
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Harbour Gazette</title>
+<item><title>Tram line opens</title><link>https://gazette.example/tram</link><guid>tram-1</guid>
+<pubDate>Mon, 06 May 2024 08:00:00 +0000</pubDate><dc:creator>Ana Ruiz</dc:creator><description>Short.</description>
+<content:encoded><![CDATA[<p>The first tram ran to the harbour on Monday.</p><script>alert(1)</script><p>Tickets cost two euros.</p>]]>
+</content:encoded></item>
+<item><title>Pier &amp; promenade</title><link>https://gazette.example/pier</link>
+<description>&lt;p&gt;Workers finished repairing the pier on Friday.&lt;/p&gt;</description></item>
+<item><title>Photo only</title><link>https://gazette.example/photo</link></item>
+</channel></rss>"""
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Coast Herald</title>
+<entry><title type="html">Storm &lt;b&gt;closes&lt;/b&gt; ferry</title><id>urn:coast:1</id>
+<link rel="alternate" href="https://coast.example/ferry"/><published>2024-05-02T10:00:00Z</published>
+<author><name>Li Wei</name></author>
+<content type="html">&lt;p&gt;The ferry between the islands stopped on Thursday after a storm.&lt;/p&gt;</content></entry>
+</feed>"""
+
+
+def test_each_item_of_an_rss_or_atom_feed_is_an_article_with_its_outlet_date_and_link(tmp_path):
+    (tmp_path / "gazette.rss").write_text(RSS, encoding="utf-8")
+    with gzip.open(tmp_path / "herald.atom.gz", "wt", encoding="utf-8") as handle:
+        handle.write(ATOM)
+    read = list(read_paths([tmp_path]))
+    articles = {a.doc_id: a for a in read if isinstance(a, Article)}
+    assert set(articles) == {"tram-1", "https://gazette.example/pier", "urn:coast:1"}
+    tram = articles["tram-1"]
+    assert tram.title == "Tram line opens" and "alert" not in tram.text and "Short." not in tram.text  # full content
+    assert tram.text == "The first tram ran to the harbour on Monday.\n\nTickets cost two euros."
+    assert tram.metadata == {"source": "Harbour Gazette", "url": "https://gazette.example/tram", "author": "Ana Ruiz",
+                             "published_at": "2024-05-06T08:00:00+00:00", "source_file": "gazette.rss"}
+    assert articles["https://gazette.example/pier"].title == "Pier & promenade"
+    assert articles["https://gazette.example/pier"].text == "Workers finished repairing the pier on Friday."
+    ferry = articles["urn:coast:1"]
+    assert ferry.title == "Storm closes ferry" and ferry.metadata["published_at"] == "2024-05-02T10:00:00Z"
+    assert ferry.metadata["source"] == "Coast Herald" and ferry.metadata["author"] == "Li Wei"
+    skipped = [r for r in read if isinstance(r, Rejected)]
+    assert [(r.line, "without text" in r.reason) for r in skipped] == [(3, True)]  # the item with no text
+
+
+def test_a_hostile_feed_is_skipped_with_one_line_and_reads_nothing_outside_it(tmp_path):
+    """An entity bomb, an external entity pointing at a local file, XML that is no feed, broken XML."""
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    (tmp_path / "bomb.xml").write_text(f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY l0 "lol">{laughs}]>'
+                                       "<rss><channel><item><description>&l9;</description></item></channel></rss>")
+    (tmp_path / "xxe.rss").write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY s SYSTEM "file:///etc/passwd">]>'
+                                      "<rss><channel><item><description>a &s; b</description></item></channel></rss>")
+    (tmp_path / "page.xml").write_text("<html><body>Not a feed.</body></html>")
+    (tmp_path / "broken.rss").write_text("<rss><channel><item><title>cut off")
+    read = list(read_paths([tmp_path]))
+    assert all(isinstance(r, Rejected) for r in read) and len(read) == 4, read
+    reasons = {r.source.rsplit("/", 1)[-1]: r.reason for r in read}
+    assert all("\n" not in r for r in reasons.values())
+    assert "amplification" in reasons["bomb.xml"] and "undefined entity" in reasons["xxe.rss"]
+    assert "not an RSS or Atom feed" in reasons["page.xml"] and reasons["broken.rss"].startswith("malformed XML")
