@@ -1,7 +1,8 @@
 """Follow-up questions, resolved against the conversation so far: "and what did the other article say?"
 asks the previous question again of the articles the previous answer didn't cite; "who is he?" names
-the person the previous answer quoted; "when was this article published?" asks it of the one article the
-previous answer cited. Everything else is asked as it stands."""
+the person the previous answer quoted; "what about Trump's team?" asks what someone said about something
+again, of another topic; "when was this article published?" asks it of the one article the previous
+answer cited. Everything else is asked as it stands."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from assistant.written import stream_answer
 _OTHER_ARTICLE = re.compile(r"\b(?:the )?other (?:article|articles|story|stories|outlet|outlets|source|sources|one|side)\b|"
                             r"\b(?:the )?(?:second|first) (?:article|story|one)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
+# "What about Trump's team?" after "What did Peskov claim about Clinton's advisors?": the same question of
+# another topic.
+_WHAT_ABOUT = re.compile(r"^\W*(?:and\s+|but\s+)?(?:what|how)\s+about\s+(?P<topic>.+?)[\s?.!]*$", re.I)
 # "this article", "the story": an article named by no word of its own, so the one just cited.
 _THIS_ARTICLE = re.compile(rf"\b(?:this|that|the)\s+{ARTICLE_WORDS}\b", re.I)
 
@@ -52,6 +56,9 @@ def resolve(question: str, previous: Answer | None) -> tuple[str, frozenset[str]
         return question, frozenset()
     if _OTHER_ARTICLE.search(question):
         return previous.question, frozenset(c.doc_id for c in previous.citations)
+    about, topic = _WHAT_ABOUT.match(question), analyse(previous.question).topic
+    if about and topic and (at := previous.question.rfind(topic)) >= 0:
+        return previous.question[:at] + about["topic"] + previous.question[at + len(topic):], frozenset()
     person = _person(previous)
     if person and _PRONOUN.search(question) and len(question.split()) <= 8:
         return _PRONOUN.sub(lambda m: _possessive(person) if m.group().lower() in ("his", "hers") else person,

@@ -24,6 +24,17 @@ def test_who_is_he_names_the_person_just_quoted(seed_assistant):
     assert not follow.abstained and "spokes" in follow.answer.lower()
 
 
+def test_what_about_asks_what_was_said_about_another_topic(seed_assistant):
+    conversation = Conversation(seed_assistant)
+    conversation.ask(CLINTON_ADVISORS)  # "what did Peskov claim about Clinton's advisors?"
+    follow = conversation.ask("And what about Kislyak?")
+    assert follow.question == "what did Peskov claim about Kislyak?" and follow.resolved_from == "And what about Kislyak?"
+    assert not follow.abstained and any("Kislyak" in c.quote for c in follow.citations)
+    # a question that asks no one's words about something has no topic to swap: asked as it stands
+    conversation.ask("Who interviewed Peskov on CNN?")
+    assert conversation.ask("What about Kislyak?").question == "What about Kislyak?"
+
+
 def test_a_question_without_reference_is_asked_as_it_stands(seed_assistant):
     conversation = Conversation(seed_assistant)
     conversation.ask(CLINTON_ADVISORS)
