@@ -35,7 +35,12 @@ _OPENING = re.compile("[" + "".join(_OPENERS) + "]")
 # A name that opens a sentence can be any capitalised word; these open sentences without naming anyone.
 _NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "A", "An", "But", "And", "So", "Well", "Yes",
               "No", "If", "In", "On", "At", "For", "When", "While", "After", "Although", "However", "Surely",
-              "Given", "Whereas", "People", "Between", "Since", "Ever", "Pretty", "Wait", "Whom", "One"}
+              "Given", "Whereas", "People", "Between", "Since", "Ever", "Pretty", "Wait", "Whom", "One",
+              # "…, OceanGate said Thursday that …": a day is when, never who. Months that are also names
+              # (April, May, June, August) stay names.
+              "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Today", "Yesterday",
+              "Tonight", "Tomorrow", "January", "February", "March", "July", "September", "October", "November",
+              "December"}
 
 
 def same_name(a: str, b: str) -> bool:
