@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -28,9 +29,10 @@ HTML_SUFFIXES = {".html", ".htm"}
 RECORD_SUFFIXES = {".json", ".jsonl", ".csv"}
 # A saved news feed: each item of an RSS 2.0 / RSS 1.0 or Atom feed is an article.
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES | FEED_SUFFIXES
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES | FEED_SUFFIXES | PDF_SUFFIXES
 # What to tell someone whose file isn't one of these.
-SUPPORTED_NAMES = ".txt .md .html .json .jsonl .csv .rss .atom .xml (.gz)"
+SUPPORTED_NAMES = ".txt .md .html .json .jsonl .csv .rss .atom .xml .pdf (.gz)"
 CORE_FIELDS = ("id", "title", "text")
 IGNORE_FILE = ".ingestignore"
 
@@ -82,11 +84,14 @@ class Limits:
     # most 6 bytes of JSON, "\\uXXXX"; the rest is room for the title and metadata), so it is skipped
     # unread instead of being held whole (a 3 GB line would be).
     line_bytes: int
+    # A PDF's text is read page by page up to this (`Settings.max_article_chars`), not held past it.
+    article_chars: int
 
     @classmethod
     def of(cls, settings: Settings | None = None) -> "Limits":
         settings = settings or Settings.load()
-        return cls(settings.max_file_mb << 20, settings.max_file_records, 6 * settings.max_article_chars + (1 << 20))
+        return cls(settings.max_file_mb << 20, settings.max_file_records, 6 * settings.max_article_chars + (1 << 20),
+                   settings.max_article_chars)
 
     def too_big(self) -> OverLimit:
         return OverLimit(f"over {self.file_bytes >> 20:,} MB once decompressed (ASSISTANT_MAX_FILE_MB); "
@@ -192,6 +197,11 @@ def read_file(path: Path, limits: Limits | None = None) -> Iterator[Article | Re
             return
         if suffix in FEED_SUFFIXES:
             yield from _read_feed(path, raw, limits)
+            return
+        if suffix in PDF_SUFFIXES:
+            article = _read_pdf(path, raw, limits)
+            yield article if article.text.strip() else Rejected(str(path), "a PDF without text (a scan, or pictures "
+                                                                           "only); run OCR on it, or save its text")
             return
         text = decode(raw)
         article = _read_html(path, text) if suffix in HTML_SUFFIXES else _read_text(path, text)
@@ -442,6 +452,56 @@ def _feed_article(path: Path, n: int, item, atom: bool, outlet: str) -> Article 
     metadata = {"source": outlet, "url": link, "published_at": fields["published_at"], "author": fields["author"],
                 "source_file": path.name}
     return Article(doc_id, title, text, {k: v for k, v in metadata.items() if v})
+
+
+# A line ends its paragraph when it ends a sentence, or when it is this much shorter than the page's
+# longest line (a headline, a paragraph's last line): PDF text comes line by line as laid out on the page.
+_PARAGRAPH_END = re.compile(r"[.!?:”\"’']\s*$")
+_SHORT_LINE = 0.6
+
+
+def _read_pdf(path: Path, raw: bytes, limits: Limits) -> Article:
+    """A PDF's text, page by page (pypdf, which bounds what each stream may decompress to), its laid-out
+    lines joined into paragraphs; its title from its record, else its first line. A PDF's creation date is
+    the file's, not the story's, so it is not kept as a publication date."""
+    from pypdf import PdfReader  # only when a PDF is read
+
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # how it read past damage is no reader's news
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            raise OverLimit("an encrypted PDF; save it without a password")
+        pages, chars = [], 0
+        for page in reader.pages:
+            pages.append(_paragraphs(page.extract_text() or ""))
+            chars += len(pages[-1])
+            if chars > limits.article_chars:
+                raise OverLimit(f"more than {limits.article_chars:,} characters of text, longer than any article "
+                                "(ASSISTANT_MAX_ARTICLE_CHARS); split it")
+        title = str((reader.metadata or {}).get("/Title") or "").strip()
+    except OverLimit:
+        raise
+    except Exception as exc:  # a parser of untrusted bytes: whatever it raises, the file can't be read
+        raise ValueError(f"not a readable PDF ({_one_line(exc)[:120]}); save it again or as text") from None
+    text = "\n\n".join(p for p in pages if p)
+    return Article(_doc_id(path), " ".join(title.split()) or next(iter(text.splitlines()), path.stem), text,
+                   {"source_file": path.name})
+
+
+def _paragraphs(page: str) -> str:
+    """A page's laid-out lines as paragraphs, a blank line between them: the lines within one joined by a
+    space, a word broken by a hyphen at a line's end joined whole."""
+    lines = [" ".join(line.split()) for line in page.splitlines()]
+    short = _SHORT_LINE * max(map(len, lines), default=0)
+    paragraphs, current = [], ""
+    for line in lines:
+        if current.endswith("-") and line[:1].islower():
+            current = current[:-1] + line
+        elif line:
+            current = f"{current} {line}" if current else line
+        if current and (not line or _PARAGRAPH_END.search(line) or len(line) < short):
+            paragraphs, current = paragraphs + [current], ""
+    return "\n\n".join(paragraphs + ([current] if current else []))
 
 
 def _local(tag: str) -> str:

@@ -1,4 +1,6 @@
+import functools
 import gzip
+import io
 import json
 
 from assistant.articles import Article, Rejected, read_paths
@@ -127,3 +129,57 @@ def test_a_hostile_feed_is_skipped_with_one_line_and_reads_nothing_outside_it(tm
     assert all("\n" not in r for r in reasons.values())
     assert "amplification" in reasons["bomb.xml"] and "undefined entity" in reasons["xxe.rss"]
     assert "not an RSS or Atom feed" in reasons["page.xml"] and reasons["broken.rss"].startswith("malformed XML")
+
+
+@functools.lru_cache(maxsize=None)
+def pdf_bytes(lines: tuple[str, ...], title: str = "", image_only: bool = False) -> bytes:
+    """A real PDF, one line of text per entry laid out as on a page (matplotlib writes it; TrueType fonts,
+    so its text can be extracted), or a page with only a picture on it (a scan)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.use("Agg")
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        figure = plt.figure(figsize=(8.5, 11))
+        if image_only:
+            figure.figimage([[0.0, 1.0], [1.0, 0.0]], xo=50, yo=50)
+        for i, line in enumerate(lines):
+            figure.text(0.05, 0.9 - 0.03 * i, line, fontsize=11)
+        out = io.BytesIO()
+        figure.savefig(out, format="pdf", metadata={"Title": title or None})
+        plt.close(figure)
+    return out.getvalue()
+
+
+def test_a_pdfs_text_is_read_as_paragraphs_with_its_title(tmp_path):
+    lines = ("Harbour tram opens",
+             "The first tram ran to the harbour on Monday morning, the mayor said, and it was full of",
+             "commuters and tourists who had waited for years to ride the new line across the bay.",
+             "Tickets cost two euros. Riders said the trip took twelve minutes from the station to the ter-",
+             "minal, faster than the bus.")
+    (tmp_path / "tram.pdf").write_bytes(pdf_bytes(lines))
+    (tmp_path / "titled.pdf").write_bytes(pdf_bytes(lines[1:3], title="Trams return"))
+    articles = {a.doc_id: a for a in read_paths([tmp_path])}
+    assert articles["tram"].title == "Harbour tram opens"
+    assert articles["tram"].text == (
+        "Harbour tram opens\n\nThe first tram ran to the harbour on Monday morning, the mayor said, and it was "
+        "full of commuters and tourists who had waited for years to ride the new line across the bay.\n\nTickets "
+        "cost two euros. Riders said the trip took twelve minutes from the station to the terminal, faster than "
+        "the bus.")
+    assert articles["tram"].metadata == {"source_file": "tram.pdf"}  # its creation date is the file's, not the story's
+    assert articles["titled"].title == "Trams return"
+
+
+def test_a_pdf_that_cant_be_read_is_skipped_with_what_to_do(tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    (tmp_path / "scan.pdf").write_bytes(pdf_bytes((), image_only=True))
+    (tmp_path / "junk.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(("Secret plans for the harbour.",)))))
+    writer.encrypt("password", algorithm="RC4-128")
+    with open(tmp_path / "locked.pdf", "wb") as handle:
+        writer.write(handle)
+    reasons = {r.source.rsplit("/", 1)[-1]: r.reason for r in read_paths([tmp_path])}
+    assert set(reasons) == {"scan.pdf", "junk.pdf", "locked.pdf"}, reasons
+    assert "without text" in reasons["scan.pdf"] and "OCR" in reasons["scan.pdf"]
+    assert reasons["junk.pdf"].startswith("not a readable PDF") and "encrypted" in reasons["locked.pdf"]

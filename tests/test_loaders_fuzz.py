@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from assistant.articles import Article, Rejected, html_to_text, read_file
 
-SUFFIXES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv", ".txt.gz", ".jsonl.gz"]
+SUFFIXES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv", ".txt.gz", ".jsonl.gz", ".rss", ".xml", ".pdf"]
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=80))
@@ -67,3 +67,19 @@ def test_html_never_keeps_script_or_style_content(visible, hidden):
     markup = f"<html><body><p>{visible}</p><script>{hidden}</script><style>{hidden}</style></body></html>"
     _, text = html_to_text(markup)
     assert "ZQXHIDDEN" not in text or "ZQXHIDDEN" in visible
+
+
+@FUZZ
+@given(st.sampled_from(["feed.rss", "paper.pdf"]), st.lists(st.tuples(st.floats(0, 1, exclude_max=True),
+                                                                   st.integers(0, 255)), min_size=1, max_size=20),
+       st.floats(0.05, 1))
+def test_a_damaged_feed_or_pdf_never_raises(name, changes, kept):
+    """Random bytes rarely get past a parser's first check; a real file with a few bytes changed, or cut
+    short, reaches deep into it."""
+    from test_articles import RSS, pdf_bytes
+
+    pdf = pdf_bytes(("Harbour tram opens", "The first tram ran on Monday."))
+    payload = bytearray(RSS.encode("utf-8") if name.endswith(".rss") else pdf)
+    for where, value in changes:
+        payload[int(where * len(payload))] = value
+    read(name, bytes(payload[: max(1, int(kept * len(payload)))]))
