@@ -123,7 +123,9 @@ class HybridRetriever:
             fresh = self.settings.recent_weight * (str(hit.metadata.get("published_at", ""))[:10] in recent)
             hit.score = cosine.get(pid, 0.0) + self.settings.keyword_weight * bm25 + fresh
             fused.append(hit)
-        fused.sort(key=lambda h: h.score, reverse=True)
+        # Ties (the same text stored twice: a quiz note repeated another week, a wire copy) broken by passage
+        # id, not by the set's order, which Python's per-process string hashing changes from run to run.
+        fused.sort(key=lambda h: (-h.score, h.passage_id))
         return fused
 
     def _cosines(self, passage_ids: list[str], query_vector: np.ndarray) -> dict[str, float]:
