@@ -469,23 +469,30 @@ def _read_pdf(path: Path, raw: bytes, limits: Limits) -> Article:
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # how it read past damage is no reader's news
     try:
         reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted:
-            raise OverLimit("an encrypted PDF; save it without a password")
-        pages, chars = [], 0
-        for page in reader.pages:
-            pages.append(_paragraphs(page.extract_text() or ""))
-            chars += len(pages[-1])
-            if chars > limits.article_chars:
-                raise OverLimit(f"more than {limits.article_chars:,} characters of text, longer than any article "
-                                "(ASSISTANT_MAX_ARTICLE_CHARS); split it")
-        title = str((reader.metadata or {}).get("/Title") or "").strip()
+        encrypted = reader.is_encrypted
+        pages = [] if encrypted else _pdf_pages(reader, limits)
+        title = "" if encrypted else str((reader.metadata or {}).get("/Title") or "").strip()
     except OverLimit:
         raise
     except Exception as exc:  # a parser of untrusted bytes: whatever it raises, the file can't be read
         raise ValueError(f"not a readable PDF ({_one_line(exc)[:120]}); save it again or as text") from None
+    if encrypted:
+        raise ValueError("an encrypted PDF; save it without a password")
     text = "\n\n".join(p for p in pages if p)
     return Article(_doc_id(path), " ".join(title.split()) or next(iter(text.splitlines()), path.stem), text,
                    {"source_file": path.name})
+
+
+def _pdf_pages(reader, limits: Limits) -> list[str]:
+    """Each page's text as paragraphs, `OverLimit` once they pass `limits.article_chars`."""
+    pages, chars = [], 0
+    for page in reader.pages:
+        pages.append(_paragraphs(page.extract_text() or ""))
+        chars += len(pages[-1])
+        if chars > limits.article_chars:
+            raise OverLimit(f"more than {limits.article_chars:,} characters of text, longer than any article "
+                            "(ASSISTANT_MAX_ARTICLE_CHARS); split it")
+    return pages
 
 
 def _paragraphs(page: str) -> str:

@@ -3,7 +3,7 @@ import gzip
 import io
 import json
 
-from assistant.articles import Article, Rejected, read_paths
+from assistant.articles import Article, Limits, Rejected, read_paths
 from conftest import SEEDS, SEED_IDS
 
 
@@ -183,3 +183,8 @@ def test_a_pdf_that_cant_be_read_is_skipped_with_what_to_do(tmp_path):
     assert set(reasons) == {"scan.pdf", "junk.pdf", "locked.pdf"}, reasons
     assert "without text" in reasons["scan.pdf"] and "OCR" in reasons["scan.pdf"]
     assert reasons["junk.pdf"].startswith("not a readable PDF") and "encrypted" in reasons["locked.pdf"]
+    # text past the article limit is not read on (here 40 characters, for a 60-character page)
+    (tmp_path / "long").mkdir()
+    (tmp_path / "long" / "long.pdf").write_bytes(pdf_bytes(("The first tram ran to the harbour on Monday morning today.",)))
+    [long] = read_paths([tmp_path / "long"], Limits(1 << 20, 10, 1 << 20, article_chars=40))
+    assert isinstance(long, Rejected) and "more than 40 characters" in long.reason
