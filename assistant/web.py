@@ -46,20 +46,21 @@ table.by-article td:first-child { width: 30%; font-style: italic; }
 #viewer .article-body { max-height: 640px; overflow-y: auto; white-space: pre-wrap; margin-top: .5em; }
 """
 # Citation markers live inside chat messages, where Gradio allows no event handlers: one listener on the
-# page hands a clicked marker's article and span to the hidden controls that open the viewer.
+# page keeps a clicked marker's article and span and clicks the hidden button that opens the viewer, whose
+# `OPEN_CITED` hands them to the server. (Typed into a hidden textbox instead, the button now and then sent
+# the box's previous value, before Gradio had taken in the new one, and the viewer stayed empty.)
 JS = """
 () => {
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a.cite");
     if (!link) return;
     event.preventDefault();
-    const box = document.querySelector("#cite-target textarea");
-    box.value = link.getAttribute("href").replace(/^#cite\\//, "");
-    box.dispatchEvent(new Event("input", {bubbles: true}));
-    setTimeout(() => document.querySelector("#cite-open").click(), 0);
+    window.assistantCited = link.getAttribute("href").replace(/^#cite\\//, "");
+    document.querySelector("#cite-open").click();
   }, true);
 }
 """
+OPEN_CITED = "(target) => window.assistantCited ?? target"
 SCROLL_TO_SPAN = "() => document.querySelector('#viewer mark')?.scrollIntoView({block: 'center'})"
 VIEWER_HINT = "<i>Click a citation marker such as [1] to read its article here, at the cited passage.</i>"
 
@@ -166,7 +167,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         conversation = gr.State(None)
         box.submit(respond, [box, chatbot, conversation, outlets, articles, mode], [chatbot, box, conversation],
                    api_visibility="private")
-        open_target.click(show_article, target, viewer, api_visibility="private").then(None, js=SCROLL_TO_SPAN)
+        open_target.click(show_article, target, viewer, js=OPEN_CITED, api_visibility="private").then(
+            None, js=SCROLL_TO_SPAN)
         app.load(filters, None, [outlets, articles], api_visibility="private")
         files.upload(add, files, added, api_name="add").then(filters, None, [outlets, articles],
                                                               api_visibility="private")
