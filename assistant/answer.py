@@ -239,16 +239,21 @@ class Assistant:
             text = prompts.render("overview_too_many", count=f"{len(entries):,}",
                                   most=str(article_facts.OVERVIEW_ARTICLES))
             return Answer(question, text, True, [], [], evidence={"article_fact": "overview"})
+        citations = self._ledes(entries)
+        by_article = _by_article(citations)
+        text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"])
+                         for a in by_article)
+        return Answer(question, text, not citations, citations, [], by_article, evidence={"article_fact": "overview"})
+
+    def _ledes(self, entries: list[dict]) -> list[Citation]:
+        """Each catalogue entry's article's opening sentence (`article_facts.lede`), cited in order."""
         citations = []
         for entry in entries:
             article = self.store.article(entry["doc_id"])
             span = article_facts.lede(article.title, article.text) if article else None
             if span:
                 citations.append(_quoted(len(citations) + 1, article, span, voices(article.text)))
-        by_article = _by_article(citations)
-        text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"])
-                         for a in by_article)
-        return Answer(question, text, not citations, citations, [], by_article, evidence={"article_fact": "overview"})
+        return citations
 
     def _latest(self, question: str, when: str, asked_on: date | None, exclude: frozenset[str],
                 within: frozenset[str]) -> Answer:
@@ -267,12 +272,7 @@ class Assistant:
                           prompts.render("latest_undated"), True, [], [], evidence={"article_fact": "latest"})
         entries.sort(key=lambda e: (e["published_at"], e["doc_id"]), reverse=True)
         shown = entries[:article_facts.OVERVIEW_ARTICLES]
-        citations = []
-        for entry in shown:
-            article = self.store.article(entry["doc_id"])
-            span = article_facts.lede(article.title, article.text) if article else None
-            if span:
-                citations.append(_quoted(len(citations) + 1, article, span, voices(article.text)))
+        citations = self._ledes(shown)
         dates = {e["doc_id"]: e["published_at"] for e in shown}
         by_article = [{**a, "source": f"{a['source']} ({dates[a['doc_id']]})"} for a in _by_article(citations)]
         which = (prompts.render("latest_some", shown=str(len(shown)), count=f"{len(entries):,}", scope=scope)
