@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant import article_facts, embedder, prompts, reader
+from assistant import article_facts, describe, embedder, prompts, reader
 from assistant.answer_types import DATE, NUMBER, candidates, offers
 from assistant.articles import Article
 from assistant.passages import reading_sentences, sentence_spans
@@ -409,8 +409,11 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     # shown so out-of-fold on the development set (`runs/eval-dev-final8`), none was the answer. Nor does
     # one the question itself names ("Florida" for "Florida Gov. Ron DeSantis … in which state?"): of the
     # 18 shown so (`runs/eval-dev-sp1`), none was the answer.
-    best = (found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
-            and found[0].features["type_match"] and found[0].features["in_question"] < 1 else None)
+    # "Who is Peskov?" is answered by what the articles call him, where they say it.
+    described = describe.descriptions(question.described, _unique(sentences)) if question.described else []
+    best = described[0] if described else (
+        found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
+        and found[0].features["type_match"] and found[0].features["in_question"] < 1 else None)
     rivals = _rivals(found, best)
     chosen = _select(sentences, settings, best, sentence_model is not None, rivals) if sentences else []
     # Whether the passages answer is judged on the sentences chosen without a short answer, as `train-reader`
@@ -444,7 +447,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     if all_candidates:
         reading["sentences_read"] = [{"text": s.text, "features": s.features, "support": s.support}
                                      for s in _unique(sentences)]
-    if not chosen or weak:
+    if not chosen or (weak and not described):
         return Answer(question.text, _abstention(question, evidence, read), True, [], passages, evidence=evidence,
                       **reading)
     by_article = _by_article(citations)

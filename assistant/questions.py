@@ -38,6 +38,12 @@ _UNNAMING = frozenset({"new", "latest", "recent", "same", "other", "first", "las
                        "weekly", "daily", "annual", "today", "yesterday", "month", "year"})
 
 
+# "Who is Peskov?", "Who was Sergey Kislyak, according to the Mouthpiece article?": a name of at most
+# four capitalised words, nothing else asked ("Who is the new Speaker?" asks for a name).
+_DESCRIBED = re.compile(r"^\s*[Ww]ho(?:\s+(?:is|was)|['’]s)\s+(?P<name>(?:[A-Z][\w.’'-]*\s*){1,4}?)\s*"
+                        r"(?:,\s*according\s+to\b[^?]*)?\?*\s*$")
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
@@ -47,6 +53,8 @@ class Question:
     asked_on: date | None = None
     # The words the question names an article by ("Mouthpiece" in "according to the Mouthpiece article").
     article: str | None = None
+    # The person a question asks to be described ("Who is Peskov?" → "Peskov": `describe.py`).
+    described: str | None = None
 
     @property
     def focus(self) -> str | None:
@@ -69,7 +77,9 @@ def analyse(text: str, asked_on: date | None = None) -> Question:
     topic, speaker = (reported["topic"], reported["speaker"]) if reported else (None, None)
     if speaker and _NOT_A_SPEAKER.search(speaker):
         speaker = None
-    return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text))
+    who = _DESCRIBED.match(text)
+    return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text),
+                    who["name"].strip() if who else None)
 
 
 def _article_named(text: str) -> str | None:

@@ -22,6 +22,8 @@ _VERBS = (r"said|says|say|saying|stated|states|claimed|claims|claim|told|tells|a
           r"suggested|acknowledged|admitted|confirmed|denied|reaffirm|reaffirmed|declared|announced|"
           r"recalled|stressed|urged|tweeted|posted|identified|indicated|alleged|maintained|contended")
 _NAME = r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+"
+# A verb of saying right after a name: "…, Altman said" ends a quote or a clause, not an appositive.
+SAYS_NEXT = re.compile(rf"\s+(?:{_VERBS})\b")
 _REFERENCE = r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Tt]he (?:[\w’']+\s+){0,3}?(?:aide|spokesman|spokesperson|spokeswoman|official|president|minister))\b"
 _WHO = rf"(?P<who>{_REFERENCE}|{_NAME})"
 _BEFORE_VERB = re.compile(rf"{_WHO},?\s+(?:[a-z]+\s+){{0,4}}?(?:{_VERBS})\b")
