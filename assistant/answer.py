@@ -60,6 +60,9 @@ UNSPOKEN_PENALTY = 0.5
 SPEAKER_SENTENCES = 5
 # Candidates listed in --json (and kept by the eval) for reading why an answer was chosen.
 CANDIDATES_SHOWN = 5
+# Passages the keyword index proposes for "which articles mention …": past this many, the count is a
+# lower bound and says so.
+MENTION_PASSAGES = 10_000
 
 
 class QuestionError(ValueError):
@@ -185,13 +188,8 @@ class Assistant:
         `exclude`: ids of articles to leave out; `within`: when given, the only articles to read
         (see `scope`)."""
         timings, started = {}, time.perf_counter()
-        latest = article_facts.asks_latest(question)
-        overview = not latest and article_facts.asks_overview(question)
-        fact = None if latest or overview else article_facts.asked_of_no_article(question)
-        if latest or overview or fact:  # names nothing to search for: asked of each article
-            answer = (self._latest(question, latest, asked_on, exclude, within) if latest else
-                      self._overview(question, exclude, within) if overview else
-                      self._of_each_article(question, fact, exclude, within))
+        answer = self._of_collection(question, asked_on, exclude, within)
+        if answer:  # names nothing to search for: asked of the articles themselves
             answer.timings_ms = {"total_ms": _ms_since(started)}
             return answer
         analysed, vectors, ranked, named = self._retrieve(question, asked_on, exclude, within, timings)
@@ -230,6 +228,78 @@ class Assistant:
         return compose(analysed, vectors, ranked, self.settings, self._article_text,
                        {"sentences": sentence_model} if sentence_model else None, all_candidates=True,
                        stored_entities=self.store.entities)
+
+    def _of_collection(self, question: str, asked_on: date | None, exclude: frozenset[str],
+                       within: frozenset[str]) -> Answer | None:
+        """The answer to a question asked of the articles themselves, not searched for: what is new, what
+        they are about, which there are, which mention something, or a fact of each ("Who is quoted?");
+        None for any other question."""
+        if latest := article_facts.asks_latest(question):
+            return self._latest(question, latest, asked_on, exclude, within)
+        if article_facts.asks_overview(question):
+            return self._overview(question, exclude, within)
+        if article_facts.asks_catalogue(question):
+            return self._catalogue(question, exclude, within)
+        if term := article_facts.asks_mentioning(question):
+            return self._mentioning(question, term, exclude, within)
+        if fact := article_facts.asked_of_no_article(question):
+            return self._of_each_article(question, fact, exclude, within)
+        return None
+
+    def _catalogue(self, question: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
+        """Which articles there are: how many, from how many outlets and days, and the newest ones' ledes."""
+        entries = self._scoped(exclude, within)
+        days = sorted(e["published_at"] for e in entries if reader.day_of(e["published_at"]))
+        outlets = {e["source"] for e in entries if e["source"]}
+        lines = [prompts.render("catalogue", count=f"{len(entries):,}", articles=_plural(len(entries), "article"),
+                                outlets=prompts.render("catalogue_outlets", count=f"{len(outlets):,}",
+                                                       outlets=_plural(len(outlets), "outlet")) if outlets else "",
+                                days=prompts.render("catalogue_days", first=days[0], last=days[-1]) if days else "")]
+        return self._listed(question, lines, entries, "catalogue")
+
+    def _mentioning(self, question: str, term: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
+        """Which articles hold `term` as whole words: each cited at the sentence where it first does. The
+        keyword index proposes the passages (`MENTION_PASSAGES` at most); the words themselves decide."""
+        scope = {e["doc_id"]: e for e in self._scoped(exclude, within)}
+        hits = self.store.keyword_search(words(term), MENTION_PASSAGES)
+        first: dict[str, int] = {}
+        for hit in hits:
+            if hit.doc_id in scope and (found := article_facts.mentions(hit.text, term)):
+                first[hit.doc_id] = min(first.get(hit.doc_id, hit.start + found.start()), hit.start + found.start())
+        entries = [scope[doc_id] for doc_id in first]
+        if not entries:
+            return Answer(question, prompts.render("mentioned_by_none", count=f"{len(scope):,}", term=term), True, [], [],
+                          evidence={"article_fact": "mentioning"})
+        lines = [prompts.render("mentioned_by", count=f"{len(entries):,}", of=f"{len(scope):,}", term=term,
+                                at_least="at least " if len(hits) == MENTION_PASSAGES else "",
+                                mention="mentions" if len(entries) == 1 else "mention")]
+        return self._listed(question, lines, entries, "mentioning", at=first)
+
+    def _listed(self, question: str, lines: list[str], entries: list[dict], kind: str,
+                at: dict[str, int] | None = None) -> Answer:
+        """`lines`, then the newest `OVERVIEW_ARTICLES` of `entries` (articles without a date last), each
+        cited by its lede, or by the sentence holding character `at[doc_id]`."""
+        entries = sorted(entries, key=lambda e: (bool(reader.day_of(e["published_at"])), e["published_at"], e["doc_id"]),
+                         reverse=True)
+        shown = entries[:article_facts.OVERVIEW_ARTICLES]
+        if len(entries) > len(shown):
+            lines.append(prompts.render("listed_newest", shown=str(len(shown))))
+        citations = []
+        for entry in shown:
+            article = self.store.article(entry["doc_id"])
+            if article is None:
+                continue
+            if at:
+                span = next(((s.start, s.end) for s in sentence_spans(article.text) if s.start <= at[entry["doc_id"]] < s.end), None)
+            else:
+                span = article_facts.lede(article.title, article.text)
+            if span:
+                citations.append(_quoted(len(citations) + 1, article, span, voices(article.text)))
+        dates = {e["doc_id"]: e["published_at"] for e in shown}
+        by_article = [{**a, "source": f"{a['source']} ({dates[a['doc_id']]})" if dates[a["doc_id"]] else a["source"]}
+                      for a in _by_article(citations)]
+        lines += [prompts.render("article_line", source=a["source"], statement=a["statement"]) for a in by_article]
+        return Answer(question, "\n".join(lines), not citations, citations, [], by_article, evidence={"article_fact": kind})
 
     def _overview(self, question: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
         """What the articles (those `within`, or all, less `exclude`) are about: each one's lede, cited,
@@ -865,6 +935,10 @@ def _passage_dict(hit: Hit, read: bool) -> dict:
     return {"doc_id": meta["doc_id"], "title": meta["title"], "start": int(meta["start"]), "end": int(meta["end"]),
             "score": round(float(hit.score), 4), "dense_score": meta.get("dense_score"),
             "keyword_score": meta.get("keyword_score"), "read": read, "text": hit.text}
+
+
+def _plural(count: int, noun: str) -> str:
+    return noun if count == 1 else noun + "s"
 
 
 def _ms_since(mark: float) -> float:

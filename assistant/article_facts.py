@@ -168,6 +168,43 @@ def asks_latest(question: str) -> str | None:
     return when if when in ("today", "yesterday") else "week"
 
 
+# "How many articles are there?", "What articles do you have?", "List the articles": asked of the
+# collection itself, these named nothing to search for and were refused ("no words to search for").
+_NOUNS = r"(?:articles|stories|documents|texts|files|reports|pieces)"
+_CATALOGUE = re.compile(
+    rf"^\W*(?:how\s+many\s+{_NOUNS}|(?:what|which)\s+{_NOUNS})\s+(?:are\s+there|do\s+(?:you|i|we)\s+have|"
+    rf"(?:are|have\s+been)\s+(?:here|in\s+(?:the|this|my|your)\s+\w+|indexed|stored|loaded|ingested)|"
+    rf"(?:does|do)\s+(?:the|this|my|your)\s+\w+\s+(?:hold|have|contain))\W*$|"
+    rf"^\W*(?:list|show(?:\s+me)?)\s+(?:all\s+)?(?:the\s+|my\s+|your\s+)?{_NOUNS}\W*$|"
+    rf"^\W*what(?:['’]s|\s+is)\s+in\s+(?:the|this|my|your)\s+(?:index|folder|collection|library)\W*$",
+    re.IGNORECASE)
+# "Which articles mention Sessions?", "How many stories mention Flynn?", "Does any article mention
+# Kislyak?": answered by every article that holds the words, each cited where it first does.
+_MENTIONING = re.compile(
+    rf"^\W*(?:(?:which|what|how\s+many)\s+(?:of\s+the\s+)?(?:article|story|{_NOUNS})|(?:does|do)\s+(?:any|the)\s+"
+    rf"(?:of\s+the\s+)?(?:article|story|{_NOUNS}))\s+(?:mentions?|names?|discuss(?:es)?|covers?|talks?\s+about|refers?\s+to)\s+"
+    r"(?P<term>.+?)\W*$", re.IGNORECASE)
+
+
+def asks_catalogue(question: str) -> bool:
+    """Whether the question asks what articles there are."""
+    return bool(_CATALOGUE.match(question.strip()))
+
+
+def asks_mentioning(question: str) -> str | None:
+    """The words whose articles the question asks for ("Sessions" in "Which articles mention Sessions?"),
+    without the quotes they may come in, or None."""
+    match = _MENTIONING.match(question.strip())
+    term = re.sub(r"^(?:the|a|an)\s+", "", match["term"].strip(" \"'“”‘’"), flags=re.IGNORECASE) if match else ""
+    return term if words(term) else None
+
+
+def mentions(text: str, term: str) -> re.Match | None:
+    """Where `text` first holds `term` as whole words, in any case ("sessions" in "Jeff Sessions’")."""
+    pattern = r"\W+".join(re.escape(w) for w in re.findall(r"\w+", term))
+    return re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE)
+
+
 def asks_overview(question: str) -> bool:
     """Whether the question asks what the articles (all of them, or those chosen) are about."""
     return bool(_OVERVIEW.match(question.strip()))

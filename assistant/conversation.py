@@ -1,7 +1,8 @@
 """Follow-up questions, resolved against the conversation so far: "and what did the other article say?"
 asks the previous question again of the articles the previous answer didn't cite; "who is he?" names
 the person the previous answer quoted; "what about Trump's team?" asks what someone said about something
-again, of another topic; "when was this article published?" asks it of the one article the previous
+again, of another topic, and "what about Sessions?" which articles mention him after "which articles
+mention Flynn?"; "when was this article published?" asks it of the one article the previous
 answer cited. Everything else is asked as it stands."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer, Assistant
-from assistant.article_facts import ARTICLE_WORDS
+from assistant.article_facts import ARTICLE_WORDS, asks_mentioning
 from assistant.questions import analyse
 from assistant.written import stream_answer
 
@@ -52,11 +53,14 @@ class Conversation:
 
 def resolve(question: str, previous: Answer | None) -> tuple[str, frozenset[str]]:
     """(the question to ask, articles to leave out)."""
-    if previous is None or previous.abstained:
+    if previous is None:
+        return question, frozenset()
+    # "Which articles mention Obama?" → "None …": "what about Sessions?" still asks which mention him.
+    about, topic = _WHAT_ABOUT.match(question), asks_mentioning(previous.question) or analyse(previous.question).topic
+    if previous.abstained and not asks_mentioning(previous.question):
         return question, frozenset()
     if _OTHER_ARTICLE.search(question):
         return previous.question, frozenset(c.doc_id for c in previous.citations)
-    about, topic = _WHAT_ABOUT.match(question), analyse(previous.question).topic
     if about and topic and (at := previous.question.rfind(topic)) >= 0:
         return previous.question[:at] + about["topic"] + previous.question[at + len(topic):], frozenset()
     person = _person(previous)

@@ -267,3 +267,39 @@ def test_a_saved_news_feed_ingests_and_what_is_new_lists_its_dated_items(tmp_pat
     assert [c["outlet"] for c in answer["citations"]] == ["Harbour Gazette", "Coast Herald"]
     assert "Harbour Gazette (2024-05-06)" in answer["answer"] and "Coast Herald (2024-05-02)" in answer["answer"]
     assert answer["citations"][0]["quote"] == "The first tram ran to the harbour on Monday."
+
+
+@pytest.mark.parametrize("question, catalogue, term", [
+    ("How many articles are there?", True, None), ("What articles do you have?", True, None),
+    ("List the articles", True, None), ("What's in the folder?", True, None),
+    ("How many articles are in the index?", True, None),
+    ("Which articles mention the storm?", False, "storm"), ("How many stories mention “Ana Ruiz”?", False, "Ana Ruiz"),
+    ("Does any article mention Kislyak?", False, "Kislyak"), ("Which article mentions bees?", False, "bees"),
+    ("What are the articles about?", False, None), ("How many articles did the council ban?", False, None),
+])
+def test_what_asks_which_articles_there_are_or_which_mention_something(question, catalogue, term):
+    assert article_facts.asks_catalogue(question) is catalogue
+    assert article_facts.asks_mentioning(question) == term
+
+
+def test_which_articles_there_are_counts_them_their_outlets_and_days_and_cites_the_newest(news):
+    """"How many articles are there?" was refused: it names nothing to search for."""
+    answer = Assistant(Settings.load(index_dir=news)).ask("How many articles are there?")
+    texts = {a["id"]: a["text"] for a in NEWS}
+    assert answer.answer.startswith("4 articles in all from 2 outlets, published from 2024-04-20 to 2024-05-06.")
+    assert [c.doc_id for c in answer.citations] == ["tram", "pier", "fair", "essay"]  # newest first, undated last
+    assert all(texts[c.doc_id][c.start:c.end] == c.quote for c in answer.citations)
+
+
+def test_which_articles_mention_words_cites_each_where_it_first_does_and_says_none_when_none(news):
+    assistant = Assistant(Settings.load(index_dir=news))
+    texts = {a["id"]: a["text"] for a in NEWS}
+    answer = assistant.ask("Which articles mention the storm?")  # "storm-damaged" holds it; "storms" doesn't
+    assert answer.answer.startswith("1 of the 4 articles mentions “storm”.") and not answer.abstained
+    assert [(c.doc_id, c.quote) for c in answer.citations] == [
+        ("pier", "Workers finished repairing the storm-damaged pier on Friday.")]
+    assert all(texts[c.doc_id][c.start:c.end] == c.quote for c in answer.citations)
+    none = assistant.ask("Which articles mention Kislyak?")
+    assert none.abstained and not none.citations and none.answer == "None of the 4 articles mentions “Kislyak”."
+    scoped = assistant.ask("How many articles mention harbour?", exclude=frozenset({"essay"}))
+    assert scoped.answer.startswith("1 of the 3 articles mentions “harbour”.")

@@ -35,6 +35,14 @@ def test_what_about_asks_what_was_said_about_another_topic(seed_assistant):
     assert conversation.ask("What about Kislyak?").question == "What about Kislyak?"
 
 
+def test_what_about_asks_which_articles_mention_another_name(seed_assistant):
+    conversation = Conversation(seed_assistant)
+    assert conversation.ask("Which articles mention Obama?").abstained  # none does: the follow-up still swaps
+    follow = conversation.ask("what about Sessions?")
+    assert follow.question == "Which articles mention Sessions?" and follow.answer.startswith("1 of the 2 articles")
+    assert [c.doc_id for c in follow.citations] == [SEED_IDS[0]] and "Sessions" in follow.citations[0].quote
+
+
 def test_a_question_without_reference_is_asked_as_it_stands(seed_assistant):
     conversation = Conversation(seed_assistant)
     conversation.ask(CLINTON_ADVISORS)
