@@ -183,10 +183,10 @@ class Assistant:
         return reader.parses(analyse(question)) or not self.store.looks_annotated()
 
     def ask(self, question: str, asked_on: date | None = None, exclude: frozenset[str] = frozenset(),
-            within: frozenset[str] = frozenset()) -> Answer:
+            within: frozenset[str] = frozenset(), skip: frozenset[tuple[str, int, int]] = frozenset()) -> Answer:
         """`asked_on`: the day the question was asked, when "this week" should mean that week;
         `exclude`: ids of articles to leave out; `within`: when given, the only articles to read
-        (see `scope`)."""
+        (see `scope`); `skip`: spans (doc_id, start, end) already quoted, for "tell me more"."""
         timings, started = {}, time.perf_counter()
         answer = self._of_collection(question, asked_on, exclude, within)
         if answer:  # names nothing to search for: asked of the articles themselves
@@ -199,7 +199,8 @@ class Assistant:
             answer = _about_article(analysed, fact, one, ranked)
         else:
             answer = compose(analysed, vectors, ranked, self.settings, self._article_text,
-                             reader.load_model(self.settings.reader_model), stored_entities=self.store.entities)
+                             reader.load_model(self.settings.reader_model), stored_entities=self.store.entities,
+                             skip=skip)
         if named:
             which = "the article" if len(named) == 1 else f"the {len(named)} articles"
             answer.notice = prompts.render("named_article", which=which, words=analysed.article)
@@ -458,7 +459,8 @@ class Assistant:
 
 def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings: Settings,
             article_text: Callable[[str], str], model: dict | None, all_candidates: bool = False,
-            stored_entities: reader.StoredEntities | None = None) -> Answer:
+            stored_entities: reader.StoredEntities | None = None,
+            skip: frozenset[tuple[str, int, int]] = frozenset()) -> Answer:
     """`vectors`: one row per text in `question.searches`; `article_text(doc_id)`: a cited article's whole
     text, which says who is speaking in the cited span; `model`: the reader's (`reader.load_model`; None:
     no short answer, abstention by the evidence threshold; only its "sentences" when training the
@@ -469,6 +471,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     passages = [_passage_dict(n, id(n) in read_ids) for n in ranked]
     sentence_model = (model or {}).get("sentences")
     sentences = _score_sentences(question, vectors, read, settings, sentence_model)
+    if skip:  # "tell me more": what was quoted is passed over, and the answer gone into needs no bold again
+        sentences = [s for s in sentences if not _passed_over(s, skip)]
     candidate_model = model if model and "coef" in model else None
     found = (reader.candidates(question, _unique(sentences), candidate_model, settings.sentence_encoder,
                                stored_entities)
@@ -481,7 +485,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     # 18 shown so (`runs/eval-dev-sp1`), none was the answer.
     # "Who is Peskov?" is answered by what the articles call him, where they say it.
     described = describe.descriptions(question.described, _unique(sentences)) if question.described else []
-    best = described[0] if described else (
+    best = None if skip else described[0] if described else (
         found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
         and found[0].features["type_match"] and found[0].features["in_question"] < 1 else None)
     rivals = _rivals(found, best)
@@ -492,8 +496,9 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     unled = chosen if best is None else _select(sentences, settings, None, sentence_model is not None)
     text_of = functools.cache(article_text)  # each article read once
     voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
-    quoted = _outermost([_with_rebuttal(_with_antecedent(s, text_of(s.doc_id)), text_of(s.doc_id))
-                         for s in chosen])
+    # A sentence quoted with the one it follows on from, or the rebuttal after it, unless that was quoted before.
+    quoted = _outermost([q if not _passed_over(q, skip) else s for s in chosen
+                         for q in [_with_rebuttal(_with_antecedent(s, text_of(s.doc_id)), text_of(s.doc_id))]])
     citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(quoted)]
     for original, copy in _copies(chosen, sentences, citations):
         citations.append(dataclasses.replace(_cite(len(citations) + 1, copy, voices_of(copy.doc_id)), copy_of=original))
@@ -517,9 +522,9 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     if all_candidates:
         reading["sentences_read"] = [{"text": s.text, "features": s.features, "support": s.support}
                                      for s in _unique(sentences)]
-    if not chosen or (weak and not described):
-        return Answer(question.text, _abstention(question, evidence, read), True, [], passages, evidence=evidence,
-                      **reading)
+    if not chosen or (weak and not described and not skip):
+        text = prompts.render("nothing_more") if skip else _abstention(question, evidence, read)
+        return Answer(question.text, text, True, [], passages, evidence=evidence, **reading)
     by_article = _by_article(citations)
     if len(by_article) > 1:
         text = "\n".join(prompts.render("article_line", source=a["source"], statement=a["statement"]) for a in by_article)
@@ -935,6 +940,11 @@ def _passage_dict(hit: Hit, read: bool) -> dict:
     return {"doc_id": meta["doc_id"], "title": meta["title"], "start": int(meta["start"]), "end": int(meta["end"]),
             "score": round(float(hit.score), 4), "dense_score": meta.get("dense_score"),
             "keyword_score": meta.get("keyword_score"), "read": read, "text": hit.text}
+
+
+def _passed_over(sentence: _Sentence, skip: frozenset[tuple[str, int, int]]) -> bool:
+    """Whether the sentence overlaps a span (doc_id, start, end) already quoted."""
+    return any(doc_id == sentence.doc_id and start < sentence.end and sentence.start < end for doc_id, start, end in skip)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -1,9 +1,10 @@
 """Follow-up questions, resolved against the conversation so far: "and what did the other article say?"
 asks the previous question again of the articles the previous answer didn't cite; "who is he?" names
-the person the previous answer quoted; "what about Trump's team?" asks what someone said about something
-again, of another topic, and "what about Sessions?" which articles mention him after "which articles
-mention Flynn?"; "when was this article published?" asks it of the one article the previous
-answer cited. Everything else is asked as it stands."""
+the person the previous answer quoted; "tell me more" quotes the next sentences for the previous
+question; "what about Trump's team?" asks what someone said about something again, of another topic,
+and "what about Sessions?" which articles mention him after "which articles mention Flynn?"; "when was
+this article published?" asks it of the one article the previous answer cited. Everything else is
+asked as it stands."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ _PRONOUN = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.I)
 # "What about Trump's team?" after "What did Peskov claim about Clinton's advisors?": the same question of
 # another topic.
 _WHAT_ABOUT = re.compile(r"^\W*(?:and\s+|but\s+)?(?:what|how)\s+about\s+(?P<topic>.+?)[\s?.!]*$", re.I)
+# "Tell me more", "what else?": the previous question again, its quoted sentences passed over.
+_MORE = re.compile(r"^\W*(?:(?:and\s+|so\s+)?(?:(?:can|could)\s+you\s+)?(?:tell|give|show)\s+me\s+more(?:\s+about\s+(?:it|this|that))?|"
+                   r"more(?:\s+(?:details?|please|on\s+(?:it|this|that)))?|go\s+on|continue|(?:please\s+)?elaborate|"
+                   r"(?:and\s+)?what\s+else(?:\s+(?:do|did)\s+(?:they|the\s+articles?)\s+say)?|anything\s+else)\W*$", re.I)
 # "this article", "the story": an article named by no word of its own, so the one just cited.
 _THIS_ARTICLE = re.compile(rf"\b(?:this|that|the)\s+{ARTICLE_WORDS}\b", re.I)
 
@@ -42,13 +47,22 @@ class Conversation:
         previous = self.answers[-1] if self.answers else None
         asked, exclude = resolve(question, previous)
         within = within or cited_article(question, previous)
-        pieces = (stream_answer(self.assistant, asked, exclude=exclude, within=within) if written
-                  else [self.assistant.ask(asked, exclude=exclude, within=within)])
+        if previous and _MORE.match(question):  # quoted sentences, whichever mode wrote the answer before
+            asked, quoted = previous.question, self._quoted(previous.question)
+            pieces = [self.assistant.ask(asked, within=within, skip=quoted)]
+        else:
+            pieces = (stream_answer(self.assistant, asked, exclude=exclude, within=within) if written
+                      else [self.assistant.ask(asked, exclude=exclude, within=within)])
         for piece in pieces:
             if isinstance(piece, Answer):
                 piece.resolved_from = question if asked != question else ""
                 self.answers.append(piece)
             yield piece
+
+
+    def _quoted(self, question: str) -> frozenset[tuple[str, int, int]]:
+        """The spans cited so far in answers to `question`."""
+        return frozenset((c.doc_id, c.start, c.end) for a in self.answers if a.question == question for c in a.citations)
 
 
 def resolve(question: str, previous: Answer | None) -> tuple[str, frozenset[str]]:

@@ -43,6 +43,25 @@ def test_what_about_asks_which_articles_mention_another_name(seed_assistant):
     assert [c.doc_id for c in follow.citations] == [SEED_IDS[0]] and "Sessions" in follow.citations[0].quote
 
 
+def test_tell_me_more_quotes_the_next_sentences_until_there_are_none(seed_assistant):
+    """"tell me more" had no words to search for: the chat answered "Can't answer"."""
+    conversation = Conversation(seed_assistant)
+    first = conversation.ask(CLINTON_ADVISORS)
+    quoted = [(c.doc_id, c.start, c.end) for c in first.citations]
+    for follow_up in ["tell me more", "what else?", "go on"]:
+        more = conversation.ask(follow_up)
+        assert more.question == CLINTON_ADVISORS and more.resolved_from == follow_up and more.short_answer is None
+        assert more.citations and not more.abstained
+        spans = [(c.doc_id, c.start, c.end) for c in more.citations]
+        assert not any(d == e and a < y and x < b for d, a, b in spans for e, x, y in quoted), spans  # nothing again
+        quoted += spans
+    for _ in range(10):
+        if (last := conversation.ask("more")).abstained:
+            break
+    assert last.answer == "The articles read say nothing more about this." and not last.citations
+    assert conversation.ask("tell me more about Kislyak").question == "tell me more about Kislyak"  # a topic of its own
+
+
 def test_a_question_without_reference_is_asked_as_it_stands(seed_assistant):
     conversation = Conversation(seed_assistant)
     conversation.ask(CLINTON_ADVISORS)
