@@ -483,8 +483,14 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     # shown so out-of-fold on the development set (`runs/eval-dev-final8`), none was the answer. Nor does
     # one the question itself names ("Florida" for "Florida Gov. Ron DeSantis … in which state?"): of the
     # 18 shown so (`runs/eval-dev-sp1`), none was the answer.
-    # "Who is Peskov?" is answered by what the articles call him, where they say it.
+    text_of = functools.cache(article_text)  # each article read once
+    voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
+    # "Who is Peskov?" is answered by what the articles call him, where they say it; "Who said 'fake
+    # news'?" by whoever says those words.
     described = describe.descriptions(question.described, _unique(sentences)) if question.described else []
+    said = _said_by(question.quoted, _unique(sentences), voices_of) if question.quoted else None
+    if said:
+        described = [said]
     best = None if skip else described[0] if described else (
         found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
         and found[0].features["type_match"] and found[0].features["in_question"] < 1 else None)
@@ -494,8 +500,6 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     # saw them: led by a wrong guess of the wrong kind ("Clinton" for "how long …"), the sentences chosen
     # offered no number and the question was abstained on only by that accident.
     unled = chosen if best is None else _select(sentences, settings, None, sentence_model is not None)
-    text_of = functools.cache(article_text)  # each article read once
-    voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
     # A sentence quoted with the one it follows on from, or the rebuttal after it, unless that was quoted before.
     quoted = _outermost([q if not _passed_over(q, skip) else s for s in chosen
                          for q in [_with_rebuttal(_with_antecedent(s, text_of(s.doc_id)), text_of(s.doc_id))]])
@@ -940,6 +944,22 @@ def _passage_dict(hit: Hit, read: bool) -> dict:
     return {"doc_id": meta["doc_id"], "title": meta["title"], "start": int(meta["start"]), "end": int(meta["end"]),
             "score": round(float(hit.score), 4), "dense_score": meta.get("dense_score"),
             "keyword_score": meta.get("keyword_score"), "read": read, "text": hit.text}
+
+
+def _said_by(words_quoted: str, sentences: list[_Sentence], voices_of: Callable) -> reader.Candidate | None:
+    """Whoever the best sentence holding `words_quoted` has saying them, where that sentence names them
+    ("… the spokesman for Putin Dmitry Peksov, claimed not only was the Russian narrative “fake news” …"):
+    a speaker named only in an earlier sentence is no span of the quote, and isn't given."""
+    holding = [s for s in sorted(sentences, key=lambda s: s.support, reverse=True)
+               if article_facts.mentions(s.text, words_quoted)]
+    for sentence in holding:
+        speaker = voice_in(voices_of(sentence.doc_id), sentence.start, sentence.end).speaker
+        at = sentence.text.rfind(speaker) if speaker else -1
+        if at >= 0:
+            return reader.Candidate(speaker, sentence.doc_id, sentence.start + at, sentence.start + at + len(speaker),
+                                    "SPEAKER", sentence, probability=1.0,
+                                    named_in=frozenset((s.doc_id, s.start, s.end) for s in holding))
+    return None
 
 
 def _passed_over(sentence: _Sentence, skip: frozenset[tuple[str, int, int]]) -> bool:

@@ -44,6 +44,15 @@ _DESCRIBED = re.compile(r"^\s*[Ww]ho(?:\s+(?:is|was)|['’]s)\s+(?P<name>(?:[A-Z
                         r"(?:,\s*according\s+to\b[^?]*)?\?*\s*$")
 
 
+# "Who said 'fake news'?", "Which national leader claimed the UN was “losing credibility”?": the question
+# quotes words (two or more) and asks who said them. Not "who wrote “The Star-Spangled Banner”?": its
+# author, not a speaker.
+_SAID_BY_WHOM = re.compile(r"^\W*(?:who\s+|which\s+(?:[\w’'.-]+\s+){1,4}?)(?:[\w’'-]+\s+){0,2}?(?:said|says|told|tells|"
+                           r"claimed|claims|called|calls|tweeted|posted|stated|declared|warned|"
+                           r"described|insisted|argued|quipped|joked|admitted|added)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"|(?<!\w)['‘]([^'’]+)['’](?!\w)")
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
@@ -55,6 +64,8 @@ class Question:
     article: str | None = None
     # The person a question asks to be described ("Who is Peskov?" → "Peskov": `describe.py`).
     described: str | None = None
+    # The words a question quotes when it asks who said them ("Who said 'fake news'?" → "fake news").
+    quoted: str | None = None
 
     @property
     def focus(self) -> str | None:
@@ -79,7 +90,14 @@ def analyse(text: str, asked_on: date | None = None) -> Question:
         speaker = None
     who = _DESCRIBED.match(text)
     return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text),
-                    who["name"].strip() if who else None)
+                    who["name"].strip() if who else None, _quoted(text))
+
+
+def _quoted(text: str) -> str | None:
+    if not _SAID_BY_WHOM.match(text):
+        return None
+    quote = next((" ".join(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(text)), "")
+    return quote if len(words(quote)) >= 2 else None
 
 
 def _article_named(text: str) -> str | None:

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from assistant.questions import analyse
 from assistant.speakers import NARRATION, QUOTE, REPORTED, voice_of, voices
-from conftest import SEEDS
+from conftest import SEEDS, run_cli
 
 
 def _labelled():
@@ -77,3 +78,24 @@ def test_a_day_is_when_someone_spoke_never_who(text, speaker):
     """"said Tuesday" made "Tuesday" the speaker ("Tuesday's claim, reported") in 1,079 of the voices of
     2,187 development and ISOT articles."""
     assert [v.speaker for v in voices(text)] == [speaker]
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("Who said 'fake news'?", "fake news"),
+    ("Which national leader claimed the UN was “losing credibility”?", "losing credibility"),
+    ("Which state said “yes” to it?", None),  # one word: a sentence holding it says little
+    ("What did Peskov call “fake news”?", None),  # asks what, not who
+])
+def test_a_question_quoting_words_asks_who_said_them(question, quoted):
+    assert analyse(question).quoted == quoted
+
+
+def test_who_said_quoted_words_is_answered_by_their_speaker_inside_the_quote(seed_index):
+    # "Clinton" led it in bold: a name of the sentence, not the one saying it.
+    answer = json.loads(run_cli("ask", "Who said 'fake news'?", "--index", str(seed_index), "--json").stdout)
+    short = answer["short_answer"]
+    assert short["text"] == "Dmitry Peksov" and answer["answer"].splitlines()[0] == "Dmitry Peksov"
+    article = (SEEDS / f"{short['doc_id']}.txt").read_text(encoding="utf-8")
+    assert article[short["start"]:short["end"]] == short["text"]
+    assert any(c["start"] <= short["start"] < short["end"] <= c["end"] and "fake news" in c["quote"]
+               for c in answer["citations"])
