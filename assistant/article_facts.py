@@ -183,7 +183,7 @@ _CATALOGUE = re.compile(
 _MENTIONING = re.compile(
     rf"^\W*(?:(?:which|what|how\s+many)\s+(?:of\s+the\s+)?(?:article|story|{_NOUNS})|(?:does|do)\s+(?:any|the)\s+"
     rf"(?:of\s+the\s+)?(?:article|story|{_NOUNS}))\s+(?:mentions?|names?|discuss(?:es)?|covers?|talks?\s+about|refers?\s+to)\s+"
-    r"(?P<term>.+?)\W*$", re.IGNORECASE)
+    r"(?P<term>.+?)[\s?.!]*$", re.IGNORECASE)
 
 
 def asks_catalogue(question: str) -> bool:
@@ -195,7 +195,8 @@ def asks_mentioning(question: str) -> str | None:
     """The words whose articles the question asks for ("Sessions" in "Which articles mention Sessions?"),
     without the quotes they may come in, or None."""
     match = _MENTIONING.match(question.strip())
-    term = re.sub(r"^(?:the|a|an)\s+", "", match["term"].strip(" \"'“”‘’"), flags=re.IGNORECASE) if match else ""
+    term = match["term"].strip(" \"'“”‘’") if match else ""
+    term = re.sub(r"['’]s$", "", re.sub(r"^(?:the|a|an)\s+", "", term, flags=re.IGNORECASE))  # "the hippo", "Peskov's"
     return term if words(term) else None
 
 

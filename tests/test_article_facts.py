@@ -275,6 +275,8 @@ def test_a_saved_news_feed_ingests_and_what_is_new_lists_its_dated_items(tmp_pat
     ("How many articles are in the index?", True, None),
     ("Which articles mention the storm?", False, "storm"), ("How many stories mention “Ana Ruiz”?", False, "Ana Ruiz"),
     ("Does any article mention Kislyak?", False, "Kislyak"), ("Which article mentions bees?", False, "bees"),
+    ("Which articles mention Peskov's?", False, "Peskov"), ("Which articles mention C++?", False, "C++"),
+    ("Which articles mention “*”?", False, None),  # no words: asked as any question (and refused)
     ("What are the articles about?", False, None), ("How many articles did the council ban?", False, None),
 ])
 def test_what_asks_which_articles_there_are_or_which_mention_something(question, catalogue, term):
