@@ -60,6 +60,9 @@ UNSPOKEN_PENALTY = 0.5
 SPEAKER_SENTENCES = 5
 # Candidates listed in --json (and kept by the eval) for reading why an answer was chosen.
 CANDIDATES_SHOWN = 5
+# Passages beyond `top_k` read for a question asking what someone said, where they say something
+# (`passages_read`): a few, since each is a distractor when it doesn't answer.
+SPEAKER_PASSAGES = 3
 # Passages the keyword index proposes for "which articles mention …": past this many, the count is a
 # lower bound and says so.
 MENTION_PASSAGES = 10_000
@@ -466,7 +469,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     no short answer, abstention by the evidence threshold; only its "sentences" when training the
     others); `all_candidates`: keep every sentence and candidate the reader found (for training), not
     only the best few; `stored_entities`: the store's sentence entities (`reader.candidates`)."""
-    read = passages_read(ranked, settings)
+    read = passages_read(ranked, settings, question.speaker)
     read_ids = {id(n) for n in read}
     passages = [_passage_dict(n, id(n) in read_ids) for n in ranked]
     sentence_model = (model or {}).get("sentences")
@@ -495,7 +498,10 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
         found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
         and found[0].features["type_match"] and found[0].features["in_question"] < 1 else None)
     rivals = _rivals(found, best)
-    chosen = _select(sentences, settings, best, sentence_model is not None, rivals) if sentences else []
+    # "What did Biden say about the deal?" is answered by Biden's words wherever the sentences read hold
+    # some: it quoted a headline about the deal, the best match, though one of his quotes was read.
+    own = [s for s in sentences if _spoken_by(_cite(0, s, voices_of(s.doc_id)), question.speaker)] if question.speaker else []
+    chosen = _select(own or sentences, settings, best, sentence_model is not None, rivals) if sentences else []
     # Whether the passages answer is judged on the sentences chosen without a short answer, as `train-reader`
     # saw them: led by a wrong guess of the wrong kind ("Clinton" for "how long …"), the sentences chosen
     # offered no number and the question was abstained on only by that accident.
@@ -586,11 +592,14 @@ def _quoted(n: int, article: Article, span: tuple[int, int], article_voices) -> 
                  article_voices)
 
 
-def passages_read(ranked: list[Hit], settings: Settings) -> list[Hit]:
+def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = None) -> list[Hit]:
     """The `top_k` passages the answer reads: the best ones, but at most `per_article` from one article
     while other articles' passages are left, so that one long article can't crowd out the second source
     of a story (on the seeds, all ten best passages of "what is the name of the Russian ambassador?" were
-    the first article's; the second, which names him, came eleventh)."""
+    the first article's; the second, which names him, came eleventh). For a question asking what
+    `speaker` said, also the best `SPEAKER_PASSAGES` below those in which the speaker says something:
+    "What did Biden say about the debt ceiling deal?" read ten passages about the deal, none with Biden
+    speaking, and abstained; his “America will not default,” Biden said came 18th."""
     counts: dict[str, int] = {}
     read, spare = [], []
     for hit in ranked:
@@ -598,6 +607,8 @@ def passages_read(ranked: list[Hit], settings: Settings) -> list[Hit]:
         counts[doc_id] = counts.get(doc_id, 0) + 1
         (read if counts[doc_id] <= settings.per_article else spare).append(hit)
     kept = {id(n) for n in read[: settings.top_k] + spare[: max(settings.top_k - len(read), 0)]}
+    if speaker:
+        kept |= {id(n) for n in [n for n in ranked if id(n) not in kept and speaks_in(n.text, speaker)][:SPEAKER_PASSAGES]}
     return [n for n in ranked if id(n) in kept]
 
 

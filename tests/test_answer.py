@@ -346,3 +346,30 @@ def test_a_sentence_is_quoted_with_the_next_one_when_that_turns_against_it(tmp_p
     assert any(q.startswith("The mayor said critics") and q.endswith("she said.") for q in quotes), quotes
     assert all(text[c["start"]:c["end"]] == c["quote"] for c in answer["citations"])
     assert sum("But that would be wrong" in q for q in quotes) == 1  # once, not again on its own
+
+
+DEAL = [
+    {"id": "vote", "title": "Budget deal heads to the council", "source": "Harbour Gazette",
+     "text": "The budget deal now goes to the council. The budget deal on the harbour needs one more council vote. "
+             "Council members expect the budget deal vote this week."},
+    {"id": "mayor", "title": "Mayor on the harbour", "source": "Coast Herald",
+     "text": "The mayor spoke at the pier on Monday.\n\n“I’m confident we will pass it, and the harbour will not "
+             "close,” Mayor Ana Ruiz said of the agreement. Fishing boats left early."},
+]
+
+
+def test_what_someone_said_is_answered_by_their_own_words_even_below_the_passages_read(tmp_path):
+    """"What did Biden say about the debt ceiling deal?" read ten passages about the deal, none with Biden
+    speaking, and abstained; given his words, it quoted a headline about the deal instead."""
+    folder = tmp_path / "deal"
+    folder.mkdir()
+    (folder / "deal.jsonl").write_text("".join(json.dumps(a) + "\n" for a in DEAL), encoding="utf-8")
+    run_cli("ingest", str(folder / "deal.jsonl"), "--index", str(tmp_path / "index"))
+    question = "What did Ruiz say about the budget deal?"
+    # Reading one passage only: the deal's own article ranks first, the mayor's words are read all the same.
+    answer = json.loads(run_cli("ask", question, "--index", str(tmp_path / "index"), "--json",
+                                prefix=("env", "ASSISTANT_TOP_K=1")).stdout)
+    assert [p["doc_id"] for p in answer["passages"]][0] == "vote"
+    assert not answer["abstained"] and answer["citations"]
+    assert all(c["speaker"] == "Ana Ruiz" for c in answer["citations"])
+    assert "will not close" in answer["citations"][0]["quote"]
