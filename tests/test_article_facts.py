@@ -305,3 +305,17 @@ def test_which_articles_mention_words_cites_each_where_it_first_does_and_says_no
     assert none.abstained and not none.citations and none.answer == "None of the 4 articles mentions “Kislyak”."
     scoped = assistant.ask("How many articles mention harbour?", exclude=frozenset({"essay"}))
     assert scoped.answer.startswith("1 of the 3 articles mentions “harbour”.")
+
+
+def test_which_articles_mention_words_reads_alike_from_both_table_backends(tmp_path, store_settings):
+    """The keyword index proposes the passages: SQLite's FTS5 and PostgreSQL's full-text search alike, for
+    words either could misread as syntax."""
+    from assistant.ingest import ingest
+    from conftest import copy_seeds
+
+    ingest([copy_seeds(tmp_path / "articles")], store_settings, progress=False)
+    assistant = Assistant(store_settings)
+    assert assistant.ask("Which articles mention Sessions?").answer.startswith("1 of the 2 articles mentions “Sessions”.")
+    assert assistant.ask("How many articles mention “Jeff Sessions”?").citations[0].quote.endswith("Jeff Sessions.")
+    for odd in ("AND OR NOT", "C++", "Kislyak's"):
+        assert assistant.ask(f"Which articles mention {odd}?").answer  # an answer, never a syntax error
