@@ -490,11 +490,16 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
     # "Who is Peskov?" is answered by what the articles call him, where they say it; "Who said 'fake
     # news'?" by whoever says those words.
-    described = describe.descriptions(question.described, _unique(sentences)) if question.described else []
+    described = (describe.descriptions(question.described, _unique(sentences),
+                                       titles=question.text.lstrip().lower().startswith("who"))
+                 if question.described else [])
     said = _said_by(question.quoted, _unique(sentences), voices_of) if question.quoted else None
     if said:
         described = [said]
-    best = None if skip else described[0] if described else (
+    # A question asking who or what NAME is is answered by a description or by no bold at all: another
+    # name is never the answer ("Who is Michael Flynn?" once led with **Trump**, "What is Threads?" with
+    # **Meta**).
+    best = None if skip or (question.described and not described) else described[0] if described else (
         found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
         and found[0].features["type_match"] and found[0].features["in_question"] < 1 else None)
     rivals = _rivals(found, best)

@@ -31,7 +31,7 @@ _NAME_WORD = re.compile(r"[A-Z][\w.’'-]*")
 # inside an abbreviation ("the U.S.") doesn't end it.
 _LONGEST = 90
 _PHRASE = r"(?:[^,;:!?()“”\"\s.]|\.(?=\S)|\s(?!(?:who|which|that|said|says)\b))"
-_AFTER = re.compile(rf"\s*,\s+(?:who\s+(?:is|was)\s+)?(?P<d>(?:the|a|an|his|her|its|their)\s{_PHRASE}{{2,{_LONGEST}}}?)"
+_AFTER = re.compile(rf"\s*,\s+(?:(?:who|which)\s+(?:is|was)\s+)?(?P<d>(?:the|a|an|his|her|its|their)\s{_PHRASE}{{2,{_LONGEST}}}?)"
                     r"(?=\s*(?:[,;()]|\.(?:\s|$)|$|\s(?:who|which|that|said|says)\b))")
 # Before the name: from the first article or possessive with no clause word after it ("the meetings that
 # the Russian ambassador, Sergey Kislyak" → "the Russian ambassador"; "the director of the FBI, …").
@@ -51,9 +51,11 @@ _ADDRESS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "mad
 _TITLE_ENTITIES = {"", "ORG", "NORP", "GPE"}
 
 
-def descriptions(name: str, sentences: list, nlp: Callable = reader._nlp) -> list[Candidate]:
-    """What `sentences` (objects with doc_id, start, text, support, as `reader.candidates` takes) call the
-    person `name`, most informative first: appositives, then titles, each by their sentence's support."""
+def descriptions(name: str, sentences: list, titles: bool = True, nlp: Callable = reader._nlp) -> list[Candidate]:
+    """What `sentences` (objects with doc_id, start, text, support, as `reader.candidates` takes) call
+    `name`, most informative first: appositives, then (with `titles`: a person's) titles, each by their
+    sentence's support. A thing's "title" is mostly another name ("Meta Threads"), so "What is Threads?"
+    takes appositives only."""
     found: list[tuple[int, float, Candidate]] = []
     for sentence in sorted(sentences, key=lambda s: s.support, reverse=True):
         mentions = _mentions(name, sentence.text)
@@ -61,7 +63,7 @@ def descriptions(name: str, sentences: list, nlp: Callable = reader._nlp) -> lis
         tokens = [t for t in nlp()(sentence.text) if not t.is_space] if mentions else []
         for start, end in mentions:
             span, rank = _appositive(sentence.text, start, end, tokens), 0
-            if span is None:
+            if span is None and titles:
                 span, rank = _title(sentence.text, start, tokens), 1
             if span is not None:
                 a, b = span

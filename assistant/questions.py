@@ -38,10 +38,11 @@ _UNNAMING = frozenset({"new", "latest", "recent", "same", "other", "first", "las
                        "weekly", "daily", "annual", "today", "yesterday", "month", "year"})
 
 
-# "Who is Peskov?", "Who was Sergey Kislyak, according to the Mouthpiece article?": a name of at most
-# four capitalised words, nothing else asked ("Who is the new Speaker?" asks for a name).
-_DESCRIBED = re.compile(r"^\s*[Ww]ho(?:\s+(?:is|was)|['’]s)\s+(?P<name>(?:[A-Z][\w.’'-]*\s*){1,4}?)\s*"
-                        r"(?:,\s*according\s+to\b[^?]*)?\?*\s*$")
+# "Who is Peskov?", "Who was Sergey Kislyak, according to the Mouthpiece article?", "What is the Wagner
+# Group?": a name of at most four capitalised words, nothing else asked ("Who is the new Speaker?" asks
+# for a name, "What is Moscow's view of it?" for a view).
+_DESCRIBED = re.compile(r"^\s*(?:[Ww]ho(?:\s+(?:is|was)|['’]s)|[Ww]hat(?:\s+(?:is|was)|['’]s)(?:\s+the)?)\s+"
+                        r"(?P<name>(?:[A-Z][\w.’'&-]*\s*){1,4}?)\s*(?:,\s*according\s+to\b[^?]*)?\?*\s*$")
 
 
 # "Who said 'fake news'?", "Which national leader claimed the UN was “losing credibility”?": the question

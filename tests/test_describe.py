@@ -76,3 +76,24 @@ def test_who_is_is_answered_in_bold_by_a_cited_description(seed_index):
     assert ARTICLE_TEXT[short["doc_id"]][short["start"]:short["end"]] == short["text"]
     assert any(c["doc_id"] == short["doc_id"] and c["start"] <= short["start"] < short["end"] <= c["end"]
                for c in answer["citations"])
+
+
+def test_what_is_a_name_takes_appositives_but_no_title():
+    assert analyse("What is the Wagner Group?").described == "Wagner Group"
+    assert analyse("What is Moscow's view of it?").described is None
+    found = descriptions("OpenAI", _sentences("It was a hectic weekend for OpenAI, the artificial intelligence company "
+                                              "behind ChatGPT, and its staff."), titles=False)
+    assert [c.text for c in found] == ["the artificial intelligence company behind ChatGPT"]
+    assert descriptions("Threads", _sentences("Fans of Meta Threads signed up."), titles=False) == []
+
+
+def test_who_is_in_a_folder_of_ones_own_is_a_title_or_an_appositive(tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "council.txt").write_text(
+        "Council votes on bees\n\nThe council voted on Tuesday to ban pesticides. “It is a first step,” said Mayor "
+        "Ana Ruiz. Tom Reyes, a beekeeper, welcomed it. Ana Ruiz met Tom Reyes later.", encoding="utf-8")
+    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
+    ask = lambda q: json.loads(run_cli("ask", q, "--index", str(tmp_path / "index"), "--json").stdout)  # noqa: E731
+    assert ask("Who is Ana Ruiz?")["short_answer"]["text"] == "Mayor"
+    assert ask("Who is Tom Reyes?")["short_answer"]["text"] == "a beekeeper"
