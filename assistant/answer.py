@@ -259,7 +259,7 @@ class Assistant:
                                 outlets=prompts.render("catalogue_outlets", count=f"{len(outlets):,}",
                                                        outlets=_plural(len(outlets), "outlet")) if outlets else "",
                                 days=prompts.render("catalogue_days", first=days[0], last=days[-1]) if days else "")]
-        return self._listed(question, lines, entries, "catalogue")
+        return self._listed(question, lines + _newest(entries), entries, "catalogue")
 
     def _mentioning(self, question: str, term: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
         """Which articles hold `term` as whole words: each cited at the sentence where it first does. The
@@ -277,28 +277,15 @@ class Assistant:
         lines = [prompts.render("mentioned_by", count=f"{len(entries):,}", of=f"{len(scope):,}", term=term,
                                 at_least="at least " if len(hits) == MENTION_PASSAGES else "",
                                 mention="mentions" if len(entries) == 1 else "mention")]
-        return self._listed(question, lines, entries, "mentioning", at=first)
+        return self._listed(question, lines + _newest(entries), entries, "mentioning", at=first)
 
     def _listed(self, question: str, lines: list[str], entries: list[dict], kind: str,
                 at: dict[str, int] | None = None) -> Answer:
         """`lines`, then the newest `OVERVIEW_ARTICLES` of `entries` (articles without a date last), each
-        cited by its lede, or by the sentence holding character `at[doc_id]`."""
-        entries = sorted(entries, key=lambda e: (bool(reader.day_of(e["published_at"])), e["published_at"], e["doc_id"]),
-                         reverse=True)
-        shown = entries[:article_facts.OVERVIEW_ARTICLES]
-        if len(entries) > len(shown):
-            lines.append(prompts.render("listed_newest", shown=str(len(shown))))
-        citations = []
-        for entry in shown:
-            article = self.store.article(entry["doc_id"])
-            if article is None:
-                continue
-            if at:
-                span = next(((s.start, s.end) for s in sentence_spans(article.text) if s.start <= at[entry["doc_id"]] < s.end), None)
-            else:
-                span = article_facts.lede(article.title, article.text)
-            if span:
-                citations.append(_quoted(len(citations) + 1, article, span, voices(article.text)))
+        with its date, cited by its lede or by the sentence holding character `at[doc_id]`."""
+        shown = sorted(entries, key=lambda e: (bool(reader.day_of(e["published_at"])), e["published_at"], e["doc_id"]),
+                       reverse=True)[:article_facts.OVERVIEW_ARTICLES]
+        citations = self._ledes(shown, at)
         dates = {e["doc_id"]: e["published_at"] for e in shown}
         by_article = [{**a, "source": f"{a['source']} ({dates[a['doc_id']]})" if dates[a["doc_id"]] else a["source"]}
                       for a in _by_article(citations)]
@@ -319,12 +306,16 @@ class Assistant:
                          for a in by_article)
         return Answer(question, text, not citations, citations, [], by_article, evidence={"article_fact": "overview"})
 
-    def _ledes(self, entries: list[dict]) -> list[Citation]:
-        """Each catalogue entry's article's opening sentence (`article_facts.lede`), cited in order."""
+    def _ledes(self, entries: list[dict], at: dict[str, int] | None = None) -> list[Citation]:
+        """Each catalogue entry's article's opening sentence (`article_facts.lede`), or with `at` the
+        sentence holding its character `at[doc_id]`, cited in order."""
         citations = []
         for entry in entries:
             article = self.store.article(entry["doc_id"])
-            span = article_facts.lede(article.title, article.text) if article else None
+            if article is None:
+                continue
+            span = (next(((s.start, s.end) for s in sentence_spans(article.text) if s.start <= at[entry["doc_id"]] < s.end), None)
+                    if at else article_facts.lede(article.title, article.text))
             if span:
                 citations.append(_quoted(len(citations) + 1, article, span, voices(article.text)))
         return citations
@@ -344,18 +335,11 @@ class Assistant:
         if not entries:
             return Answer(question, prompts.render("latest_none", scope=scope) if asked_on else
                           prompts.render("latest_undated"), True, [], [], evidence={"article_fact": "latest"})
-        entries.sort(key=lambda e: (e["published_at"], e["doc_id"]), reverse=True)
-        shown = entries[:article_facts.OVERVIEW_ARTICLES]
-        citations = self._ledes(shown)
-        dates = {e["doc_id"]: e["published_at"] for e in shown}
-        by_article = [{**a, "source": f"{a['source']} ({dates[a['doc_id']]})"} for a in _by_article(citations)]
-        which = (prompts.render("latest_some", shown=str(len(shown)), count=f"{len(entries):,}", scope=scope)
-                 if len(entries) > len(shown) else prompts.render("latest_all", count=str(len(shown)),
-                                                                   articles="article" if len(shown) == 1 else "articles",
-                                                                   scope=scope))
-        text = "\n".join([which] + [prompts.render("article_line", source=a["source"], statement=a["statement"])
-                                     for a in by_article])
-        return Answer(question, text, not citations, citations, [], by_article, evidence={"article_fact": "latest"})
+        shown = min(len(entries), article_facts.OVERVIEW_ARTICLES)
+        which = (prompts.render("latest_some", shown=str(shown), count=f"{len(entries):,}", scope=scope)
+                 if len(entries) > shown else prompts.render("latest_all", count=str(shown),
+                                                             articles=_plural(shown, "article"), scope=scope))
+        return self._listed(question, [which], entries, "latest")
 
     def _of_each_article(self, question: str, fact: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
         """A question about "the article" that names none ("Who is quoted?", `article_facts.asked_of_no_article`):
@@ -981,6 +965,12 @@ def _said_by(words_quoted: str, sentences: list[_Sentence], voices_of: Callable)
 def _passed_over(sentence: _Sentence, skip: frozenset[tuple[str, int, int]]) -> bool:
     """Whether the sentence overlaps a span (doc_id, start, end) already quoted."""
     return any(doc_id == sentence.doc_id and start < sentence.end and sentence.start < end for doc_id, start, end in skip)
+
+
+def _newest(entries: list[dict]) -> list[str]:
+    """The line saying only the newest are listed, when there are more than can be."""
+    shown = article_facts.OVERVIEW_ARTICLES
+    return [prompts.render("listed_newest", shown=str(shown))] if len(entries) > shown else []
 
 
 def _plural(count: int, noun: str) -> str:
