@@ -269,7 +269,8 @@ class Assistant:
         first: dict[str, int] = {}
         for hit in hits:
             if hit.doc_id in scope and (found := article_facts.mentions(hit.text, term)):
-                first[hit.doc_id] = min(first.get(hit.doc_id, hit.start + found.start()), hit.start + found.start())
+                at = hit.start + found.start()
+                first[hit.doc_id] = min(first.get(hit.doc_id, at), at)
         entries = [scope[doc_id] for doc_id in first]
         if not entries:
             return Answer(question, prompts.render("mentioned_by_none", count=f"{len(scope):,}", term=term), True, [], [],
@@ -478,12 +479,12 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
                                        titles=question.text.lstrip().lower().startswith("who"))
                  if question.described else [])
     said = _said_by(question.quoted, _unique(sentences), voices_of) if question.quoted else None
-    if said:
-        described = [said]
+    # What a passage states outright leads, and is answered even below the abstention threshold.
+    stated = said or (described[0] if described else None)
     # A question asking who or what NAME is is answered by a description or by no bold at all: another
     # name is never the answer ("Who is Michael Flynn?" once led with **Trump**, "What is Threads?" with
     # **Meta**).
-    best = None if skip or (question.described and not described) else described[0] if described else (
+    best = None if skip or (question.described and not stated) else stated or (
         found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
         and found[0].features["type_match"] and found[0].features["in_question"] < 1 else None)
     rivals = _rivals(found, best)
@@ -521,7 +522,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     if all_candidates:
         reading["sentences_read"] = [{"text": s.text, "features": s.features, "support": s.support}
                                      for s in _unique(sentences)]
-    if not chosen or (weak and not described and not skip):
+    if not chosen or (weak and not stated and not skip):
         text = prompts.render("nothing_more") if skip else _abstention(question, evidence, read)
         return Answer(question.text, text, True, [], passages, evidence=evidence, **reading)
     by_article = _by_article(citations)

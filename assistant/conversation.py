@@ -70,8 +70,9 @@ def resolve(question: str, previous: Answer | None) -> tuple[str, frozenset[str]
     if previous is None:
         return question, frozenset()
     # "Which articles mention Obama?" → "None …": "what about Sessions?" still asks which mention him.
-    about, topic = _WHAT_ABOUT.match(question), asks_mentioning(previous.question) or analyse(previous.question).topic
-    if previous.abstained and not asks_mentioning(previous.question):
+    mentioning = asks_mentioning(previous.question)
+    about, topic = _WHAT_ABOUT.match(question), mentioning or analyse(previous.question).topic
+    if previous.abstained and not mentioning:
         return question, frozenset()
     if _OTHER_ARTICLE.search(question):
         return previous.question, frozenset(c.doc_id for c in previous.citations)

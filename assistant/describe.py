@@ -59,8 +59,9 @@ def descriptions(name: str, sentences: list, titles: bool = True, nlp: Callable 
     found: list[tuple[int, float, Candidate]] = []
     for sentence in sorted(sentences, key=lambda s: s.support, reverse=True):
         mentions = _mentions(name, sentence.text)
-        # spaCy makes an odd space (a no-break space: "host\u00a0Fareed Zakaria") a token of its own.
-        tokens = [t for t in nlp()(sentence.text) if not t.is_space] if mentions else []
+        # Tags and entities only (no parse). spaCy makes an odd space (a no-break space: "host\u00a0Fareed
+        # Zakaria") a token of its own.
+        tokens = [t for t in nlp()(sentence.text, disable=["parser"]) if not t.is_space] if mentions else []
         for start, end in mentions:
             span, rank = _appositive(sentence.text, start, end, tokens), 0
             if span is None and titles:
