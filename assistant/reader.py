@@ -32,10 +32,10 @@ from assistant import embedder
 from assistant.answer_types import DATE, NAME, NUMBER, PLACE, THING
 from assistant.questions import Question
 from assistant.retrieve import RECENT_DAYS
-from assistant.terms import close_spelling, content_terms, stem, words
+from assistant.terms import STOPWORDS, close_spelling, content_terms, stem, words
 
 MODEL_FILE = Path(__file__).with_name("reader_model.json")
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 # How many of the best-supported sentences are read for candidates. Set, not tuned: with 12 the answer is
 # among the candidates for 0.79 of the development set's thing-questions (out-of-fold report; 0.72 before
 # noun phrases), and NER costs about 2 ms a sentence here.
@@ -271,7 +271,9 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     keys = list(groups)
     kind = kind_phrase(question, nlp)
     kind_similarity = _kind_similarity(kind, keys, encoder)
-    kind_head = {stem(w) for w in words(kind)[-1:]}
+    kind_head = {stem(w) for w in words(who_called(question) or kind)[-1:]}
+    qualified = _qualified(question.text)
+    rivals = {s.text: _rivalled(s.text, qualified) for s in read}
     found = []
     for key, similarity in zip(keys, kind_similarity):
         mentions = groups[key]
@@ -286,7 +288,8 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
                                for t in tokens) / len(tokens),
             # The answer sits beside what the question asks about ("with host Fareed Zakaria" for
             # "who interviewed …"): 1 / (1 + words between the candidate and the nearest question word).
-            "near_question": max(_nearness(s.text, e.start_char, e.end_char, asked_stems) for s, e in mentions),
+            "near_question": max(_nearness(s.text, e.start_char, e.end_char, asked_stems, rivals[s.text])
+                                 for s, e in mentions),
             "mentions": math.log1p(len({(s.doc_id, s.start) for s, _ in mentions})),
             "articles": math.log1p(len({s.doc_id for s, _ in mentions})),
             "best_support": sentence.support,
@@ -299,14 +302,15 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
             # A news question is mostly about the subject of its story, which the headline names.
             "in_title": max(sum(t in title_words[s.doc_id] for t in tokens) for s, _ in mentions) / len(tokens),
             # How much of the question surrounds the candidate (within `AROUND` words), beyond the nearest word.
-            "question_words_around": max(_around(s.text, e.start_char, e.end_char, asked_stems) for s, e in mentions),
+            "question_words_around": max(_around(s.text, e.start_char, e.end_char, asked_stems, rivals[s.text])
+                                         for s, e in mentions),
             # How much the candidate looks like what the question asks for ("automaker" → Ford, not the
             # safety agency; "country" → South Korea, not Seoul), alone and against the question's best.
             "kind_similarity": similarity,
             "kind_similarity_gap": similarity - max(kind_similarity),
             # Named right beside what the question calls it ("the Russian ambassador, Sergey Kislyak",
             # "host Fareed Zakaria", "automaker Ford"): `near_question` for that word alone.
-            "near_kind": max(_nearness(s.text, e.start_char, e.end_char, kind_head) for s, e in mentions),
+            "near_kind": max(_nearness(s.text, e.start_char, e.end_char, kind_head, rivals[s.text]) for s, e in mentions),
             **{f"label_{g}": float(group == g) for g in LABEL_GROUPS},
         }
         bare = _POSSESSIVE.sub("", ent.text)  # "Putin’s" → "Putin"
@@ -417,6 +421,27 @@ def kind_phrase(question: Question, nlp: Callable) -> str:
     return next((c for c in chunks[:3] if set(words(c)) - _GENERIC_NOUNS), KIND_WORDS.get(question.expects, "thing"))
 
 
+def who_called(question: Question) -> str | None:
+    """What a who-question calls the person it asks for, when it says so after "is", "was", "became" or
+    "named" ("Who was the Republican nominee in …" → "Republican nominee", "Who was hired as the new police
+    chief …" → "new police chief"); None otherwise ("Who is considering running …", "Who is Wally?")."""
+    found = _WHO_CALLED.match(question.text)
+    if not found:
+        return None
+    head = found[1].split()[-1]
+    if head.endswith(("ing", "ed")) or (head[0].isupper() and not head.isupper()):  # a verb, or a name
+        return None
+    return found[1]
+
+
+# A who-question's copula or naming verb, then the phrase up to a preposition, a clause or the end.
+_WHO_CALLED = re.compile(r"\s*[Ww]ho\s+(?:is|was|are|were|will\s+be|has\s+been|had\s+been|became|becomes|will\s+become)"
+                         r"(?:\s+(?:now|currently|named|appointed|elected|chosen|hired|as))*"
+                         r"\s+(?:(?:the|a|an)\s+)?((?:[\w’'-]+\s+){0,4}?[\w-]+)"
+                         r"(?=\s+(?:of|in|for|at|to|on|by|from|with|since|after|before|during|following|who|that|"
+                         r"whose|when|and|behind)\b|\s*[?,]|\s*$)")
+
+
 def _kind_unparsed(question: Question) -> str | None:
     """The question's kind phrase where it is found without the parser, else None."""
     if not {"which", "what"} & set(words(question.text)):  # nothing to parse for (the parser: ~5 ms)
@@ -465,11 +490,12 @@ _POSSESSIVE = re.compile(r"\s*['’]s?$")
 AROUND = 8
 
 
-def _around(text: str, start: int, end: int, asked_stems: set[str]) -> float:
-    """The share of the question's words that stand within `AROUND` words of [start, end)."""
+def _around(text: str, start: int, end: int, asked_stems: set[str], rivalled: frozenset[int] = frozenset()) -> float:
+    """The share of the question's words that stand within `AROUND` words of [start, end) (not counting
+    the `rivalled` ones, indices of `_stem_tokens`)."""
     if not asked_stems:
         return 0.0
-    tokens = [(at, s) for at, s in _stem_tokens(text) if s]
+    tokens = [(at, s) for i, (at, s) in enumerate(_stem_tokens(text)) if s and i not in rivalled]
     inside = [i for i, (at, _) in enumerate(tokens) if start <= at < end]
     if not inside:
         return 0.0
@@ -487,16 +513,64 @@ def _stem_tokens(text: str) -> tuple[tuple[int, str], ...]:
     return tuple((m.start(), stem(w[0]) if (w := words(m.group())) else "") for m in _TOKEN.finditer(text))
 
 
-def _nearness(text: str, start: int, end: int, asked_stems: set[str]) -> float:
-    """1 / (1 + the number of words between [start, end) and the nearest word of the question outside it)."""
+def _nearness(text: str, start: int, end: int, asked_stems: set[str], rivalled: frozenset[int] = frozenset()) -> float:
+    """1 / (1 + the number of words between [start, end) and the nearest word of the question outside it,
+    not counting the `rivalled` ones)."""
     tokens = _stem_tokens(text)
     inside = [i for i, (at, _) in enumerate(tokens) if start <= at < end]
     if not inside:
         return 0.0
     first, last = inside[0], inside[-1]
-    gaps = [first - i - 1 for i, (_, s) in enumerate(tokens[:first]) if s in asked_stems]
-    gaps += [i - last - 1 for i, (_, s) in enumerate(tokens) if i > last and s in asked_stems]
+    gaps = [first - i - 1 for i, (_, s) in enumerate(tokens[:first]) if s in asked_stems and i not in rivalled]
+    gaps += [i - last - 1 for i, (_, s) in enumerate(tokens) if i > last and s in asked_stems and i not in rivalled]
     return 1.0 / (1 + min(gaps)) if gaps else 0.0
+
+
+# Words that tell one holder of a title from another: "the new CEO" is not "the former CEO".
+_RIVAL_WORDS = frozenset({"new", "former", "ex", "current", "previous", "next", "interim", "acting", "outgoing",
+                          "incoming", "first", "last", "late", "deputy", "vice"})
+
+
+def _demonym(word: str) -> bool:
+    """Whether a (lower-cased) word looks like a party's or a nation's adjective ("republican",
+    "democratic", "russian", "british", "chinese"): a place ("South Carolina senator", "Kremlin official")
+    qualifies a title without naming another holder of it."""
+    return word.endswith(_DEMONYM_ENDINGS)
+
+
+_DEMONYM_ENDINGS = ("an", "ic", "ish", "ese", "ch", "i")  # Republican, Democratic, British, Chinese, French, Israeli
+
+
+def _qualified(question: str) -> dict[str, str]:
+    """The question's words that come with a word saying which one ("Republican nominee", "new CEO"):
+    each one's stem → that word (lower-cased). The word qualifies when it is a capitalised word inside the
+    question ("Republican", not a question's first word) or one of `_RIVAL_WORDS`."""
+    tokens = list(_TOKEN.finditer(question))
+    found = {}
+    for before, word in zip(tokens[1:], tokens[2:]):
+        head, qualifier = words(word.group()), words(before.group())
+        if head and qualifier and head[0] not in STOPWORDS and (before.group()[0].isupper() or qualifier[0] in _RIVAL_WORDS):
+            found[stem(head[0])] = qualifier[0]
+    return found
+
+
+def _rivalled(text: str, qualified: dict[str, str]) -> frozenset[int]:
+    """The words of a sentence (indices of `_stem_tokens`) that are a qualified question word qualified
+    otherwise: "nominee" in "Democratic nominee Hillary Clinton" for "Who was the Republican nominee?".
+    Those are another one, not the one asked about."""
+    if not qualified:
+        return frozenset()
+    tokens = list(_TOKEN.finditer(text))
+    rivalled = set()
+    for i, (at, s) in enumerate(_stem_tokens(text)):
+        if i and s in qualified:
+            before = tokens[i - 1].group()
+            other = words(before)[0] if words(before) else ""
+            asked = qualified[s]
+            if other and other != asked and (before[0].isupper() and _demonym(other) and _demonym(asked)
+                                             or other in _RIVAL_WORDS and asked in _RIVAL_WORDS):
+                rivalled.add(i)
+    return frozenset(rivalled)
 
 
 def is_recent(published_at: str, asked_on: date | None) -> bool:

@@ -222,3 +222,29 @@ def test_a_one_word_kind_is_read_without_loading_spacy():
     assert kind_phrase(analyse("Which country did Peskov say Clinton saw as the main evil?"), no_spacy) == "country"
     with pytest.raises(AssertionError, match="spaCy was loaded"):
         kind_phrase(analyse("Which TV network interviewed Peskov?"), no_spacy)
+
+
+
+def test_who_the_question_calls_the_person_and_a_title_held_by_another_is_not_near_it():
+    """"Who was the Republican nominee?" calls the person "Republican nominee": in the seed sentence that
+    names both nominees, "Democratic nominee" is another one, so Clinton does not stand beside the
+    question's words and Trump does."""
+    from assistant.reader import _nearness, _qualified, _rivalled, who_called
+
+    question = "Who was the Republican nominee in the 2016 presidential election?"
+    assert who_called(analyse(question)) == "Republican nominee"
+    assert who_called(analyse("Who was hired as the new police chief of Delaware State University?")) == \
+        "new police chief"
+    for not_called in ("Who is considering running for governor in Delaware?", "Who is Michael Flynn?",
+                       "Who interviewed Peskov on CNN?"):
+        assert who_called(analyse(not_called)) is None
+    sentence = ("Between the Republican nominee, now-President Donald Trump and Democratic nominee Hillary "
+                "Clinton, there were a slew of scandals and concerns.")
+    rivalled = _rivalled(sentence, _qualified(question))
+    near = {name: _nearness(sentence, sentence.index(name), sentence.index(name) + len(name), {"nomin"}, rivalled)
+            for name in ("Donald Trump", "Hillary Clinton")}
+    assert near["Donald Trump"] == 0.5 and near["Hillary Clinton"] < 0.2
+    # The same for "the new CEO" against "the former CEO"; the same word qualifying is the same one.
+    assert _rivalled("Former CEO Jack Dorsey praised new CEO Linda Yaccarino.",
+                     _qualified("Who is the new CEO of Twitter?")) == {1}
+    assert not _rivalled("The Republican nominee won.", _qualified(question))
