@@ -122,7 +122,20 @@ def _appositive(text: str, start: int, end: int, tokens: list) -> tuple[int, int
     # Russian ambassador, Sergey Kislyak, on …").
     if _PREPOSITION.search(text[:before.start("d")]) and not re.match(r"\s*,", text[end:]):
         return None
+    # "the resignation of former National Security Advisor to Trump, Michael Flynn": what happened to
+    # them is no description; what follows it is.
+    event = _EVENT_OF.match(text, before.start("d"), before.end("d"))
+    if event and len(words(text[event.end():before.end("d")])) >= 2:
+        return event.end(), before.end("d")
     return before.start("d"), before.end("d")
+
+
+# Nouns of what happens to a person, which an appositive before their name may hang on ("the arrest of the
+# former head of the agency, Jane Doe"). Set by hand: titles ("the director of", "the head of") are not events.
+_EVENT_OF = re.compile(r"(?:[Tt]he|[Aa]n?)\s+(?:\w+\s+)?(?:resignation|nomination|election|appointment|removal|dismissal|"
+                       r"departure|arrest|death|firing|ouster|indictment|conviction|murder|killing|trial|release|"
+                       r"sacking|impeachment|retirement|hiring|arrival|visit|return|exit|ousting|detention|"
+                       r"kidnapping|assassination|funeral|testimony|confirmation)\s+of\s+")
 
 
 def _title(text: str, start: int, tokens: list) -> tuple[int, int] | None:

@@ -54,6 +54,11 @@ def _sentences(*texts):
     # The comma ends a quote: what comes before it is someone else's ("Microsoft, OpenAI's largest investor").
     ("Altman", "\"We look forward to it\" with Microsoft, OpenAI's largest investor, Altman said.", None),
     ("Peskov", "The reporters met Peskov.", None),
+    # What happened to them is no description; the title after it is.
+    ("Flynn", "This includes the resignation of former National Security Advisor to Trump, Michael Flynn, whose "
+     "resignation is still raising questions.", "former National Security Advisor to Trump"),
+    ("Doe", "It follows the sudden arrest of the former head of the agency, Jane Doe, on Friday.",
+     "the former head of the agency"),
 ])
 def test_a_description_is_an_exact_span_of_the_sentence_naming_them(name, text, description):
     found = descriptions(name, _sentences(text))
