@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from assistant import article_facts, describe, embedder, prompts, reader
-from assistant.answer_types import DATE, NUMBER, candidates, offers
+from assistant.answer_types import DATE, NUMBER, asks_length, candidates, offers
 from assistant.articles import Article
 from assistant.passages import reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
@@ -465,12 +465,6 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     found = (reader.candidates(question, _unique(sentences), candidate_model, settings.sentence_encoder,
                                stored_entities)
              if candidate_model or all_candidates else [])
-    # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
-    # training weeks (see the model's "short_answer_from"). A candidate of another kind than the question
-    # asks for ("Sergey" for "how many people …", "flights" for "which airline") never leads: of the 10
-    # shown so out-of-fold on the development set (`runs/eval-dev-final8`), none was the answer. Nor does
-    # one the question itself names ("Florida" for "Florida Gov. Ron DeSantis … in which state?"): of the
-    # 18 shown so (`runs/eval-dev-sp1`), none was the answer.
     text_of = functools.cache(article_text)  # each article read once
     voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
     # "Who is Peskov?" is answered by what the articles call him, where they say it; "Who said 'fake
@@ -485,8 +479,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     # name is never the answer ("Who is Michael Flynn?" once led with **Trump**, "What is Threads?" with
     # **Meta**).
     best = None if skip or (question.described and not stated) else stated or (
-        found[0] if candidate_model and found and found[0].probability >= model["short_answer_from"]
-        and found[0].features["type_match"] and found[0].features["in_question"] < 1 else None)
+        found[0] if candidate_model and found and may_lead(question, found[0], model["short_answer_from"]) else None)
     rivals = _rivals(found, best)
     # "What did Biden say about the deal?" is answered by Biden's words wherever the sentences read hold
     # some: it quoted a headline about the deal, the best match, though one of his quotes was read.
@@ -535,6 +528,22 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
         text = prompts.render("short_answer", short=best.text, statement=text)
     return Answer(question.text, text, False, citations, passages, by_article, evidence=evidence,
                   short_answer=short, **reading)
+
+
+def may_lead(question: Question, candidate: reader.Candidate, threshold: float) -> bool:
+    """Whether the reader's best candidate leads the answer in bold."""
+    # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
+    # training weeks (see the model's "short_answer_from"). A candidate of another kind than the question
+    # asks for ("Sergey" for "how many people …", "flights" for "which airline") never leads: of the 10
+    # shown so out-of-fold on the development set (`runs/eval-dev-final8`), none was the answer. Nor does
+    # one the question itself names ("Florida" for "Florida Gov. Ron DeSantis … in which state?"): of the
+    # 18 shown so (`runs/eval-dev-sp1`), none was the answer. Nor does a count for "how long" ("more than
+    # 11,000" for "how long could the work stoppage last?", the one such short answer out-of-fold on
+    # April–June, `runs/eval-oof-kp3`: wrong); a length leads it ("months", "90 days").
+    asked = set(words(question.text))
+    return (candidate.probability >= threshold and bool(candidate.features["type_match"])
+            and candidate.features["in_question"] < 1
+            and (question.expects != NUMBER or not asks_length(asked) or offers(candidate.text, NUMBER, asked)))
 
 
 def _about_article(question: Question, fact: str, article: Article, ranked: list[Hit]) -> Answer:

@@ -65,7 +65,7 @@ _DURATION = re.compile(r"\b((?:\d[\d,.]*|an?|(?:a )?few|several|many|%s)(?:[- ]a
 _UNIT = re.compile(_UNITS, re.I)
 
 
-def _asks_length(question_words: set[str]) -> bool:
+def asks_length(question_words: set[str]) -> bool:
     return {"how", "long"} <= question_words
 
 
@@ -149,7 +149,7 @@ def candidates(sentence: str, kind: str | None, question_words: set[str]) -> set
     if kind == NUMBER:
         if _asks_age(question_words):  # an age is offered as one ("58-year-old", "aged 58", "Zakaria, 58,")
             return _matched(_AGE, sentence) & fresh
-        if _asks_length(question_words):  # a length is offered as one ("90 days", "a few hours", "months")
+        if asks_length(question_words):  # a length is offered as one ("90 days", "a few hours", "months")
             return {w for w in _matched(_DURATION, sentence)
                     if _DIGITS.search(w) or w in _NUMBER_WORDS or _UNIT.fullmatch(w)} & fresh
         return {w for w in fresh if _DIGITS.search(w) or w in _NUMBER_WORDS}

@@ -248,3 +248,20 @@ def test_who_the_question_calls_the_person_and_a_title_held_by_another_is_not_ne
     assert _rivalled("Former CEO Jack Dorsey praised new CEO Linda Yaccarino.",
                      _qualified("Who is the new CEO of Twitter?")) == {1}
     assert not _rivalled("The Republican nominee won.", _qualified(question))
+
+
+@pytest.mark.parametrize("question, text, leads", [
+    ("How long could the writers' strike last?", "more than 11,000", False),  # a count, not a length
+    ("How long could the writers' strike last?", "months", True),
+    ("How old is Joe Biden?", "81", True),
+    ("How many astronauts were selected?", "Four", True),
+    ("Which company makes the Atlas?", "Volkswagen", True),
+])
+def test_a_number_leads_in_bold_only_in_the_form_the_question_asks_for(question, text, leads):
+    from assistant.answer import may_lead
+    from assistant.reader import Candidate
+
+    candidate = Candidate(text, "d", 0, len(text), "CARDINAL", None, {"type_match": 1.0, "in_question": 0.0}, 0.9)
+    assert may_lead(analyse(question), candidate, 0.5) is leads
+    assert not may_lead(analyse(question), Candidate(text, "d", 0, len(text), "CARDINAL", None,
+                                                     {"type_match": 1.0, "in_question": 0.0}, 0.4), 0.5)
