@@ -273,7 +273,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     kind_similarity = _kind_similarity(kind, keys, encoder)
     kind_head = {stem(w) for w in words(who_called(question) or kind)[-1:]}
     qualified = _qualified(question.text)
-    rivals = {s.text: _rivalled(s.text, qualified) for s in read}
+    rivalled = {s.text: _rivalled(s.text, qualified) for s in read}
     found = []
     for key, similarity in zip(keys, kind_similarity):
         mentions = groups[key]
@@ -288,7 +288,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
                                for t in tokens) / len(tokens),
             # The answer sits beside what the question asks about ("with host Fareed Zakaria" for
             # "who interviewed …"): 1 / (1 + words between the candidate and the nearest question word).
-            "near_question": max(_nearness(s.text, e.start_char, e.end_char, asked_stems, rivals[s.text])
+            "near_question": max(_nearness(s.text, e.start_char, e.end_char, asked_stems, rivalled[s.text])
                                  for s, e in mentions),
             "mentions": math.log1p(len({(s.doc_id, s.start) for s, _ in mentions})),
             "articles": math.log1p(len({s.doc_id for s, _ in mentions})),
@@ -302,7 +302,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
             # A news question is mostly about the subject of its story, which the headline names.
             "in_title": max(sum(t in title_words[s.doc_id] for t in tokens) for s, _ in mentions) / len(tokens),
             # How much of the question surrounds the candidate (within `AROUND` words), beyond the nearest word.
-            "question_words_around": max(_around(s.text, e.start_char, e.end_char, asked_stems, rivals[s.text])
+            "question_words_around": max(_around(s.text, e.start_char, e.end_char, asked_stems, rivalled[s.text])
                                          for s, e in mentions),
             # How much the candidate looks like what the question asks for ("automaker" → Ford, not the
             # safety agency; "country" → South Korea, not Seoul), alone and against the question's best.
@@ -310,7 +310,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
             "kind_similarity_gap": similarity - max(kind_similarity),
             # Named right beside what the question calls it ("the Russian ambassador, Sergey Kislyak",
             # "host Fareed Zakaria", "automaker Ford"): `near_question` for that word alone.
-            "near_kind": max(_nearness(s.text, e.start_char, e.end_char, kind_head, rivals[s.text]) for s, e in mentions),
+            "near_kind": max(_nearness(s.text, e.start_char, e.end_char, kind_head, rivalled[s.text]) for s, e in mentions),
             **{f"label_{g}": float(group == g) for g in LABEL_GROUPS},
         }
         bare = _POSSESSIVE.sub("", ent.text)  # "Putin’s" → "Putin"
@@ -543,13 +543,14 @@ _DEMONYM_ENDINGS = ("an", "ic", "ish", "ese", "ch", "i")  # Republican, Democrat
 
 def _qualified(question: str) -> dict[str, str]:
     """The question's words that come with a word saying which one ("Republican nominee", "new CEO"):
-    each one's stem → that word (lower-cased). The word qualifies when it is a capitalised word inside the
-    question ("Republican", not a question's first word) or one of `_RIVAL_WORDS`."""
+    each one's stem → that word (lower-cased). The word qualifies when it is a party's or nation's
+    adjective inside the question (capitalised, not the question's first word) or one of `_RIVAL_WORDS`."""
     tokens = list(_TOKEN.finditer(question))
     found = {}
     for before, word in zip(tokens[1:], tokens[2:]):
         head, qualifier = words(word.group()), words(before.group())
-        if head and qualifier and head[0] not in STOPWORDS and (before.group()[0].isupper() or qualifier[0] in _RIVAL_WORDS):
+        if head and qualifier and head[0] not in STOPWORDS and (
+                before.group()[0].isupper() and _demonym(qualifier[0]) or qualifier[0] in _RIVAL_WORDS):
             found[stem(head[0])] = qualifier[0]
     return found
 
@@ -567,8 +568,9 @@ def _rivalled(text: str, qualified: dict[str, str]) -> frozenset[int]:
             before = tokens[i - 1].group()
             other = words(before)[0] if words(before) else ""
             asked = qualified[s]
-            if other and other != asked and (before[0].isupper() and _demonym(other) and _demonym(asked)
-                                             or other in _RIVAL_WORDS and asked in _RIVAL_WORDS):
+            # A rival qualifier is of the question's own sort: "Democratic" for "Republican", "former" for "new".
+            if other and other != asked and (other in _RIVAL_WORDS if asked in _RIVAL_WORDS
+                                             else before[0].isupper() and _demonym(other)):
                 rivalled.add(i)
     return frozenset(rivalled)
 
