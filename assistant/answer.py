@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from assistant import article_facts, describe, embedder, prompts, reader
-from assistant.answer_types import DATE, NUMBER, asks_length, candidates, offers
+from assistant.answer_types import DATE, NUMBER, asks_count, asks_length, asks_share, candidates, offers
 from assistant.articles import Article
 from assistant.passages import reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
@@ -539,11 +539,15 @@ def may_lead(question: Question, candidate: reader.Candidate, threshold: float) 
     # one the question itself names ("Florida" for "Florida Gov. Ron DeSantis … in which state?"): of the
     # 18 shown so (`runs/eval-dev-sp1`), none was the answer. Nor does a count for "how long" ("more than
     # 11,000" for "how long could the work stoppage last?", the one such short answer out-of-fold on
-    # April–June, `runs/eval-oof-kp3`: wrong); a length leads it ("months", "90 days").
+    # April–June, `runs/eval-oof-kp3`: wrong); a length leads it ("months", "90 days"). The same for a
+    # share ("what percentage …": "60%", "half", not a count) and for an amount of money where the
+    # question counts something else (`answer_types.asks_count`).
     asked = set(words(question.text))
     return (candidate.probability >= threshold and bool(candidate.features["type_match"])
             and candidate.features["in_question"] < 1
-            and (question.expects != NUMBER or not asks_length(asked) or offers(candidate.text, NUMBER, asked)))
+            and (question.expects != NUMBER
+                 or ((not (asks_length(asked) or asks_share(asked)) or offers(candidate.text, NUMBER, asked))
+                     and not (candidate.label == "MONEY" and asks_count(asked)))))
 
 
 def _about_article(question: Question, fact: str, article: Article, ranked: list[Hit]) -> Answer:

@@ -92,7 +92,9 @@ def voice_label(citation) -> str:
     if citation.kind == "quote":
         voice = f"quote · {citation.speaker}" if citation.speaker else "quote · speaker not named"
     elif citation.kind == "reported" and citation.speaker:
-        voice = f"{citation.speaker}'s claim, reported"
+        # "Republicans' claim", as AP style writes any name ending in s ("Jones' claim").
+        possessive = "'" if citation.speaker.endswith("s") else "'s"
+        voice = f"{citation.speaker}{possessive} claim, reported"
     else:
         voice = "the article's own words"
     copy_of = getattr(citation, "copy_of", None)  # an answer from an older server has none

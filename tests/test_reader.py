@@ -250,18 +250,42 @@ def test_who_the_question_calls_the_person_and_a_title_held_by_another_is_not_ne
     assert not _rivalled("The Republican nominee won.", _qualified(question))
 
 
-@pytest.mark.parametrize("question, text, leads", [
-    ("How long could the writers' strike last?", "more than 11,000", False),  # a count, not a length
-    ("How long could the writers' strike last?", "months", True),
-    ("How old is Joe Biden?", "81", True),
-    ("How many astronauts were selected?", "Four", True),
-    ("Which company makes the Atlas?", "Volkswagen", True),
+@pytest.mark.parametrize("question, text, label, leads", [
+    ("How long could the writers' strike last?", "more than 11,000", "CARDINAL", False),  # a count, not a length
+    ("How long could the writers' strike last?", "months", "DATE", True),
+    ("How old is Joe Biden?", "81", "CARDINAL", True),
+    ("How many astronauts were selected?", "Four", "CARDINAL", True),
+    ("Which company makes the Atlas?", "Volkswagen", "ORG", True),
+    ("What percentage of voters said no?", "nearly 33,000", "CARDINAL", False),  # a count, not a share
+    ("What percentage of voters said no?", "about 60%", "PERCENT", True),
+    ("What percentage of voters said no?", "half", "CARDINAL", True),
+    ("She steps down after how many years in the role?", "£234 million", "MONEY", False),  # money, not a count
+    ("How many pounds did the club pay for him?", "80 million pounds", "MONEY", True),
 ])
-def test_a_number_leads_in_bold_only_in_the_form_the_question_asks_for(question, text, leads):
+def test_a_number_leads_in_bold_only_in_the_form_the_question_asks_for(question, text, label, leads):
     from assistant.answer import may_lead
     from assistant.reader import Candidate
 
-    candidate = Candidate(text, "d", 0, len(text), "CARDINAL", None, {"type_match": 1.0, "in_question": 0.0}, 0.9)
-    assert may_lead(analyse(question), candidate, 0.5) is leads
-    assert not may_lead(analyse(question), Candidate(text, "d", 0, len(text), "CARDINAL", None,
-                                                     {"type_match": 1.0, "in_question": 0.0}, 0.4), 0.5)
+    features = {"type_match": 1.0, "in_question": 0.0}
+    assert may_lead(analyse(question), Candidate(text, "d", 0, len(text), label, None, features, 0.9), 0.5) is leads
+    assert not may_lead(analyse(question), Candidate(text, "d", 0, len(text), label, None, features, 0.4), 0.5)
+
+
+@pytest.mark.parametrize("question, name, value", [
+    ("Panic buying caused gas station closures in which state this week?", "Florida", 1.0),
+    ("Panic buying caused gas station closures in which state this week?", "Miami", -1.0),  # a city
+    ("Panic buying caused gas station closures in which state this week?", "US", -1.0),  # a country
+    ("The UK's first consumption room will open in which city?", "Glasgow", 0.0),  # a city it doesn't know
+    ("The UK's first consumption room will open in which city?", "Scotland", -1.0),
+    ("Which city this week elected its first female mayor?", "New York", 1.0),  # a city and a state
+    ("Which country did Biden visit?", "Georgia", 1.0),  # a country and a state
+    ("The wonkiest pub has closed in which county?", "Phoenix", -1.0),
+    ("Who visited Miami?", "Miami", 0.0),  # no kind of place asked for
+])
+def test_a_place_of_another_kind_than_asked_is_told_apart(question, name, value):
+    """"Which state …?" answered **Miami**, "which city …?" **Scotland**: the NER model tags both GPE, so
+    the reader learns from the gazetteer's kinds whether a place is the kind the question asks for."""
+    from assistant.answer_types import asked_place_kind
+    from assistant.reader import _place_kind
+
+    assert _place_kind(asked_place_kind(question), name) == value
