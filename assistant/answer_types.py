@@ -134,6 +134,8 @@ def place_kinds(name: str) -> frozenset[str]:
         return frozenset({"country"})
     key = " ".join(words(name))
     return frozenset(kind for kind, names in _PLACE_KINDS.items() if key in names)
+
+
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 
 

@@ -328,8 +328,8 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
 def _place_kind(asked: str | None, name: str) -> float:
     """1 for a place of the kind the question asks for, -1 for a known place of another kind ("Miami" for
     "which state", "Scotland" for "which city"), 0 when either is unknown. Out-of-fold on the whole
-    development set, 20 of the 88 places given in bold for a "which/what …" question were wrong, half of
-    them of the wrong kind; the NER model tags all of them GPE and the static encoder hardly tells a state
+    development set, 20 of the 88 places given in bold for a "which/what …" question were wrong, 5 of them
+    a place of another kind; the NER model tags all of them GPE and the static encoder hardly tells a state
     from a city (`kind_similarity`)."""
     kinds = answer_types.place_kinds(name) if asked else frozenset()
     return 0.0 if not kinds else 1.0 if asked in kinds else -1.0

@@ -34,8 +34,8 @@ _AFTER_VERB = re.compile(rf"\b(?:said|says|asked|added|wrote|told|according to)\
 _APPOSITIVE = re.compile(rf"{_WHO}(?:,\s+(?:a|an|the)\s+[^,.;:]{{1,120}}){{1,2}},\s+(?:[a-z]+\s+){{0,2}}?(?:{_VERBS})\b")
 # "Puerto Rico’s government has said", "Russian officials said": the name only qualifies who speaks.
 _QUALIFIER = re.compile(r"[’']s$|^[A-Z][a-z]+(?:an|ic|ish|ese)$")
-_AUXILIARY = {"has", "have", "had", "is", "was", "were", "are", "will", "would", "also", "had", "then", "later",
-              "previously", "has", "recently", "reportedly", "publicly", "repeatedly", "once", "first"}
+_AUXILIARY = {"has", "have", "had", "is", "was", "were", "are", "will", "would", "also", "then", "later",
+              "previously", "recently", "reportedly", "publicly", "repeatedly", "once", "first"}
 # The sentence's subject, however far its verb of saying ("He then went on to defend …, by saying that …").
 _OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?:]*?\b(?:{_VERBS})\b")
 # "…, the owners said": an unnamed speaker closes the sentence, so its opening name is not the speaker.
