@@ -22,7 +22,8 @@ from typing import Callable
 import numpy as np
 
 from assistant import article_facts, describe, embedder, prompts, reader
-from assistant.answer_types import DATE, NUMBER, asks_count, asks_length, asks_share, candidates, offers
+from assistant.answer_types import (DATE, NUMBER, asks_count, asks_length, asks_person, asks_share, candidates,
+                                    offers)
 from assistant.articles import Article
 from assistant.passages import reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
@@ -541,10 +542,12 @@ def may_lead(question: Question, candidate: reader.Candidate, threshold: float) 
     # 11,000" for "how long could the work stoppage last?", the one such short answer out-of-fold on
     # April–June, `runs/eval-oof-kp3`: wrong); a length leads it ("months", "90 days"). The same for a
     # share ("what percentage …": "60%", "half", not a count) and for an amount of money where the
-    # question counts something else (`answer_types.asks_count`).
+    # question counts something else (`answer_types.asks_count`); and only a person leads "which
+    # senator …?" (`answer_types.asks_person`).
     asked = set(words(question.text))
     return (candidate.probability >= threshold and bool(candidate.features["type_match"])
             and candidate.features["in_question"] < 1
+            and (candidate.label == "PERSON" or not asks_person(question.text))
             and (question.expects != NUMBER
                  or ((not (asks_length(asked) or asks_share(asked)) or offers(candidate.text, NUMBER, asked))
                      and not (candidate.label == "MONEY" and asks_count(asked)))))

@@ -261,8 +261,11 @@ def test_who_the_question_calls_the_person_and_a_title_held_by_another_is_not_ne
     ("What percentage of voters said no?", "half", "CARDINAL", True),
     ("She steps down after how many years in the role?", "£234 million", "MONEY", False),  # money, not a count
     ("How many pounds did the club pay for him?", "80 million pounds", "MONEY", True),
+    ("Which senator voted against the repeal?", "Republicans", "NORP", False),  # a group, not a senator
+    ("Which senator voted against the repeal?", "Susan Collins", "PERSON", True),
+    ("Which city will host the convention?", "Chicago", "GPE", True),
 ])
-def test_a_number_leads_in_bold_only_in_the_form_the_question_asks_for(question, text, label, leads):
+def test_a_short_answer_leads_in_bold_only_in_the_form_the_question_asks_for(question, text, label, leads):
     from assistant.answer import may_lead
     from assistant.reader import Candidate
 
