@@ -32,6 +32,7 @@ _AFTER_VERB = re.compile(rf"\b(?:said|says|asked|added|wrote|told|according to)\
 # "Senator Rand Paul, a fiscal hawk who has sometimes opposed his party’s spending plans, said …": the
 # name before the appositive speaks, not the last capitalised words before the verb ("U.S. Senate").
 _APPOSITIVE = re.compile(rf"{_WHO}(?:,\s+(?:a|an|the)\s+[^,.;:]{{1,120}}){{1,2}},\s+(?:[a-z]+\s+){{0,2}}?(?:{_VERBS})\b")
+_APPOSITION_START = re.compile(r",\s+(?:a|an|the)\s")
 # "Puerto Rico’s government has said", "Russian officials said": the name only qualifies who speaks.
 _QUALIFIER = re.compile(r"[’']s$|^[A-Z][a-z]+(?:an|ic|ish|ese)$")
 _AUXILIARY = {"has", "have", "had", "is", "was", "were", "are", "will", "would", "also", "then", "later",
@@ -169,6 +170,8 @@ def _attribution(plain: str) -> str | None:
     patterns = ((_AFTER_VERB, _APPOSITIVE, _BEFORE_VERB) if _UNNAMED_TAIL.search(plain)
                 else (_AFTER_VERB, _APPOSITIVE, _BEFORE_VERB, _OPENING_SUBJECT))
     for pattern in patterns:
+        if pattern is _APPOSITIVE and not _APPOSITION_START.search(plain):  # most sentences have none: skip the scan
+            continue
         for match in pattern.finditer(plain):
             reference = re.fullmatch(_REFERENCE, match["who"])
             # "…,” said he." names the speaker; in "Trump says he never met him" the pronoun is the subject
