@@ -100,7 +100,10 @@ _PERSON_ROLE = re.compile(
     r"fellow|first|young|old|world|\w+-\w+)\s+){0,2}(?:person|man|woman|official|politician|actor|actress|singer|"
     r"celebrity|senator|governor|candidate|judge|president|artist|author|musician|athlete|lawmaker|billionaire|"
     r"rapper|ceo|chef|minister|mayor|coach|golfer|footballer|journalist|comedian|designer|activist|executive|"
-    r"founder|legend|icon|star|host|player|leader)s?\b")
+    r"founder|legend|icon|star|host|player|leader)s?\b"
+    # "which host city", "which star sign": the role word only qualifies another kind of thing.
+    r"(?!\s+(?:city|cities|country|countries|nation|state|team|club|network|company|party|group|show|series|"
+    r"film|movie|sign|board|venue|site|event|tournament)\b)")
 
 
 def asks_person(question: str) -> bool:

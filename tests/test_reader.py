@@ -264,6 +264,7 @@ def test_who_the_question_calls_the_person_and_a_title_held_by_another_is_not_ne
     ("Which senator voted against the repeal?", "Republicans", "NORP", False),  # a group, not a senator
     ("Which senator voted against the repeal?", "Susan Collins", "PERSON", True),
     ("Which city will host the convention?", "Chicago", "GPE", True),
+    ("Which host city was chosen for the 2030 Games?", "Chicago", "GPE", True),
 ])
 def test_a_short_answer_leads_in_bold_only_in_the_form_the_question_asks_for(question, text, label, leads):
     from assistant.answer import may_lead
