@@ -128,8 +128,8 @@ def _load_places() -> dict[str, frozenset[str]]:
 
 
 _PLACE_KINDS = _load_places()
-_PLACES = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(set().union(*_PLACE_KINDS.values()), key=len, reverse=True))
-                     + r")\b", re.I)
+_PLACES = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(set().union(*_PLACE_KINDS.values()),
+                                                                      key=len, reverse=True)) + r")\b", re.I)
 # Initials news uses for countries, matched as written ("US", not the word "us").
 _COUNTRY_INITIALS = frozenset({"US", "U.S.", "USA", "UK", "U.K.", "UAE"})
 # The kind of place a question asks for, by the word it uses ("which US state", "in what city"); a

@@ -33,10 +33,14 @@ _AFTER_VERB = re.compile(rf"\b(?:said|says|asked|added|wrote|told|according to)\
 # name before the appositive speaks, not the last capitalised words before the verb ("U.S. Senate").
 _APPOSITIVE = re.compile(rf"{_WHO}(?:,\s+(?:a|an|the)\s+[^,.;:]{{1,120}}){{1,2}},\s+(?:[a-z]+\s+){{0,2}}?(?:{_VERBS})\b")
 _APPOSITION_START = re.compile(r",\s+(?:a|an|the)\s")
-# "Puerto Rico’s government has said", "Russian officials said": the name only qualifies who speaks.
+# "Puerto Rico’s government has said", "Russian officials said": the name only qualifies who speaks. Narrower
+# than the reader's party-or-nation adjective (which also takes "-ch", "-i"): here those endings took names
+# with the verb after them as speakers ("Koch won", "Fauci takes", "Missouri led": 22 sentences of 1,400
+# articles, `runs/exp/speakers_diff.py`).
 _QUALIFIER = re.compile(r"[’']s$|^[A-Z][a-z]+(?:an|ic|ish|ese)$")
-_AUXILIARY = {"has", "have", "had", "is", "was", "were", "are", "will", "would", "also", "then", "later",
-              "previously", "recently", "reportedly", "publicly", "repeatedly", "once", "first"}
+# What can follow such a name without being the noun it qualifies ("Puerto Rico’s most …", "… has said").
+_NOT_QUALIFIED = STOPWORDS | {"has", "have", "had", "is", "was", "were", "are", "will", "would", "also", "then",
+                              "later", "previously", "recently", "reportedly", "publicly", "repeatedly", "once", "first"}
 # The sentence's subject, however far its verb of saying ("He then went on to defend …, by saying that …").
 _OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?:]*?\b(?:{_VERBS})\b")
 # "…, the owners said": an unnamed speaker closes the sentence, so its opening name is not the speaker.
@@ -181,7 +185,7 @@ def _attribution(plain: str) -> str | None:
             who = match["who"] if reference else _trim(match["who"])
             if who and _QUALIFIER.search(who):  # "Puerto Rico’s government", "Republican lawmakers"
                 noun = re.match(r"\s+([a-z][\w’'-]*)", plain[match.end("who"):])
-                who = (f"{who} {noun[1]}" if noun and noun[1] not in _AUXILIARY | STOPWORDS and not SAYS_NEXT.match(noun[0])
+                who = (f"{who} {noun[1]}" if noun and noun[1] not in _NOT_QUALIFIED and not SAYS_NEXT.match(noun[0])
                        else who)
             if who:
                 return who
