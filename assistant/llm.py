@@ -7,6 +7,7 @@ empty reply) becomes one `LLMError` line; the caller then shows the extractive a
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -17,6 +18,12 @@ from assistant.settings import Settings, SettingsError
 
 # A choice is a number; a model that goes on is cut off here.
 CHOICE_TOKENS = 4
+# The first tokens whose probabilities `first_token_mass` reads: the most OpenAI's API gives.
+TOP_TOKENS = 20
+# A reply's first token says nothing of which candidate it begins when it is one of these.
+_UNINFORMATIVE = frozenset({"the", "a", "an", '"', "'", "“", "‘"})
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven "
+                                                  "twelve".split())}
 
 
 class LLMError(RuntimeError):
@@ -38,8 +45,9 @@ def api_key(settings: Settings) -> str:
 
 
 @lru_cache(maxsize=4)
-def client(settings: Settings):
-    """One client (and its connection pool) per configuration, not one per question."""
+def client(settings: Settings, top_logprobs: int = 0):
+    """One client (and its connection pool) per configuration, not one per question; with `top_logprobs`,
+    its replies carry each token's likeliest alternatives and their log-probabilities."""
     try:
         from llama_index.llms.openai_like import OpenAILike
     except ImportError:
@@ -47,7 +55,7 @@ def client(settings: Settings):
     return OpenAILike(model=settings.llm_model, api_base=settings.llm_url.rstrip("/"), api_key=api_key(settings),
                       is_chat_model=True, context_window=settings.llm_context, max_tokens=settings.llm_max_tokens,
                       temperature=0.0, timeout=settings.llm_timeout, max_retries=0,
-                      additional_kwargs={"seed": 0})
+                      additional_kwargs={"seed": 0}, logprobs=bool(top_logprobs) or None, top_logprobs=top_logprobs)
 
 
 def messages(question: str, passages: list[dict], candidates: list[str] = ()):
@@ -75,6 +83,36 @@ def choose(settings: Settings, question: str, passages: list[dict], options: lis
     except Exception as exc:  # as in `stream`
         raise LLMError(f"the LLM at {settings.llm_url} failed ({_one_line(exc)})") from exc
     return choice_in(reply, len(options))
+
+
+def first_token_mass(settings: Settings, question: str, passages: list[dict], options: list[str]) -> list[float] | None:
+    """For each of `options`, the probability that the LLM, asked for the answer alone, begins its reply
+    the way the option begins: the summed probability of its `TOP_TOKENS` likeliest first tokens that
+    begin the option ("V" and "Volks" for Volkswagen; case aside, without a leading "the", a number word
+    also as digits). One token of reply: it costs what reading the passages costs. None when the server
+    gives no token probabilities."""
+    from llama_index.core.llms import ChatMessage
+
+    chat = [ChatMessage(role="system", content=prompts.load("llm_score_system")),
+            ChatMessage(role="user", content=prompts.render("llm_score_user", passages=_fenced(passages),
+                                                            question=question))]
+    try:
+        reply = client(settings.replace(llm_max_tokens=1), TOP_TOKENS).chat(chat)
+    except Exception as exc:  # as in `stream`
+        raise LLMError(f"the LLM at {settings.llm_url} failed ({_one_line(exc)})") from exc
+    if not reply.logprobs or not reply.logprobs[0]:
+        return None
+    first = [(t.token.strip().lower(), math.exp(t.logprob)) for t in reply.logprobs[0]]
+    return [sum(p for token, p in first if token and token not in _UNINFORMATIVE and any(f.startswith(token) for f in forms))
+            for forms in map(_spellings, options)]
+
+
+def _spellings(option: str) -> set[str]:
+    """How a reply may begin an option: as written, without a leading article, a number word as digits."""
+    text = option.strip().lower()
+    first, _, rest = text.partition(" ")
+    return {text} | ({rest} if first in ("the", "a", "an") and rest else set()) | (
+        {" ".join(filter(None, [_NUMBER_WORDS[first], rest]))} if first in _NUMBER_WORDS else set())
 
 
 def choice_in(reply: str, count: int) -> int | None:

@@ -263,3 +263,42 @@ def test_the_candidate_the_llm_chose_is_its_short_answer_at_the_readers_span(see
     assert answer.answer.splitlines()[0] == chosen["text"]
     assert answer.alternative_answer == extractive.short_answer
     _assert_quotes_are_the_articles(seed_assistant.settings.index_dir, answer.to_dict())
+
+
+def test_the_real_model_gives_each_option_the_probability_its_reply_begins_with_it(llama_server):
+    """One token of reply with its likeliest alternatives (`llm.first_token_mass`): each option gets the
+    probability of the first tokens that begin it, so the options' masses are probabilities that add up
+    to at most 1, and the name the passage states gets more than names it doesn't hold."""
+    from assistant.llm import first_token_mass
+
+    settings = Settings.load(llm_url=llama_server)
+    passage = {"title": "Kremlin spokesman on CNN", "text": "Fareed Zakaria interviewed Dmitry Peskov on CNN on Sunday."}
+    masses = first_token_mass(settings, "Who interviewed Peskov on CNN?", [passage],
+                              ["Fareed Zakaria", "Anderson Cooper", "Vladimir Putin"])
+    assert masses is not None and all(0 <= m <= 1 for m in masses) and sum(masses) <= 1 + 1e-6
+    assert masses[0] > max(masses[1:]), masses
+
+
+@pytest.mark.parametrize("option, begins", [
+    ("Four", ["4", "Four", "fo"]), ("the World Trade Center", ["World", "the World"]), ("Volkswagen", ["V", "Volks"]),
+])
+def test_a_reply_may_begin_an_option_without_its_article_or_with_a_number_as_digits(option, begins):
+    from assistant.llm import _spellings
+
+    assert all(any(s.startswith(b.lower()) for s in _spellings(option)) for b in begins)
+    assert not any(s.startswith("wtc") for s in _spellings(option))
+
+
+def test_the_llm_chooses_among_the_readers_candidates_by_how_its_reply_would_begin(llama_server):
+    """`written._choose`: the reader's probabilities weighed with the real model's first-token mass. With
+    the reader unsure (equal probabilities) the name the passage states is chosen; with the reader sure of
+    another candidate by far more than the model's preference, the reader's stays."""
+    from assistant.written import _choose
+
+    settings = Settings.load(llm_url=llama_server)
+    passage = {"title": "Kremlin spokesman on CNN", "text": "Fareed Zakaria interviewed Dmitry Peskov on CNN on Sunday."}
+    options = [{"text": "Anderson Cooper", "probability": 0.34}, {"text": "Fareed Zakaria", "probability": 0.33},
+               {"text": "Vladimir Putin", "probability": 0.33}]
+    assert _choose(settings, "Who interviewed Peskov on CNN?", [passage], options) is options[1]
+    options[0]["probability"], options[1]["probability"] = 0.999998, 0.000001
+    assert _choose(settings, "Who interviewed Peskov on CNN?", [passage], options) is options[0]
