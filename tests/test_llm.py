@@ -142,6 +142,18 @@ def test_a_question_the_articles_dont_answer_gets_no_invented_answer(seed_index,
     _assert_quotes_are_the_articles(seed_index, answer)
 
 
+def test_a_question_the_reader_abstains_on_offers_the_llm_no_candidates(seed_assistant):
+    """Offered the reader's candidates, the LLM chose one for questions the articles don't answer
+    (**Hillary Clinton** for the capital of Australia): where the reader abstains it is offered none, so
+    any short answer is the LLM's own, checked against the passages."""
+    from assistant.written import offered
+
+    unanswered = seed_assistant.ask("What is the capital of Australia?")
+    assert unanswered.abstained and unanswered.candidates and offered(unanswered) == []
+    answered = seed_assistant.ask("Who interviewed Peskov on CNN?")
+    assert not answered.abstained and offered(answered) == answered.candidates[:5]
+
+
 def test_an_article_that_instructs_the_model_changes_nothing(injected_index, llama_server):
     answer = _ask_json(injected_index, CLINTON_ADVISORS, llama_server)
     assert "BANANAS" not in answer["answer"].upper()
