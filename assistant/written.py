@@ -42,7 +42,8 @@ CANDIDATES_SCORED = 5
 # with Qwen2.5-Coder-0.5B-Instruct; best candidate right 0.506 (reader alone), 0.512 (LLM alone), 0.589
 # with any weight from 0.5 to 1 (0.560 at 0.2 and at 3); the folds chose 0.5 or 0.75, out-of-fold 0.577.
 LLM_WEIGHT = 0.75
-# The least probability taken for a candidate none of the likeliest first tokens begins (not tuned).
+# The least probability taken for a candidate none of the likeliest first tokens begins, and for one the
+# reader's rounded probability puts at 0 (not tuned).
 MASS_FLOOR = 1e-4
 # A first line this short without a passage marker is the LLM's short answer even when it leaves out
 # "Answer:" (small models do).

@@ -146,12 +146,12 @@ def test_a_question_the_reader_abstains_on_offers_the_llm_no_candidates(seed_ass
     """Offered the reader's candidates, the LLM chose one for questions the articles don't answer
     (**Hillary Clinton** for the capital of Australia): where the reader abstains it is offered none, so
     any short answer is the LLM's own, checked against the passages."""
-    from assistant.written import offered
+    from assistant.written import CANDIDATES_SCORED, offered
 
     unanswered = seed_assistant.ask("What is the capital of Australia?")
     assert unanswered.abstained and unanswered.candidates and offered(unanswered) == []
     answered = seed_assistant.ask("Who interviewed Peskov on CNN?")
-    assert not answered.abstained and offered(answered) == answered.candidates[:5]
+    assert not answered.abstained and offered(answered) == answered.candidates[:CANDIDATES_SCORED]
 
 
 def test_an_article_that_instructs_the_model_changes_nothing(injected_index, llama_server):
@@ -298,7 +298,7 @@ def test_a_reply_may_begin_an_option_without_its_article_or_with_a_number_as_dig
     from assistant.llm import _spellings
 
     assert all(any(s.startswith(b.lower()) for s in _spellings(option)) for b in begins)
-    assert not any(s.startswith("wtc") for s in _spellings(option))
+    assert not any(s.startswith("center") for s in _spellings(option))
 
 
 def test_the_llm_chooses_among_the_readers_candidates_by_how_its_reply_would_begin(llama_server):
