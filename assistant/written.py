@@ -63,6 +63,9 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
                                                    "without the LLM."]))
         yield extractive
         return
+    if extractive.evidence.get("names_unmentioned"):  # no article read names what it asks about (`mentions.py`)
+        yield extractive
+        return
     settings = assistant.settings
     shown = given(extractive, settings.llm_passages)
     passages = [p for p in shown if not addresses_a_model(p["text"])]

@@ -112,8 +112,7 @@ def test_asking_an_age_the_articles_never_give_says_so(seed_assistant):
     assert answer.abstained and "None of the sentences closest to the question gives a number." in answer.answer
 
 
-@pytest.mark.parametrize("question", ["What is Peskov's salary?", "When did Peskov visit Ukraine?",
-                                      "Who won the 2023 Masters Tournament at Augusta National?"])
+@pytest.mark.parametrize("question", ["What is Peskov's salary?", "When did Peskov visit Ukraine?"])
 def test_an_abstention_names_the_question_words_no_passage_read_holds(seed_assistant, question):
     """"The articles don't answer this" says why where it can, and what it says is true of the passages:
     each word it names, as the question spells it, is in none of the passages read."""
@@ -124,6 +123,29 @@ def test_an_abstention_names_the_question_words_no_passage_read_holds(seed_assis
     read = [p for p in answer["passages"] if p["read"]]
     for word in named:
         assert not any(re.search(rf"\b{re.escape(word)}\b", p["text"] + " " + p["title"], re.IGNORECASE) for p in read), word
+
+
+@pytest.mark.parametrize("question", ["Who interviewed Lavrov on CNN?", "Whose spokesman is Sergey Lavrov?",
+                                      "Who won the 2023 Masters Tournament at Augusta National?"])
+def test_a_question_naming_someone_no_article_read_mentions_is_not_answered(seed_assistant, question):
+    """The sentence about Peskov's CNN interview matches every other word of "Who interviewed Lavrov on
+    CNN?"; neither seed article names Lavrov, so they don't answer it, and the abstention says so. What
+    it names is in the question, and a word of it in no article read, anywhere in its text."""
+    answer = seed_assistant.ask(question).to_dict()
+    assert answer["abstained"] and not answer["citations"], answer["answer"]
+    named = re.findall(r"“([^”]+)”", answer["answer"].split("None of the articles found mentions", 1)[1])
+    assert named and all(name in question for name in named), (named, answer["answer"])
+    read = [ARTICLE_TEXT[doc_id] for doc_id in {p["doc_id"] for p in answer["passages"] if p["read"]}]
+    for name in named:
+        assert any(not any(re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE) for text in read)
+                   for word in name.split()), name
+
+
+@pytest.mark.parametrize("question", ["Why did Puttin prefer Trump?", "Who interviewed Peksov on CNN?",
+                                      "What did Fareed Zakaria ask Peskov?"])
+def test_a_name_the_articles_spell_another_way_or_only_in_part_counts_as_mentioned(seed_assistant, question):
+    # "Puttin" is Putin misspelled, "Peksov" how one seed misspells Peskov; "Fareed Zakaria" is named in full.
+    assert seed_assistant.ask(question).evidence["names_unmentioned"] == []
 
 
 def test_unrelated_question_abstains_with_related_reading(seed_assistant):

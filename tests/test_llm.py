@@ -161,6 +161,14 @@ def test_an_article_that_instructs_the_model_changes_nothing(injected_index, lla
         assert "withheld" in answer["notice"]
 
 
+def test_a_question_naming_someone_no_article_mentions_is_not_put_to_the_llm(seed_index):
+    """No article read names Lavrov, so the articles don't answer "Who interviewed Lavrov on CNN?" and no
+    LLM is asked to (nothing listens at the URL: asking it would have left a notice naming it)."""
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    answer = _ask_json(seed_index, "Who interviewed Lavrov on CNN?", url)
+    assert answer["abstained"] and "“Lavrov”" in answer["answer"] and url not in answer["notice"]
+
+
 def test_a_stopped_server_falls_back_with_one_line(seed_index):
     url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     answer = _ask_json(seed_index, CLINTON_ADVISORS, url)
