@@ -468,8 +468,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
              if candidate_model or all_candidates else [])
     text_of = functools.cache(article_text)  # each article read once
     voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
-    # A name the question gives that no article read mentions: they don't answer it, whatever matches.
-    unnamed = [] if skip else mentions.unmentioned(question.text, _whole_articles(read, text_of), question.article or "")
+    # A name or year the question gives that no article read mentions: they don't answer it, whatever matches.
+    absent = [] if skip else mentions.unmentioned(question.text, _whole_articles(read, text_of), question.article or "")
     # "Who is Peskov?" is answered by what the articles call him, where they say it; "Who said 'fake
     # news'?" by whoever says those words.
     described = (describe.descriptions(question.described, _unique(sentences),
@@ -501,7 +501,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     leading = sorted(_unique(sentences), key=lambda s: s.support, reverse=True)[:SPEAKER_SENTENCES]
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, unled, voiced, read)
-    evidence["names_unmentioned"] = unnamed
+    evidence["unmentioned"] = absent
     # With the story's own articles gone, the week's other articles lack its particular words.
     week = [n for n in ranked[:10] if reader.is_recent(str(n.metadata.get("published_at", "")), question.asked_on)]
     evidence["week_missing_terms"] = round(_missing_share(question, week if question.asked_on else read), 4)
@@ -519,7 +519,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     if all_candidates:
         reading["sentences_read"] = [{"text": s.text, "features": s.features, "support": s.support}
                                      for s in _unique(sentences)]
-    if not chosen or (weak and not stated and not skip) or unnamed:
+    if not chosen or (weak and not stated and not skip) or absent:
         text = prompts.render("nothing_more") if skip else _abstention(question, evidence, read)
         return Answer(question.text, text, True, [], passages, evidence=evidence, **reading)
     by_article = _by_article(citations)
@@ -622,9 +622,10 @@ def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = N
 
 
 def _whole_articles(read: list[Hit], text_of: Callable[[str], str]) -> list[str]:
-    """Each article read, once: its title, outlet and whole text."""
+    """Each article read, once: its title, outlet, day (an article of 2023 mentions 2023 as "this year")
+    and whole text."""
     firsts = {n.metadata["doc_id"]: n for n in reversed(read)}
-    return [" ".join([str(n.metadata.get("title", "")), str(n.metadata.get("source", "")), text_of(doc_id)])
+    return [" ".join([str(n.metadata.get(key, "")) for key in ("title", "source", "published_at")] + [text_of(doc_id)])
             for doc_id, n in firsts.items()]
 
 
@@ -794,8 +795,8 @@ def _abstention(question: Question, evidence: dict, read: list[Hit]) -> str:
     the best sentences is by, the number or date none of the quoted sentences gives, or the question's
     words that no passage read holds. Every reason is a fact about the passages, never a guess at the answer."""
     reason = ""
-    if evidence.get("names_unmentioned"):
-        names = [f"“{name}”" for name in evidence["names_unmentioned"][:REASON_WORDS]]
+    if evidence.get("unmentioned"):
+        names = [f"“{name}”" for name in evidence["unmentioned"][:REASON_WORDS]]
         reason = prompts.render("abstain_name", names=names[0] if len(names) == 1 else
                                 f"{', '.join(names[:-1])} or {names[-1]}")
     elif evidence["speaker_not_found"]:

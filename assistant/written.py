@@ -63,7 +63,7 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
                                                    "without the LLM."]))
         yield extractive
         return
-    if extractive.evidence.get("names_unmentioned"):  # no article read names what it asks about (`mentions.py`)
+    if extractive.evidence.get("unmentioned"):  # no article read names what it asks about (`mentions.py`)
         yield extractive
         return
     settings = assistant.settings

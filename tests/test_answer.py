@@ -126,7 +126,8 @@ def test_an_abstention_names_the_question_words_no_passage_read_holds(seed_assis
 
 
 @pytest.mark.parametrize("question", ["Who interviewed Lavrov on CNN?", "Whose spokesman is Sergey Lavrov?",
-                                      "Who won the 2023 Masters Tournament at Augusta National?"])
+                                      "Who won the 2023 Masters Tournament at Augusta National?",
+                                      "Who won the 2020 presidential election?"])
 def test_a_question_naming_someone_no_article_read_mentions_is_not_answered(seed_assistant, question):
     """The sentence about Peskov's CNN interview matches every other word of "Who interviewed Lavrov on
     CNN?"; neither seed article names Lavrov, so they don't answer it, and the abstention says so. What
@@ -145,7 +146,7 @@ def test_a_question_naming_someone_no_article_read_mentions_is_not_answered(seed
                                       "What did Fareed Zakaria ask Peskov?"])
 def test_a_name_the_articles_spell_another_way_or_only_in_part_counts_as_mentioned(seed_assistant, question):
     # "Puttin" is Putin misspelled, "Peksov" how one seed misspells Peskov; "Fareed Zakaria" is named in full.
-    assert seed_assistant.ask(question).evidence["names_unmentioned"] == []
+    assert seed_assistant.ask(question).evidence["unmentioned"] == []
 
 
 def test_unrelated_question_abstains_with_related_reading(seed_assistant):

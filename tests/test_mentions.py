@@ -1,6 +1,8 @@
 """The names a question gives that no article read mentions (`mentions.py`), with the real spaCy model."""
 
+from assistant.answer import _whole_articles
 from assistant.mentions import unmentioned
+from assistant.retrieve import Hit
 
 INTERVIEW = ("Well in an interview with CNN the spokesman for Putin Dmitry Peksov claimed the ambassador met "
              "Clinton's advisors. He told host Fareed Zakaria it was routine.")
@@ -29,3 +31,19 @@ def test_places_and_words_naming_the_article_are_not_checked():
     assert unmentioned("Which popular lake in Europe was flooded?", ["Lake Garda in Italy flooded."]) == []
     assert unmentioned("What does the Mouthpiece article say about Lavrov?", ["Lavrov spoke."],
                        not_names="Mouthpiece") == []
+
+
+def test_a_year_no_article_gives_is_unmentioned_but_other_numbers_are_not_checked():
+    text = "Trump won the 2016 election by 77,744 votes in three states."
+    assert unmentioned("Who won the 2020 presidential election?", [text]) == ["2020"]
+    assert unmentioned("Who won the 2016 presidential election?", [text]) == []
+    assert unmentioned("Who won by around 78,000 votes?", [text]) == []  # articles round numbers
+
+
+def test_an_article_mentions_the_year_it_was_published_in():
+    # "this year" in an article of 2023 is 2023 (the engine checks each article read with its day).
+    text = "Texas suffered the deadliest mass shooting this year."
+    read = [Hit("a:0", text, {"doc_id": "a", "title": "Shooting", "published_at": "2023-05-07"})]
+    articles = _whole_articles(read, lambda doc_id: text)
+    assert unmentioned("Which state suffered the deadliest mass shooting in 2023?", articles) == []
+    assert unmentioned("Which state suffered the deadliest mass shooting in 2022?", articles) == ["2022"]
