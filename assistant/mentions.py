@@ -1,4 +1,4 @@
-"""The names a question gives that no article read mentions: then the articles don't answer it.
+"""The names and years a question gives that no article read mentions: then the articles don't answer it.
 
 "Who interviewed Lavrov on CNN?" was answered **Fareed Zakaria** from the seeds, though neither article
 names Lavrov: the sentence about the interview matched every other word. The reader's confidence can't
@@ -42,10 +42,12 @@ def unmentioned(question: str, texts: Iterable[str], not_names: str = "") -> lis
     skipped = set(words(not_names))
     capitalised = {w for m in _CAPITALISED.finditer(question) if m.group()[0].isupper()
                    for w in _name_words(m.group())} - skipped
-    return _unmentioned_names(question, mentioned, skipped) + years if not all(map(mentioned, capitalised)) else years
+    names = [] if all(map(mentioned, capitalised)) else _unmentioned_names(question, mentioned, skipped)
+    return names + years
 
 
 def _unmentioned_names(question: str, mentioned: _Mentions, skipped: set[str]) -> list[str]:
+    """The question's names (spaCy's NER) that `mentioned` doesn't find."""
     missing = []
     for entity in reader._nlp()(question).ents:
         if entity.label_ not in NAME_LABELS:
