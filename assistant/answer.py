@@ -791,14 +791,13 @@ REASON_WORDS = 3
 
 
 def _abstention(question: Question, evidence: dict, read: list[Hit]) -> str:
-    """"The articles don't answer this", and why, where the evidence says (`_evidence`): the speaker none of
-    the best sentences is by, the number or date none of the quoted sentences gives, or the question's
-    words that no passage read holds. Every reason is a fact about the passages, never a guess at the answer."""
+    """"The articles don't answer this", and why, where the evidence says (`_evidence`): the names or years
+    no article read mentions (`mentions.py`), the speaker none of the best sentences is by, the number or
+    date none of the quoted sentences gives, or the question's words that no passage read holds. Every
+    reason is a fact about the passages, never a guess at the answer."""
     reason = ""
     if evidence.get("unmentioned"):
-        names = [f"“{name}”" for name in evidence["unmentioned"][:REASON_WORDS]]
-        reason = prompts.render("abstain_name", names=names[0] if len(names) == 1 else
-                                f"{', '.join(names[:-1])} or {names[-1]}")
+        reason = prompts.render("abstain_name", names=_either([f"“{n}”" for n in evidence["unmentioned"][:REASON_WORDS]]))
     elif evidence["speaker_not_found"]:
         reason = prompts.render("abstain_speaker", speaker=question.speaker)
     elif evidence["kind_not_offered"]:  # "How old is …?": no age, rather than no "old"
@@ -807,10 +806,14 @@ def _abstention(question: Question, evidence: dict, read: list[Hit]) -> str:
         # Names and numbers first: "Masters" says more than "won".
         missing.sort(key=lambda w: not (w[1].isupper() or w[1].isdigit()))
         shown, more = missing[:REASON_WORDS], len(missing) - REASON_WORDS
-        listed = (f"{', '.join(shown)} or {more} more of the question's words" if more > 0 else
-                  shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}")
+        listed = f"{', '.join(shown)} or {more} more of the question's words" if more > 0 else _either(shown)
         reason = prompts.render("abstain_missing", words=listed)
     return prompts.render("abstain", reason=reason)
+
+
+def _either(items: list[str]) -> str:
+    """“a”, “b” or “c”."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
 def _as_asked(term: str, question: str) -> str:
