@@ -148,8 +148,10 @@ def asked_place_kind(question: str) -> str | None:
 
 
 def place_kinds(name: str) -> frozenset[str]:
-    """The kinds of place `name` is known as ("Georgia": a country and a state; "Miami": a city)."""
-    if name.strip() in _COUNTRY_INITIALS:
+    """The kinds of place `name` is known as ("Georgia": a country and a state; "Miami": a city; "the
+    United States": a country, as spaCy's places often begin)."""
+    name = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
+    if name in _COUNTRY_INITIALS:
         return frozenset({"country"})
     key = " ".join(words(name))
     return frozenset(kind for kind, names in _PLACE_KINDS.items() if key in names)

@@ -279,6 +279,7 @@ def test_a_short_answer_leads_in_bold_only_in_the_form_the_question_asks_for(que
     ("Panic buying caused gas station closures in which state this week?", "Florida", 1.0),
     ("Panic buying caused gas station closures in which state this week?", "Miami", -1.0),  # a city
     ("Panic buying caused gas station closures in which state this week?", "US", -1.0),  # a country
+    ("Which state suffered the deadliest mass shooting?", "the United States", -1.0),  # spaCy keeps "the"
     ("The UK's first consumption room will open in which city?", "Glasgow", 0.0),  # a city it doesn't know
     ("The UK's first consumption room will open in which city?", "Scotland", -1.0),
     ("Which city this week elected its first female mayor?", "New York", 1.0),  # a city and a state
