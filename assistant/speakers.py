@@ -2,7 +2,8 @@
 article's words ("Peskov stated that …": `reported`), or the article's own voice (`narration`).
 
 Rules, not a model: quotation marks mark quotes; a name next to a verb of saying ("…,” Peskov said",
-"Peskov claimed that:") names the speaker; "he", "she" and "the aide" refer back to the last person
+"Peskov claimed that:") names the speaker; where no name does, the words that close or open a sentence
+with one do ("…, officials said", "The mayor said …"); "he", "she" and "the aide" refer back to the last person
 named as speaking; a quote introduced by a sentence ending in a colon, or continuing the previous
 paragraph's quote, keeps that speaker.
 """
@@ -45,6 +46,32 @@ _NOT_QUALIFIED = STOPWORDS | {"has", "have", "had", "is", "was", "were", "are", 
 _OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?:]*?\b(?:{_VERBS})\b")
 # "…, the owners said": an unnamed speaker closes the sentence, so its opening name is not the speaker.
 _UNNAMED_TAIL = re.compile(rf",\s+(?:(?:the|a|an|some|many|two|three|several)\s+)?(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*\s+(?:{_VERBS})\b")
+# Who speaks when no name does, at a sentence's end: "…, the owners said.", "…, officials said on Tuesday.",
+# "…,” said the director.", "…, according to the state" (or "… to the National Weather Service"). News
+# attributes most claims so: they are someone's claim, not the article's own words. What may follow the
+# verb is lower-case or a day ("said in a statement Wednesday"), never a name: "according to the" is no one;
+# nothing follows "according to …" ("according to the CDC’s guidance" is no one either).
+_UNNAMED = r"(?:(?:the|a|an|some|many|two|three|several|local|state|federal)\s+)?(?:[a-z][\w’'-]*\s+){0,2}[a-z][\w’'-]*"
+_DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+# A quote's own comma is blanked with it (`_blanked`): "…,” said the director" keeps only the spaces.
+_UNNAMED_END = re.compile(rf"(?:,\s*|(?<=\s\s)(?=\S))(?:(?:(?P<who>{_UNNAMED})\s+(?:{_VERBS})|(?:said|says|added|told)\s+(?P<who2>the\s+{_UNNAMED}))"
+                          rf"(?:\s+(?:[a-z0-9][\w’'-]*|{_DAY})){{0,4}}|"
+                          rf"according\s+to\s+(?P<who3>(?:the\s+|a\s+)?(?:[a-z][\w’'-]*\s+){{0,3}}[a-z][\w’'-]*|the\s+{_NAME}))\W*$")
+# The longest such ending: ", the state health department said in a statement Wednesday." is 62 characters.
+_TAIL_CHARS = 100
+# …or opening it with a plain verb of saying: "The mayor said the city would pay." ("The bill adds a
+# section", "The state’s count of confirmed cases" are no one speaking.)
+_UNNAMED_START = re.compile(r"^\W*(?P<who>(?:The|A|An)\s+(?:[a-z][\w’'-]*\s+){0,2}[a-z][\w’'-]*)\s+"
+                            r"(?:said|says|told|tells|stated|claimed|claims|argued|argues|insisted|warned|announced|"
+                            r"declared|alleged|contended|maintained)\b")
+# Words that close a sentence with a verb of saying but name no one ("…, it said", "…, which said"), and
+# those that can't be in the name of who speaks ("The state’s count of …", "officials have said").
+_NOBODY = {"it", "which", "who", "that", "this", "there", "he", "she", "they", "we", "i", "you", "one", "him", "her",
+           "them", "us", "me"}
+_NOT_IN_SPEAKER = _NOBODY | {"of", "and", "but", "or", "also", "has", "have", "had", "was", "were", "is", "are", "will",
+                             "would", "could", "be", "been", "in", "on", "at", "for", "to", "from", "as", "so", "not",
+                             "with", "within", "by", "about", "than", "into", "she’s", "he’s", "it’s", "they’ve",
+                             "we’ve", "she's", "he's", "it's", "they've", "we've"}
 _OPENERS = {"“": "”", "‘": "’", '"': '"'}
 _OPENING = re.compile("[" + "".join(_OPENERS) + "]")
 # A name that opens a sentence can be any capitalised word; these open sentences without naming anyone.
@@ -89,11 +116,12 @@ def voices(text: str) -> tuple[Voice, ...]:
         sentence = text[span.start:span.end]
         share = quoted.count(1, span.start, span.end) / max(span.end - span.start, 1)
         who = _resolve(_attribution(plain[span.start:span.end]), last_named)
+        unnamed = None if who else _unnamed(plain[span.start:span.end])
         # Mostly quoted, or opening inside a quote that the attribution then closes ("We never have,” she said.")
         if share >= 0.5 or (quoted[span.start] and share >= 0.3):
-            kind, speaker = QUOTE, who or carried
-        elif who:
-            kind, speaker = REPORTED, who
+            kind, speaker = QUOTE, who or unnamed or carried
+        elif who or unnamed:
+            kind, speaker = REPORTED, who or unnamed
         else:
             kind, speaker = NARRATION, None
         last_named = who or last_named
@@ -190,6 +218,16 @@ def _attribution(plain: str) -> str | None:
             if who:
                 return who
     return None
+
+
+def _unnamed(plain: str) -> str | None:
+    """The speaker a sentence's own words give without a name ("officials", "the owners"), if any. Never
+    referred back to: "he" after "…, the owners said" is not the owners."""
+    # The attribution closes the sentence: its last words are searched, not every comma.
+    found = _UNNAMED_END.search(plain[-_TAIL_CHARS:]) or _UNNAMED_START.search(plain)
+    who = found and next(filter(None, (found.groupdict().get(g) for g in ("who", "who2", "who3"))), None)
+    # "…,” Jamie Yocono, her granddaughter, tearfully recalled": an adverb is no one.
+    return who if who and not set(who.lower().split()) & _NOT_IN_SPEAKER and not who.endswith("ly") else None
 
 
 def _trim(who: str) -> str | None:
