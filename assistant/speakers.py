@@ -227,7 +227,9 @@ def _unnamed(plain: str) -> str | None:
     found = _UNNAMED_END.search(plain[-_TAIL_CHARS:]) or _UNNAMED_START.search(plain)
     who = found and next(filter(None, (found.groupdict().get(g) for g in ("who", "who2", "who3"))), None)
     # "…,” Jamie Yocono, her granddaughter, tearfully recalled": an adverb is no one.
-    return who if who and not set(who.lower().split()) & _NOT_IN_SPEAKER and not who.endswith("ly") else None
+    if not who or set(who.lower().split()) & _NOT_IN_SPEAKER or who.endswith("ly"):
+        return None
+    return who[0].lower() + who[1:]  # "the mayor's claim", wherever the sentence had it
 
 
 def _trim(who: str) -> str | None:

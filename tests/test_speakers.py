@@ -64,7 +64,7 @@ def test_an_unnamed_speaker_at_the_end_is_not_the_opening_name():
 
 @pytest.mark.parametrize("text, kind, speaker", [
     ("The fire was contained by Tuesday, officials said on Tuesday.", REPORTED, "officials"),
-    ("The mayor said the city would pay.", REPORTED, "The mayor"),
+    ("The mayor said the city would pay.", REPORTED, "the mayor"),
     ("“We are thrilled,” said the director.", QUOTE, "the director"),
     # A pronoun or a relative clause names no one; nor does an unnamed speaker become whom "he" refers to.
     ("Sales fell 3%, it said.", NARRATION, None),
