@@ -61,7 +61,11 @@ class Rejected:
         return printable(f"skipped {where}: {self.reason}")
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Bidirectional overrides and isolates (U+202A–202E, U+2066–2069) reorder what follows them on screen:
+# "cost \u202e05$" shows as "cost $50". Shown as escapes like the other controls, what a quote looks like
+# is what it holds.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
 
 
 def printable(text: str) -> str:

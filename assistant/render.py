@@ -8,7 +8,7 @@ import textwrap
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from assistant.articles import Article, printable
+from assistant.articles import BIDI_CONTROLS, Article, printable
 
 if TYPE_CHECKING:  # only for annotations: `assistant ask` renders a server's answer without loading models
     from assistant.answer import Answer
@@ -16,7 +16,9 @@ if TYPE_CHECKING:  # only for annotations: `assistant ask` renders a server's an
 RELATED_READING = 3
 # Characters that make Markdown (or HTML) out of text: written as character references, which Markdown
 # shows as the characters and never reads as syntax, so no image, link, raw HTML or emphasis survives.
-_MARKUP = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'[]()!`*_~#|\\{}:"})
+_MARKUP = str.maketrans({**{c: f"&#{ord(c)};" for c in "&<>\"'[]()!`*_~#|\\{}:"},
+                         # a bidirectional override would reorder the quote on screen: shown as its escape
+                         **{c: f"&#92;u{ord(c):04x}" for c in BIDI_CONTROLS}})
 
 
 def inert(text: str) -> str:

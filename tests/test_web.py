@@ -67,6 +67,20 @@ def test_chat_html_escapes_article_markup():
     assert quote in html.unescape(shown) and 'class="cite"' in shown  # reads as written; the marker still links
 
 
+def test_a_bidirectional_override_in_an_article_is_shown_not_obeyed():
+    """"cost \u202e05$" shows as "cost $50" on screen (Trojan Source): in the chat and in the terminal the
+    override is shown as its escape, so a quote looks like what the article holds."""
+    from assistant.answer import Answer, Citation
+    from assistant.render import answer_as_html, answer_as_text
+
+    quote = "Tickets cost \u202e05$\u202c for adults; \u2067isolated\u2069 too."
+    answer = Answer("q", f"{quote} [1]", False, [Citation(1, "d", "T\u202e", 0, len(quote), quote, 1.0)],
+                    [{"doc_id": "d", "title": "T", "start": 0, "end": len(quote), "score": 1.0, "text": quote}])
+    for shown in (answer_as_html(answer), answer_as_text(answer)):
+        assert not any(ch in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+        assert "u202e05$" in shown.replace("&#92;", "\\")
+
+
 def test_chat_shows_each_article_side_by_side_with_speakers(seed_assistant):
     from assistant.render import answer_as_html
 
