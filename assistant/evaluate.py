@@ -1,12 +1,16 @@
 """`assistant eval`: run a fixed question set through the engine (and the plain LlamaIndex recipe), score
 every answer, and write results.jsonl, summary.json, report.md and plots.
 
-The engine sees only each question's text; gold fields stay here, in scoring.
+The engine sees only each question's text; gold fields stay here, in scoring. Each answer is kept as it
+comes (`answers-SYSTEM.partial.jsonl` in the report folder), so an interrupted run (an LLM run takes an
+hour) resumes where it stopped when run again with the same settings, index and questions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -79,6 +83,11 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
         print(ingest([settings.seeds_dir], settings, store=store, progress=options.progress).summary())
     assistant = Assistant(settings, store)
     by_model = {path: Assistant(settings.replace(reader_model=path), store) for path in set(model_of.values())}
+    options.out.mkdir(parents=True, exist_ok=True)
+    run = _run_key(settings, options, store)
+
+    def _run_engine(ask, questions: list[dict], progress: bool, name: str = ENGINE) -> list[dict]:
+        return _answers(ask, questions, progress, name, options.out / PARTIAL.format(name), run)
 
     def engine(q: dict, exclude: frozenset[str] = frozenset()):
         return by_model.get(model_of.get(q["id"]), assistant).ask(q["question"], asked_on(q), exclude=exclude,
@@ -115,6 +124,8 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
             print(f"question {row['id']}: {row['problem']}")
     summary = _summarize(results, options, store.counts()["articles"], skipped)
     _write(options.out, results, summary)
+    for name in systems:  # written whole: nothing left to resume
+        (options.out / PARTIAL.format(name)).unlink(missing_ok=True)
     return summary
 
 
@@ -135,16 +146,62 @@ def _relevant(question: dict) -> frozenset[str]:
     return frozenset(question.get("gold_doc_ids") or []) | frozenset(question.get("silver_doc_ids") or [])
 
 
-def _run_engine(ask, questions: list[dict], progress: bool, name: str = ENGINE) -> list[dict]:
-    """`ask(question_dict)`: the system's Answer; the engine sees only the question's text and date."""
+PARTIAL = "answers-{}.partial.jsonl"
+# Settings that change no answer: where a server listens (an embedded GGUF runner gets a new port each run).
+_NOT_IN_RUN_KEY = {"host", "port", "login", "login_file", "llm_api_key", "llm_api_key_file"}
+
+
+def _run_key(settings: Settings, options: EvalOptions, store: Store) -> str:
+    """What the answers depend on: the settings, the question set and what the index holds."""
+    kept = {k: str(v) for k, v in dataclasses.asdict(settings).items() if k not in _NOT_IN_RUN_KEY
+            and not (k == "llm_url" and settings.llm_gguf)}
+    what = {"settings": kept, "questions": str(options.folds or options.questions), "limit": options.limit,
+            "index": store.counts()}
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _answers(ask, questions: list[dict], progress: bool, name: str, partial: Path, run: str) -> list[dict]:
+    """`ask(question_dict)`: the system's Answer; the engine sees only the question's text and date. Each
+    answer goes to `partial` as it comes; those there from an interrupted run of the same `run` are kept."""
+    done = _resumed(partial, run)
+    if done:
+        print(f"{name}: resuming, {sum((q['id'], q['question']) in done for q in questions)} of {len(questions)} "
+              f"answers kept from {partial}")
+    # Written afresh (a line cut off when the run was killed would run into the next one).
+    partial.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in
+                               [{"run": run}, *({"id": i, "question": t, "answer": a} for (i, t), a in done.items())]),
+                       encoding="utf-8")
     answers = []
-    for q in tqdm(questions, desc=name, unit=" questions", disable=not progress):
-        try:
-            answers.append(ask(q).to_dict())
-        except QuestionError as exc:
-            answers.append({"question": q["question"], "answer": str(exc), "abstained": True, "citations": [],
-                            "passages": [], "timings_ms": {}})
+    with open(partial, "a", encoding="utf-8") as handle:
+        for q in tqdm(questions, desc=name, unit=" questions", disable=not progress):
+            if (q["id"], q["question"]) in done:
+                answers.append(done[q["id"], q["question"]])
+                continue
+            try:
+                answer = ask(q).to_dict()
+            except QuestionError as exc:
+                answer = {"question": q["question"], "answer": str(exc), "abstained": True, "citations": [],
+                          "passages": [], "timings_ms": {}}
+            answers.append(answer)
+            handle.write(json.dumps({"id": q["id"], "question": q["question"], "answer": answer},
+                                    ensure_ascii=False) + "\n")
+            handle.flush()
     return answers
+
+
+def _resumed(partial: Path, run: str) -> dict[tuple[str, str], dict]:
+    """The answers an interrupted run of `run` kept, by (id, question); none from another run's file."""
+    if not partial.exists():
+        return {}
+    rows = []
+    for line in partial.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:  # cut off when the run was killed: the lines before it stand
+            break
+    if not rows or not isinstance(rows[0], dict) or rows[0].get("run") != run:
+        return {}
+    return {(r["id"], r["question"]): r["answer"] for r in rows[1:]}
 
 
 def _llm_reading(answer: dict) -> dict:

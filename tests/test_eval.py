@@ -85,6 +85,40 @@ def test_a_withheld_question_answered_right_from_another_article_counts_apart():
                                  "abstained_or_right": round(2 / 3, 4)}
 
 
+def test_an_interrupted_eval_resumes_where_it_stopped(seed_eval, seed_index, tmp_path):
+    """Ctrl-C in the middle of a run, then the same command again: the answers given before the interrupt
+    are kept and not asked again, and the report is the whole run's."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "assistant.cli", "eval", "--questions", str(QUESTIONS), "--index",
+               str(seed_index), "--out", str(out)]
+    partial = out / "answers-engine.partial.jsonl"
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if partial.exists() and len(partial.read_text().splitlines()) > 5:  # the run's key, then 5 answers
+            process.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.05)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and "run the command again to resume" in stderr
+    kept = len(partial.read_text().splitlines()) - 1
+    assert 5 <= kept < 52 and not (out / "results.jsonl").exists()
+
+    again = run_cli("eval", "--questions", str(QUESTIONS), "--index", str(seed_index), "--out", str(out))
+    assert f"engine: resuming, {kept} of 52 answers kept" in again.stdout
+    assert not partial.exists()
+    def answers(folder):
+        rows = map(json.loads, (folder / "results.jsonl").read_text().splitlines())
+        return {r["id"]: r["answer"] for r in rows if r["system"] == "engine"}
+
+    assert answers(out) == answers(seed_eval)  # the same answers as a run never interrupted
+
+
 def test_a_question_asked_over_some_articles_reads_only_those(seed_index, tmp_path):
     # "articles" in a question record: the folder it is asked over, drawn from a larger index (small-folder
     # questions without an index per folder); with its gold article withheld the rest is all it may read.
