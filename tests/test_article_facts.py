@@ -20,7 +20,7 @@ ARTICLES = [
              "Jones/Getty Images."},
     {"id": "ferry", "title": "Ferry service resumes after storm", "source": "Coast Herald",
      "text": "The ferry between the two islands sailed again on Monday. A storm had stopped it for a week. The "
-             "operator said repairs to the pier cost more than expected."},
+             "repairs to the pier cost more than expected."},  # no one speaks: not even "the operator said"
 ]
 
 
