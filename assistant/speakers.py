@@ -44,14 +44,14 @@ _NOT_QUALIFIED = STOPWORDS | {"has", "have", "had", "is", "was", "were", "are", 
                               "later", "previously", "recently", "reportedly", "publicly", "repeatedly", "once", "first"}
 # The sentence's subject, however far its verb of saying ("He then went on to defend …, by saying that …").
 _OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?:]*?\b(?:{_VERBS})\b")
-# "…, the owners said": an unnamed speaker closes the sentence, so its opening name is not the speaker.
-_UNNAMED_TAIL = re.compile(rf",\s+(?:(?:the|a|an|some|many|two|three|several)\s+)?(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*\s+(?:{_VERBS})\b")
 # Who speaks when no name does, at a sentence's end: "…, the owners said.", "…, officials said on Tuesday.",
 # "…,” said the director.", "…, according to the state" (or "… to the National Weather Service"). News
 # attributes most claims so: they are someone's claim, not the article's own words. What may follow the
 # verb is lower-case or a day ("said in a statement Wednesday"), never a name: "according to the" is no one;
 # nothing follows "according to …" ("according to the CDC’s guidance" is no one either).
 _UNNAMED = r"(?:(?:the|a|an|some|many|two|three|several|local|state|federal)\s+)?(?:[a-z][\w’'-]*\s+){0,2}[a-z][\w’'-]*"
+# "…, the owners said": an unnamed speaker closes the sentence, so its opening name is not the speaker.
+_UNNAMED_TAIL = re.compile(rf",\s+{_UNNAMED}\s+(?:{_VERBS})\b")
 _DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 # A quote's own comma is blanked with it (`_blanked`): "…,” said the director" keeps only the spaces.
 _UNNAMED_END = re.compile(rf"(?:,\s*|(?<=\s\s)(?=\S))(?:(?:(?P<who>{_UNNAMED})\s+(?:{_VERBS})|(?:said|says|added|told)\s+(?P<who2>the\s+{_UNNAMED}))"
@@ -66,12 +66,11 @@ _UNNAMED_START = re.compile(r"^\W*(?P<who>(?:The|A|An)\s+(?:[a-z][\w’'-]*\s+){
                             r"declared|alleged|contended|maintained)\b")
 # Words that close a sentence with a verb of saying but name no one ("…, it said", "…, which said"), and
 # those that can't be in the name of who speaks ("The state’s count of …", "officials have said").
-_NOBODY = {"it", "which", "who", "that", "this", "there", "he", "she", "they", "we", "i", "you", "one", "him", "her",
-           "them", "us", "me"}
-_NOT_IN_SPEAKER = _NOBODY | {"of", "and", "but", "or", "also", "has", "have", "had", "was", "were", "is", "are", "will",
-                             "would", "could", "be", "been", "in", "on", "at", "for", "to", "from", "as", "so", "not",
-                             "with", "within", "by", "about", "than", "into", "she’s", "he’s", "it’s", "they’ve",
-                             "we’ve", "she's", "he's", "it's", "they've", "we've"}
+_NOT_IN_SPEAKER = {"it", "which", "who", "that", "this", "there", "he", "she", "they", "we", "i", "you", "one", "him",
+                   "her", "them", "us", "me", "of", "and", "but", "or", "also", "has", "have", "had", "was", "were",
+                   "is", "are", "will", "would", "could", "be", "been", "in", "on", "at", "for", "to", "from", "as",
+                   "so", "not", "with", "within", "by", "about", "than", "into", "she’s", "he’s", "it’s", "they’ve",
+                   "we’ve", "she's", "he's", "it's", "they've", "we've"}
 _OPENERS = {"“": "”", "‘": "’", '"': '"'}
 _OPENING = re.compile("[" + "".join(_OPENERS) + "]")
 # A name that opens a sentence can be any capitalised word; these open sentences without naming anyone.
