@@ -250,7 +250,8 @@ def decode(raw: bytes) -> str:
             text = raw.decode("cp1252", errors="strict") if _is_cp1252(raw) else raw.decode("latin-1")
     if _looks_binary(text):
         raise ValueError("not text (binary or unknown encoding); save it as UTF-8 text")
-    return text
+    # A stray NUL in text (a copy-and-paste or scraping artefact) is no character of it.
+    return text.replace("\x00", "")
 
 
 def _is_cp1252(raw: bytes) -> bool:
@@ -262,10 +263,12 @@ def _is_cp1252(raw: bytes) -> bool:
 
 
 def _looks_binary(text: str) -> bool:
+    """More than 1 character in 100 a control character (NUL included): UTF-16 without its BOM is every
+    other one, an image or archive far more than that; a text's stray NUL or escape is not."""
     if not text:
         return False
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return "\x00" in text or controls > 0.01 * len(text)
+    return controls > 0.01 * len(text)
 
 
 def _read_text(path: Path, text: str) -> Article:

@@ -49,13 +49,19 @@ def test_unreadable_inputs_get_one_line_reasons(tmp_path):
     (tmp_path / "no_text.csv").write_text("id,title\n1,x\n")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (tmp_path / "latin.txt").write_bytes("Café crème\nLe maire a parlé.".encode("latin-1"))
+    (tmp_path / "utf16.txt").write_bytes("A text saved as UTF-16 without its byte-order mark.".encode("utf-16-le"))
+    # One NUL a scraper left in an article is no reason to refuse the article.
+    body = "The council met on Tuesday and voted to close the pier for the winter. " * 3
+    (tmp_path / "stray.txt").write_bytes(f"Stray byte\n{body}\x00{body}".encode())
     items = list(read_paths([tmp_path, tmp_path / "missing.txt"]))
     reasons = {r.source.rsplit("/", 1)[-1]: r.reason for r in items if isinstance(r, Rejected)}
     assert "'text' column" in reasons["no_text.csv"]
     assert "not text" in reasons["binary.txt"]
+    assert "not text" in reasons["utf16.txt"]
     assert "no such file" in reasons["missing.txt"]
-    latin = next(a for a in items if isinstance(a, Article))
-    assert latin.title == "Café crème"
+    loaded = {a.title: a for a in items if isinstance(a, Article)}
+    assert set(loaded) == {"Café crème", "Stray byte"}
+    assert loaded["Stray byte"].text == f"Stray byte\n{body}{body}"
 
 
 def test_a_link_out_of_the_folder_is_skipped_and_one_inside_is_read(tmp_path):
