@@ -86,8 +86,17 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
     options.out.mkdir(parents=True, exist_ok=True)
     run = _run_key(settings, options, store)
 
-    def _run_engine(ask, questions: list[dict], progress: bool, name: str = ENGINE) -> list[dict]:
+    def _run(ask, questions: list[dict], progress: bool, name: str) -> list[dict]:
         return _answers(ask, questions, progress, name, options.out / PARTIAL.format(name), run)
+
+    def _run_engine(ask, questions: list[dict], progress: bool, name: str = ENGINE) -> list[dict]:
+        def answer(q: dict) -> dict:
+            try:
+                return ask(q).to_dict()
+            except QuestionError as exc:
+                return {"question": q["question"], "answer": str(exc), "abstained": True, "citations": [],
+                        "passages": [], "timings_ms": {}}
+        return _run(answer, questions, progress, name)
 
     def engine(q: dict, exclude: frozenset[str] = frozenset()):
         return by_model.get(model_of.get(q["id"]), assistant).ask(q["question"], asked_on(q), exclude=exclude,
@@ -114,8 +123,9 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
     if options.baseline:
         from assistant.baseline import Baseline, MODES
 
-        runs = _run_baseline(Baseline(store, settings, options.progress), questions, options.progress)
-        systems.update({f"recipe_{mode}": runs[mode] for mode in MODES})
+        baseline = Baseline(store, settings, options.progress)
+        recipe = _run(lambda q: baseline.ask(q["question"]), questions, options.progress, "recipe")
+        systems.update({f"recipe_{mode}": [answers[mode] for answers in recipe] for mode in MODES})
     results = {name: [_score(name, q, a, store, options.k)
                       for q, a in zip(*(runs[::-1] if isinstance(runs, tuple) else (questions, runs)))]
                for name, runs in systems.items()}
@@ -124,8 +134,8 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
             print(f"question {row['id']}: {row['problem']}")
     summary = _summarize(results, options, store.counts()["articles"], skipped)
     _write(options.out, results, summary)
-    for name in systems:  # written whole: nothing left to resume
-        (options.out / PARTIAL.format(name)).unlink(missing_ok=True)
+    for partial in options.out.glob(PARTIAL.format("*")):  # written whole: nothing left to resume
+        partial.unlink()
     return summary
 
 
@@ -161,8 +171,9 @@ def _run_key(settings: Settings, options: EvalOptions, store: Store) -> str:
 
 
 def _answers(ask, questions: list[dict], progress: bool, name: str, partial: Path, run: str) -> list[dict]:
-    """`ask(question_dict)`: the system's Answer; the engine sees only the question's text and date. Each
-    answer goes to `partial` as it comes; those there from an interrupted run of the same `run` are kept."""
+    """`ask(question_dict)`: the system's answer as JSON (`Answer.to_dict()`, or the recipe's one per mode);
+    the engine sees only the question's text and date. Each answer goes to `partial` as it comes; those there
+    from an interrupted run of the same `run` are kept."""
     done = _resumed(partial, run)
     if done:
         print(f"{name}: resuming, {sum((q['id'], q['question']) in done for q in questions)} of {len(questions)} "
@@ -177,11 +188,7 @@ def _answers(ask, questions: list[dict], progress: bool, name: str, partial: Pat
             if (q["id"], q["question"]) in done:
                 answers.append(done[q["id"], q["question"]])
                 continue
-            try:
-                answer = ask(q).to_dict()
-            except QuestionError as exc:
-                answer = {"question": q["question"], "answer": str(exc), "abstained": True, "citations": [],
-                          "passages": [], "timings_ms": {}}
+            answer = ask(q)
             answers.append(answer)
             handle.write(json.dumps({"id": q["id"], "question": q["question"], "answer": answer},
                                     ensure_ascii=False) + "\n")
@@ -227,14 +234,6 @@ def asked_on(question: dict) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         return None
-
-
-def _run_baseline(baseline, questions: list[dict], progress: bool) -> dict[str, list[dict]]:
-    runs: dict[str, list[dict]] = {}
-    for q in tqdm(questions, desc="recipe", unit=" questions", disable=not progress):
-        for mode, answer in baseline.ask(q["question"]).items():
-            runs.setdefault(mode, []).append(answer)
-    return runs
 
 
 def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> dict:

@@ -38,6 +38,7 @@ def test_report_has_plots_baseline_and_worst_questions(seed_eval):
     rows = [json.loads(line) for line in (seed_eval / "results.jsonl").read_text().splitlines()]
     assert len(rows) == 3 * summary["questions"]
     assert {"retrieved", "answer", "citations", "metrics"} <= set(rows[0])
+    assert not list(seed_eval.glob("*.partial.jsonl"))  # the engine's and the recipe's, gone once written whole
 
 
 def test_question_set_is_well_formed_and_answers_occur_in_gold_articles():
@@ -100,7 +101,7 @@ def test_an_interrupted_eval_resumes_where_it_stopped(seed_assistant, tmp_path):
         if len(asked) == stop_at:
             raise KeyboardInterrupt
         asked.append(q["id"])
-        return seed_assistant.ask(q["question"])
+        return seed_assistant.ask(q["question"]).to_dict()
 
     with pytest.raises(KeyboardInterrupt):
         _answers(lambda q: ask(q, stop_at=3), questions, False, "engine", partial, "run-1")
