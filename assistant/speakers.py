@@ -26,10 +26,15 @@ _VERBS = (r"said|says|say|saying|stated|states|claimed|claims|claim|told|tells|a
 _NAME = r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+"
 # A verb of saying right after a name: "…, Altman said" ends a quote or a clause, not an appositive.
 SAYS_NEXT = re.compile(rf"\s+(?:{_VERBS})\b")
-_REFERENCE = r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Tt]he (?:[\w’']+\s+){0,3}?(?:aide|spokesman|spokesperson|spokeswoman|official|president|minister))\b"
+# "The President said" refers back as "the president said" does: a title is no one's name.
+_REFERENCE = (r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Tt]he (?:[\w’']+\s+){0,3}?(?:[Aa]ide|[Ss]pokesman|[Ss]pokesperson|"
+              r"[Ss]pokeswoman|[Oo]fficial|[Pp]resident|[Mm]inister))\b")
 _WHO = rf"(?P<who>{_REFERENCE}|{_NAME})"
 _BEFORE_VERB = re.compile(rf"{_WHO},?\s+(?:[a-z]+\s+){{0,4}}?(?:{_VERBS})\b")
 _AFTER_VERB = re.compile(rf"\b(?:said|says|asked|added|wrote|told|according to)\s+{_WHO}")
+# "According to Reuters, …", "According to The Independent, …": the name alone before the comma ("According
+# to CNN Chief Law Enforcement and Intelligence Analyst John Miller" names no one this can tell).
+_ACCORDING = re.compile(rf"^\W*According to\s+{_WHO},")
 # "Senator Rand Paul, a fiscal hawk who has sometimes opposed his party’s spending plans, said …": the
 # name before the appositive speaks, not the last capitalised words before the verb ("U.S. Senate").
 _APPOSITIVE = re.compile(rf"{_WHO}(?:,\s+(?:a|an|the)\s+[^,.;:]{{1,120}}){{1,2}},\s+(?:[a-z]+\s+){{0,2}}?(?:{_VERBS})\b")
@@ -51,7 +56,7 @@ _OPENING_SUBJECT = re.compile(rf"^\W*{_WHO}\b[^.!?:]*?\b(?:{_VERBS})\b")
 # nothing follows "according to …" ("according to the CDC’s guidance" is no one either).
 _UNNAMED = r"(?:(?:the|a|an|some|many|two|three|several|local|state|federal)\s+)?(?:[a-z][\w’'-]*\s+){0,2}[a-z][\w’'-]*"
 # "…, the owners said": an unnamed speaker closes the sentence, so its opening name is not the speaker.
-_UNNAMED_TAIL = re.compile(rf",\s+{_UNNAMED}\s+(?:{_VERBS})\b")
+_UNNAMED_TAIL = re.compile(rf",\s+(?P<who>{_UNNAMED})\s+(?:{_VERBS})\b")
 _DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 # A quote's own comma is blanked with it (`_blanked`): "…,” said the director" keeps only the spaces.
 _UNNAMED_END = re.compile(rf"(?:,\s*|(?<=\s\s)(?=\S))(?:(?:(?P<who>{_UNNAMED})\s+(?:{_VERBS})|(?:said|says|added|told)\s+(?P<who2>the\s+{_UNNAMED}))"
@@ -114,8 +119,9 @@ def voices(text: str) -> tuple[Voice, ...]:
     for span in sentence_spans(text):
         sentence = text[span.start:span.end]
         share = quoted.count(1, span.start, span.end) / max(span.end - span.start, 1)
-        who = _resolve(_attribution(plain[span.start:span.end]), last_named)
-        unnamed = None if who else _unnamed(plain[span.start:span.end])
+        attributed = _attribution(plain[span.start:span.end])
+        who = _resolve(attributed, last_named)
+        unnamed = None if who else _title(attributed) or _unnamed(plain[span.start:span.end])
         # Mostly quoted, or opening inside a quote that the attribution then closes ("We never have,” she said.")
         if share >= 0.5 or (quoted[span.start] and share >= 0.3):
             kind, speaker = QUOTE, who or unnamed or carried
@@ -198,12 +204,18 @@ def _blanked(text: str, quoted: bytearray) -> str:
 
 def _attribution(plain: str) -> str | None:
     """The speaker a verb of saying names in a sentence's own (unquoted, `_blanked`) words."""
-    patterns = ((_AFTER_VERB, _APPOSITIVE, _BEFORE_VERB) if _UNNAMED_TAIL.search(plain)
-                else (_AFTER_VERB, _APPOSITIVE, _BEFORE_VERB, _OPENING_SUBJECT))
+    tail = _UNNAMED_TAIL.search(plain)
+    patterns = ((_ACCORDING, _AFTER_VERB, _APPOSITIVE, _BEFORE_VERB) if tail
+                else (_ACCORDING, _AFTER_VERB, _APPOSITIVE, _BEFORE_VERB, _OPENING_SUBJECT))
     for pattern in patterns:
         if pattern is _APPOSITIVE and not _APPOSITION_START.search(plain):  # most sentences have none: skip the scan
             continue
         for match in pattern.finditer(plain):
+            # "… against the former President, the person said": the verb is the unnamed speaker's ("…, she
+            # said" is a pronoun's, which refers back).
+            if (pattern is _BEFORE_VERB and tail and match.end() == tail.end()
+                    and not set(tail["who"].lower().split()) & _NOT_IN_SPEAKER):
+                continue
             reference = re.fullmatch(_REFERENCE, match["who"])
             # "…,” said he." names the speaker; in "Trump says he never met him" the pronoun is the subject
             # of what was said.
@@ -226,7 +238,8 @@ def _unnamed(plain: str) -> str | None:
     found = _UNNAMED_END.search(plain[-_TAIL_CHARS:]) or _UNNAMED_START.search(plain)
     who = found and next(filter(None, (found.groupdict().get(g) for g in ("who", "who2", "who3"))), None)
     # "…,” Jamie Yocono, her granddaughter, tearfully recalled": an adverb is no one.
-    if not who or set(who.lower().split()) & _NOT_IN_SPEAKER or who.endswith("ly"):
+    # A blanked quote inside the words ("Jackson, a “known fugitive,” police said") is no one's name either.
+    if not who or set(who.lower().split()) & _NOT_IN_SPEAKER or who.endswith("ly") or "  " in who:
         return None
     return who[0].lower() + who[1:]  # "the mayor's claim", wherever the sentence had it
 
@@ -235,18 +248,27 @@ def _trim(who: str) -> str | None:
     """The last two words of a run of capitalised words ("spokesman for Putin Dmitry Peksov" → "Dmitry
     Peksov"), without a leading word that only opens the sentence."""
     parts = who.split()
+    # "The New York Times", "The Wall Street Journal": a name that takes "the" is one institution's,
+    # never two names run together, unless it is someone's ("The Kremlin’s Dmitry Peskov").
+    institution = parts[0] == "The" and not any(re.search(r"[’']s$", word) for word in parts)
     opener = lambda word: re.sub(r"[’']s$", "", word) in _NOT_NAMES  # noqa: E731 ("That’s" is "That is")
     while parts and opener(parts[0]) and len(parts) > 1:
         parts = parts[1:]
     if not parts or opener(parts[0]):
         return None
     # "Donald J. Trump", not "J. Trump".
-    return " ".join(parts[-3:] if len(parts) >= 3 and re.fullmatch(r"[A-Z]\.", parts[-2]) else parts[-2:])
+    initial = len(parts) >= 3 and re.fullmatch(r"[A-Z]\.", parts[-2])
+    return " ".join(parts[-3:] if institution or initial else parts[-2:])
 
 
 def _resolve(who: str | None, last_named: str | None) -> str | None:
     """"he", "she", "the aide" → the last person named as speaking, or nobody."""
     return last_named if who and re.fullmatch(_REFERENCE, who) else who
+
+
+def _title(who: str | None) -> str | None:
+    """"The President" when no one was named before it: spoken by whoever holds the title, unnamed."""
+    return "t" + who[1:] if who and who.startswith("The ") and re.fullmatch(_REFERENCE, who) else None
 
 
 def _first_name(sentence: str) -> str | None:

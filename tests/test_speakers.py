@@ -76,6 +76,26 @@ def test_news_attributes_a_claim_to_someone_unnamed(text, kind, speaker):
     assert (voices(text)[-1].kind, voices(text)[-1].speaker) == (kind, speaker)
 
 
+@pytest.mark.parametrize("text, speakers", [
+    # an institution named with "the" keeps its whole name: not "York Times", "Aviation Administration"
+    ("The New York Times said the talks had stalled.", ["New York Times"]),
+    ("The Federal Aviation Administration said it will act.", ["Federal Aviation Administration"]),
+    ("The Kremlin’s Dmitry Peskov said it was fake.", ["Dmitry Peskov"]),  # someone's: two words still
+    # a title opening the sentence refers back, and is the title's holder when no one was named
+    ("Biden said it was over. The President said the deal was off.", ["Biden", "Biden"]),
+    ("The hearing ended. The President said the deal was off.", [None, "the President"]),
+    ("They said no.", [None]),
+    # "According to Reuters, …" opens a claim; a name run into a title names no one this can tell
+    ("According to Reuters, the deal collapsed.", ["Reuters"]),
+    ("According to CNN Chief Law Enforcement Analyst John Miller, it is similar.", [None]),
+    # the verb closing the sentence is the unnamed speaker's, not the name before the comma
+    ("He was not charged, unlike the former President, the person said.", ["the person"]),
+    ("Jackson, a “known fugitive,” police said.", [None]),  # a quote blanked inside the words is no name
+])
+def test_who_speaks_is_named_whole_or_not_at_all(text, speakers):
+    assert [v.speaker for v in voices(text)] == speakers
+
+
 def test_a_label_before_a_colon_is_not_a_speaker():
     """"Item 1: the council … noted it": the colon ends the label, so "Item" is not someone speaking."""
     text = "Item 1: the council heard a routine report on mooring number 1 and noted it."
