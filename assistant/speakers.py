@@ -59,8 +59,9 @@ _UNNAMED = r"(?:(?:the|a|an|some|many|two|three|several|local|state|federal)\s+)
 _UNNAMED_TAIL = re.compile(rf",\s+(?P<who>{_UNNAMED})\s+(?:{_VERBS})\b")
 _DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 # A quote's own comma is blanked with it (`_blanked`): "…,” said the director" keeps only the spaces.
+# "…, pundits continued to pick it apart": a verb followed by "to" is no one saying anything.
 _UNNAMED_END = re.compile(rf"(?:,\s*|(?<=\s\s)(?=\S))(?:(?:(?P<who>{_UNNAMED})\s+(?:{_VERBS})|(?:said|says|added|told)\s+(?P<who2>the\s+{_UNNAMED}))"
-                          rf"(?:\s+(?:[a-z0-9][\w’'-]*|{_DAY})){{0,4}}|"
+                          rf"(?!\s+to\b)(?:\s+(?:[a-z0-9][\w’'-]*|{_DAY})){{0,4}}|"
                           rf"according\s+to\s+(?P<who3>(?:the\s+|a\s+)?(?:[a-z][\w’'-]*\s+){{0,3}}[a-z][\w’'-]*|the\s+{_NAME}))\W*$")
 # The longest such ending: ", the state health department said in a statement Wednesday." is 62 characters.
 _TAIL_CHARS = 100

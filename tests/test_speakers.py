@@ -91,6 +91,7 @@ def test_news_attributes_a_claim_to_someone_unnamed(text, kind, speaker):
     # the verb closing the sentence is the unnamed speaker's, not the name before the comma
     ("He was not charged, unlike the former President, the person said.", ["the person"]),
     ("Jackson, a “known fugitive,” police said.", [None]),  # a quote blanked inside the words is no name
+    ("When it was finally over, pundits continued to pick it apart.", [None]),  # "continued to" says nothing
 ])
 def test_who_speaks_is_named_whole_or_not_at_all(text, speakers):
     assert [v.speaker for v in voices(text)] == speakers
