@@ -109,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, default=Path("runs/eval"), help="report folder (default: runs/eval)")
     evaluate.add_argument("--k", type=int, default=5)
     evaluate.add_argument("--limit", type=int, help="only the first N questions")
+    _period_options(evaluate)
     evaluate.add_argument("--baseline", action="store_true", help="also run the plain LlamaIndex recipe")
     evaluate.add_argument("--folds", type=Path, metavar="DIR",
                           help="a `train-reader --out` folder: its folds' questions, each answered by the reader "
@@ -133,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, default=Path("runs/reader"), help="report folder (default: runs/reader)")
     train.add_argument("--model", type=Path, help="where to write the model (default: the package's reader_model.json)")
     train.add_argument("--limit", type=int, help="only the first N questions")
+    _period_options(train)
     train.add_argument("--rows", type=Path, help="refit from an earlier run's rows.jsonl (the same questions) "
                        "instead of asking every question again")
     _index_option(train)
@@ -193,6 +195,18 @@ def _day(text: str) -> date:
 
 def _index_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, help="index folder (default: index/)")
+
+
+def _period_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="only questions asked on or after this day")
+    parser.add_argument("--before", type=_day, metavar="YYYY-MM-DD", help="only questions asked before this day")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day; write it as YYYY-MM-DD") from None
 
 
 def _llm_option(parser: argparse.ArgumentParser) -> None:
@@ -319,7 +333,7 @@ def _eval(args, settings: Settings) -> int:
     if args.feedback:
         questions = _feedback_questions(args.feedback, settings, args.out)
     options = EvalOptions(args.folds or questions, args.corpus, args.out, args.k, args.limit, args.baseline,
-                          folds=args.folds, withhold_gold=args.withhold_gold)
+                          folds=args.folds, withhold_gold=args.withhold_gold, period=(args.since, args.before))
     summary = evaluate(settings, options)
     for system, values in summary["systems"].items():
         shown = ", ".join(f"{m} {values['overall'][m]}" for m in summary["headline"]
@@ -343,7 +357,8 @@ def _train_reader(args, settings: Settings) -> int:
         return 2
     model = train(settings, TrainOptions([file for file, _ in sets if file not in calibrate], args.out,
                                          args.model or reader.MODEL_FILE, args.limit, rows=args.rows,
-                                         indexes={file: index for file, index in sets if index}, calibrate=calibrate))
+                                         indexes={file: index for file, index in sets if index}, calibrate=calibrate,
+                                         period=(args.since, args.before)))
     oof = model["trained_on"]["out_of_fold"]
     print(f"out-of-fold ({oof['asked']} questions asked, {oof['not_answerable']} not answerable; folds by week): "
           + ", ".join(f"{k} {v}" for k, v in oof.items() if k not in ("asked", "not_answerable")))

@@ -54,6 +54,9 @@ class EvalOptions:
     # Also ask every answerable question with its gold and silver articles withheld from retrieval: an
     # answer then is wrong, and `engine_gold_withheld`'s abstention_recall says how often it abstained.
     withhold_gold: bool = False
+    # Only the questions asked on or after the first day and before the second (either may be None): a
+    # period held out from training (`train-reader --before`).
+    period: tuple[date | None, date | None] = (None, None)
 
 
 WITHHELD = "engine_gold_withheld"
@@ -75,7 +78,9 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
         questions, model_of = _fold_questions(options.folds, options.limit)
         skipped = 0
     else:
-        (questions, skipped), model_of = load_questions(options.questions, options.limit), {}
+        (questions, skipped), model_of = load_questions(options.questions), {}
+        questions = asked_within(questions, *options.period)
+        questions = questions[: options.limit] if options.limit else questions
     store = Store(settings, writable=True)
     if options.corpus:
         print(ingest(options.corpus, settings, store=store, progress=options.progress).summary())
@@ -166,6 +171,7 @@ def _run_key(settings: Settings, options: EvalOptions, store: Store) -> str:
     kept = {k: str(v) for k, v in dataclasses.asdict(settings).items() if k not in _NOT_IN_RUN_KEY
             and not (k == "llm_url" and settings.llm_gguf)}
     what = {"settings": kept, "questions": str(options.folds or options.questions), "limit": options.limit,
+            "period": [str(day) for day in options.period],
             "index": store.counts()}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -225,6 +231,13 @@ def articles_of(question: dict) -> frozenset[str]:
     """The articles a question is asked over (its "articles": ids), as if they were the whole folder: a small
     folder's questions drawn from a large index without building an index per folder. Empty: every article."""
     return frozenset(question.get("articles") or ())
+
+
+def asked_within(questions: list[dict], since: date | None, before: date | None) -> list[dict]:
+    """The questions asked on or after `since` and before `before`; those without a date belong to no
+    period and stay (the seeds' beside the news)."""
+    return [q for q in questions
+            if (day := asked_on(q)) is None or ((since is None or day >= since) and (before is None or day < before))]
 
 
 def asked_on(question: dict) -> date | None:

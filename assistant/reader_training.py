@@ -37,7 +37,7 @@ from tqdm import tqdm
 
 from assistant import reader, scoring
 from assistant.answer import Assistant, QuestionError
-from assistant.evaluate import articles_of, asked_on, load_questions
+from assistant.evaluate import articles_of, asked_on, asked_within, load_questions
 from assistant.settings import Settings
 
 FOLDS = 5
@@ -73,6 +73,9 @@ class TrainOptions:
     # never fitted: small undated folders (`assistant small-folders`). Fitted on, they moved the
     # threshold and nothing else (see README, *Small undated folders*).
     calibrate: list[Path] = field(default_factory=list)
+    # Only the questions asked on or after the first day and before the second (`evaluate.asked_within`):
+    # the weeks after stay held out (`assistant eval --since`).
+    period: tuple[date | None, date | None] = (None, None)
 
 
 def _week(question: dict) -> str:
@@ -377,7 +380,8 @@ def _summary(held_out: list[dict]) -> dict:
 def train(settings: Settings, options: TrainOptions) -> dict:
     questions = [{**q, "_set": str(path), "_index": str(options.indexes.get(path, settings.index_dir)),
                   "_fit": path not in options.calibrate}
-                 for path in [*options.questions, *options.calibrate] for q in load_questions(path)[0]]
+                 for path in [*options.questions, *options.calibrate]
+                 for q in asked_within(load_questions(path)[0], *options.period)]
     questions = questions[: options.limit] if options.limit else questions
     fold_of = week_folds(questions)
     if options.rows:  # an earlier run's rows.jsonl (and sentence_rows.jsonl): refit without reading again
@@ -395,6 +399,7 @@ def train(settings: Settings, options: TrainOptions) -> dict:
     report["sentences"] = _sentences_out_of_fold(sentence_rows, fold_of, sentence_models)
     model = {**fit(rows), "sentences": sentence_model(sentence_rows)}
     model["trained_on"] = {"questions": [str(p) for p in options.questions],
+                           "asked": {"since": str(options.period[0] or ""), "before": str(options.period[1] or "")},
                            "calibrated_on": [str(p) for p in options.calibrate], "rows": len(_fitted(rows)),
                            "candidates": sum(len(r["labels"]) for r in _fitted(rows)), "trained": date.today().isoformat(),
                            "out_of_fold": report["overall"], "folds": report["folds"],

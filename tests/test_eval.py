@@ -149,3 +149,25 @@ def test_small_folders_turn_a_dated_question_into_one_over_its_article_and_the_n
     run_cli("small-folders", str(dated), "--out", str(out), "--distractors", "1", "--min-words", "100000",
             "--index", str(seed_index))
     assert json.loads(out.read_text())["articles"] == [SEED_IDS[1]]
+
+
+def test_eval_and_training_take_a_period_of_questions(seed_index, tmp_path):
+    """`--since` / `--before`: a period held out from training and reported on alone; a question without a
+    date belongs to no period and stays (the seeds' beside the news)."""
+    from datetime import date
+
+    from assistant.evaluate import asked_within
+
+    asked = [{"id": "apr", "question_date": "2023/04/07"}, {"id": "sep", "question_date": "2023/09/29"},
+             {"id": "oct", "question_date": "2023/10/06"}, {"id": "undated"}]
+    assert [q["id"] for q in asked_within(asked, None, date(2023, 10, 1))] == ["apr", "sep", "undated"]
+    assert [q["id"] for q in asked_within(asked, date(2023, 10, 1), None)] == ["oct", "undated"]
+    assert [q["id"] for q in asked_within(asked, date(2023, 9, 29), date(2023, 10, 6))] == ["sep", "undated"]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps({**q, "question": "Who interviewed Peskov on CNN?", "answers": ["Zakaria"],
+                                             "gold_doc_ids": ["000_5fd4c794f016a340"]}) + "\n" for q in asked))
+    run_cli("eval", "--questions", str(questions), "--index", str(seed_index), "--out", str(tmp_path / "out"),
+            "--since", "2023-10-01")
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["questions"] == 2
+    refused = run_cli("eval", "--questions", str(questions), "--since", "October", check=False)
+    assert refused.returncode == 2 and "'October' is not a day; write it as YYYY-MM-DD" in refused.stderr
