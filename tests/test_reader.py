@@ -198,7 +198,8 @@ def test_one_name_spelled_two_ways_is_told_from_two_names(a, b, same):
     assert close_spelling(a, b) is same and close_spelling(b, a) is same
 
 
-def test_a_name_misspelled_in_one_article_is_one_candidate_and_a_misspelled_question_word_is_the_questions(seed_index):
+def test_a_name_misspelled_in_one_article_is_one_candidate_and_a_misspelled_question_word_is_the_questions(
+        seed_index, seed_assistant):
     # The seeds spell the host "Fareed Zakaria" in one article and "Fareed Zarakia" in the other, and
     # Peskov "Peksov" once.
     import math
@@ -207,7 +208,9 @@ def test_a_name_misspelled_in_one_article_is_one_candidate_and_a_misspelled_ques
                                 "--json").stdout)
     fareed = [c for c in answer["candidates"] if c["text"].startswith("Fareed Za")]
     assert len(fareed) == 1 and fareed[0]["features"]["articles"] == pytest.approx(math.log1p(2), abs=1e-3)
-    peksov = [c for c in answer["candidates"] if "Peksov" in c["text"]]
+    # Every candidate the reader found, not only the five best it lists: where "Peksov" ranks is the model's.
+    found = seed_assistant.read_for_training("Who interviewed Peskov on CNN?").candidates
+    peksov = [c for c in found if "Peksov" in c["text"]]
     assert peksov and all(c["features"]["in_question"] > 0 for c in peksov)
 
 
