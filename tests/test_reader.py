@@ -43,6 +43,22 @@ def test_an_unsure_reading_leads_with_no_name_in_bold(seed_index):
     assert answer["candidates"][0]["probability"] < json.loads(MODEL.read_text())["short_answer_from"]
 
 
+def test_a_who_question_saying_what_it_calls_the_person_leads_only_with_the_name_beside_that(seed_index):
+    # "Who is the Russian ambassador?" led with **Clinton** ("Clinton’s advisors met with the Russian
+    # Ambassador", the headline's story) over "the Russian ambassador, Sergey Kislyak".
+    from assistant.answer import NEAR_DESCRIPTION
+
+    answer = json.loads(run_cli("ask", "Who is the Russian ambassador?", "--index", str(seed_index), "--json").stdout)
+    near = {c["text"]: c["features"]["near_kind"] for c in answer["candidates"]}
+    assert near["Clinton"] < NEAR_DESCRIPTION <= near["Sergey Kislyak"]  # both found: the rule tells them apart
+    short = answer["short_answer"]
+    assert short is None or near[short["text"]] >= NEAR_DESCRIPTION
+    assert "Sergey Kislyak" in answer["answer"] and not answer["abstained"]
+    nominee = json.loads(run_cli("ask", "Who was the Republican nominee in the 2016 presidential election?", "--index",
+                                 str(seed_index), "--json").stdout)
+    assert nominee["short_answer"]["text"] == "Donald Trump"  # "the Republican nominee, now-President Donald Trump"
+
+
 def test_a_question_about_what_someone_said_keeps_the_quoted_answer(seed_index):
     answer = json.loads(run_cli("ask", "What did Peskov claim about Clinton's advisors?", "--index", str(seed_index),
                                 "--json").stdout)
