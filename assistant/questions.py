@@ -43,6 +43,10 @@ _UNNAMING = frozenset({"new", "latest", "recent", "same", "other", "first", "las
 # for a name, "What is Moscow's view of it?" for a view).
 _DESCRIBED = re.compile(r"^\s*(?:[Ww]ho(?:\s+(?:is|was)|['’]s)|[Ww]hat(?:\s+(?:is|was)|['’]s)(?:\s+the)?)\s+"
                         r"(?P<name>(?:[A-Z][\w.’'&-]*\s*){1,4}?)\s*(?:,\s*according\s+to\b[^?]*)?\?*\s*$")
+# …and what someone's job is: "What is Peskov's job?", "What does Peskov do?" ask for the same description.
+_ROLE_OF = re.compile(r"^\s*[Ww]hat(?:\s+(?:is|was)|['’]s)\s+(?P<name>(?:[A-Z][\w.&-]*\s*){1,4}?)['’]s?\s+"
+                      r"(?:job|role|title|position|post|occupation|profession)\s*\?*\s*$"
+                      r"|^\s*[Ww]hat\s+(?:does|did)\s+(?P<doer>(?:[A-Z][\w.’'&-]*\s*){1,4}?)\s+do(?:\s+for\s+a\s+living)?\s*\?*\s*$")
 
 
 # "Who said 'fake news'?", "Which national leader claimed the UN was “losing credibility”?": the question
@@ -89,9 +93,13 @@ def analyse(text: str, asked_on: date | None = None) -> Question:
     topic, speaker = (reported["topic"], reported["speaker"]) if reported else (None, None)
     if speaker and _NOT_A_SPEAKER.search(speaker):
         speaker = None
-    who = _DESCRIBED.match(text)
-    return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text),
-                    who["name"].strip() if who else None, _quoted(text))
+    return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text), _described(text),
+                    _quoted(text))
+
+
+def _described(text: str) -> str | None:
+    found = _DESCRIBED.match(text) or _ROLE_OF.match(text)
+    return next(name.strip() for name in found.groupdict().values() if name) if found else None
 
 
 def _quoted(text: str) -> str | None:

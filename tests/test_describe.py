@@ -19,6 +19,12 @@ ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") fo
     ("Who’s Fareed Zakaria?", "Fareed Zakaria"),
     ("Who is the new Speaker?", None),  # asks for a name, not a description
     ("Who interviewed Peskov?", None),
+    # what someone's job is asks for the same description
+    ("What is Peskov's job?", "Peskov"),
+    ("What was Michael Flynn’s role?", "Michael Flynn"),
+    ("What does Dmitry Peskov do?", "Dmitry Peskov"),
+    ("What is Peskov's view?", None),
+    ("What does the Kremlin want?", None),
 ])
 def test_a_question_asking_who_someone_is(question, name):
     assert analyse(question).described == name
@@ -102,3 +108,4 @@ def test_who_is_in_a_folder_of_ones_own_is_a_title_or_an_appositive(tmp_path):
     ask = lambda q: json.loads(run_cli("ask", q, "--index", str(tmp_path / "index"), "--json").stdout)  # noqa: E731
     assert ask("Who is Ana Ruiz?")["short_answer"]["text"] == "Mayor"
     assert ask("Who is Tom Reyes?")["short_answer"]["text"] == "a beekeeper"
+    assert ask("What does Tom Reyes do?")["short_answer"]["text"] == "a beekeeper"
