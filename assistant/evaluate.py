@@ -75,12 +75,12 @@ def load_questions(path: Path, limit: int | None = None) -> tuple[list[dict], in
 
 def evaluate(settings: Settings, options: EvalOptions) -> dict:
     if options.folds:
-        questions, model_of = _fold_questions(options.folds, options.limit)
+        questions, model_of = _fold_questions(options.folds)
         skipped = 0
     else:
         (questions, skipped), model_of = load_questions(options.questions), {}
-        questions = asked_within(questions, *options.period)
-        questions = questions[: options.limit] if options.limit else questions
+    questions = asked_within(questions, *options.period)
+    questions = questions[: options.limit] if options.limit else questions
     store = Store(settings, writable=True)
     if options.corpus:
         print(ingest(options.corpus, settings, store=store, progress=options.progress).summary())
@@ -144,7 +144,7 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
     return summary
 
 
-def _fold_questions(folder: Path, limit: int | None) -> tuple[list[dict], dict[str, str]]:
+def _fold_questions(folder: Path) -> tuple[list[dict], dict[str, str]]:
     """The questions of every fold `train-reader` wrote, and for each the model of its fold."""
     questions, model_of = [], {}
     for path in sorted(folder.glob("fold-*-questions.jsonl")):
@@ -154,7 +154,7 @@ def _fold_questions(folder: Path, limit: int | None) -> tuple[list[dict], dict[s
             model_of[q["id"]] = model
     if not questions:
         raise FileNotFoundError(f"no fold-*-questions.jsonl in {folder}; run `assistant train-reader --out {folder}` first")
-    return (questions[:limit] if limit else questions), model_of
+    return questions, model_of
 
 
 def _relevant(question: dict) -> frozenset[str]:
