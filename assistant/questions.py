@@ -16,7 +16,7 @@ _REPORTED = re.compile(
     r"(?:say|said|claim|claimed|state|stated|argue|argued|allege|alleged|tell|told|think|suggest|suggested|"
     r"write|wrote|report|reported|assert|asserted|reveal|revealed|mean|meant|respond|responded|react|reacted|"
     r"reply|replied)(?:\s+(?:about|of|on|regarding|concerning|over|to|in\s+response\s+to|in\s+reply\s+to|after|"
-    r"when)\s+(?P<topic>.+?))?[\s?.!]*$",
+    r"when)\s+(?P<topic>.+?)|\s+(?:that\s+)?(?P<said>.+?))?[\s?.!]*$",
     re.IGNORECASE)
 
 # "What did the Mouthpiece article say about Kislyak?" asks what an article says, not someone's words: no
@@ -87,10 +87,13 @@ class Question:
 
 def analyse(text: str, asked_on: date | None = None) -> Question:
     reported = _REPORTED.match(text)
-    if reported and not reported["topic"] and (reported["aux"].lower() in ("was", "is", "were")
-                                               or len(reported["speaker"].split()) > _SPEAKER_WORDS):
+    # "What did Peskov say the ambassador's job was?" asks his words on what follows the verb, as "… say
+    # about the ambassador's job?" does; after "is"/"was" the verb is a passive or a name ("… Delaware
+    # State University …").
+    if reported and (reported["aux"].lower() in ("was", "is", "were") and (reported["said"] or not reported["topic"])
+                     or not reported["topic"] and len(reported["speaker"].split()) > _SPEAKER_WORDS):
         reported = None  # "What was the score … Penn State?" asks no one's words
-    topic, speaker = (reported["topic"], reported["speaker"]) if reported else (None, None)
+    topic, speaker = (reported["topic"] or reported["said"], reported["speaker"]) if reported else (None, None)
     if speaker and _NOT_A_SPEAKER.search(speaker):
         speaker = None
     return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text), _described(text),

@@ -65,9 +65,30 @@ def test_a_quote_that_opens_on_a_pronoun_includes_the_sentence_it_points_back_to
     ("What did the Mouthpiece article say about Kislyak?", None),  # what an article says: no one's words
     ("What does the CNN story report about the meetings?", None),
     ("What did the report's author say?", "the report's author"),
+    ("What did Peskov say the Russian ambassador's job was?", "Peskov"),  # his words on what follows "say"
+    ("What is the focus of Delaware State University's contribution to the mission?", None),
 ])
 def test_whose_words_a_question_asks_for(question, speaker):
     assert analyse(question).speaker == speaker
+
+
+def test_a_speaker_asked_by_description_is_whoever_the_articles_have_speak_so(seed_assistant):
+    """"The aide did however say, that they were largely disappointed …" is Peskov's: asked for "the Kremlin
+    aide"'s words, the answer quotes it rather than saying no sentence is by the Kremlin aide."""
+    answer = seed_assistant.ask("What did the Kremlin aide say about President Trump?")
+    assert not answer.abstained, answer.answer
+    assert any("disappointed" in c.quote and c.speaker == "Peskov" for c in answer.citations), answer.citations
+
+
+def test_a_speakers_words_that_both_articles_report_are_cited_from_both(seed_assistant):
+    """The first seed article says it is "part of the ambassador’s job to talk to officials of all political
+    parties"; the second, in its own words, that Kislyak "had a responsibility to meet with both candidates’
+    teams": Peskov's words, by two outlets."""
+    answer = seed_assistant.ask("What did Peskov say the Russian ambassador's job was?")
+    assert_quotes_exact(answer.to_dict())
+    assert {c.doc_id for c in answer.citations} == set(SEED_IDS), answer.citations
+    assert any("ambassador’s job" in c.quote for c in answer.citations)
+    assert any("bilateral relations" in c.quote for c in answer.citations)
 
 
 def test_asking_the_words_of_someone_who_never_speaks_abstains(seed_assistant):
