@@ -22,7 +22,7 @@ QUOTE, REPORTED, NARRATION = "quote", "reported", "narration"
 _VERBS = (r"said|says|say|saying|stated|states|claimed|claims|claim|told|tells|added|adds|asked|asks|"
           r"asserted|asserts|argued|argues|explained|insisted|noted|continued|replied|warned|wrote|writes|"
           r"suggested|acknowledged|admitted|confirmed|denied|reaffirm|reaffirmed|declared|announced|"
-          r"recalled|stressed|urged|tweeted|posted|identified|indicated|alleged|maintained|contended")
+          r"recalled|stressed|urged|tweeted|posted|identified|indicated|alleged|maintained|contended|quipped")
 _NAME = r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+"
 # A verb of saying right after a name: "…, Altman said" ends a quote or a clause, not an appositive.
 SAYS_NEXT = re.compile(rf"\s+(?:{_VERBS})\b")
@@ -32,9 +32,13 @@ _REFERENCE = (r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Tt]he (?:[\w’']+\s+){0,3}?(?:[Aa]id
 _WHO = rf"(?P<who>{_REFERENCE}|{_NAME})"
 _BEFORE_VERB = re.compile(rf"{_WHO},?\s+(?:[a-z]+\s+){{0,4}}?(?:{_VERBS})\b")
 _AFTER_VERB = re.compile(rf"\b(?:said|says|asked|added|wrote|told|according to)\s+{_WHO}")
+# "According to Weather.com meteorologist Chris Dolce, …", "According to police spokesman Tom Lee, …": a
+# title, in lower case, between; not a word such as "from" or "of" ("According to data from the Centers for
+# Disease Control and Prevention, …" names no one).
+_FUNCTION_WORDS = "a|an|the|and|or|of|from|by|for|to|in|on|at|with|data|figures|report|reports|estimates|records"
 # "According to Reuters, …", "According to The Independent, …": the name alone before the comma ("According
 # to CNN Chief Law Enforcement and Intelligence Analyst John Miller" names no one this can tell).
-_ACCORDING = re.compile(rf"^\W*According to\s+{_WHO},")
+_ACCORDING = re.compile(rf"^\W*According to\s+(?:(?:[A-Za-z][\w.’'&-]*\s+){{0,2}}?(?!(?:{_FUNCTION_WORDS})\s)[a-z][\w’'-]*\s+)?{_WHO},")
 # "Senator Rand Paul, a fiscal hawk who has sometimes opposed his party’s spending plans, said …": the
 # name before the appositive speaks, not the last capitalised words before the verb ("U.S. Senate").
 _APPOSITIVE = re.compile(rf"{_WHO}(?:,\s+(?:a|an|the)\s+[^,.;:]{{1,120}}){{1,2}},\s+(?:[a-z]+\s+){{0,2}}?(?:{_VERBS})\b")
@@ -63,6 +67,9 @@ _DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _UNNAMED_END = re.compile(rf"(?:,\s*|(?<=\s\s)(?=\S))(?:(?:(?P<who>{_UNNAMED})\s+(?:{_VERBS})|(?:said|says|added|told)\s+(?P<who2>the\s+{_UNNAMED}))"
                           rf"(?!\s+to\b)(?:\s+(?:[a-z0-9][\w’'-]*|{_DAY})){{0,4}}|"
                           rf"according\s+to\s+(?P<who3>(?:the\s+|a\s+)?(?:[a-z][\w’'-]*\s+){{0,3}}[a-z][\w’'-]*|the\s+{_NAME}))\W*$")
+# "According to a police spokesman, …": an unnamed speaker opening the sentence.
+_ACCORDING_UNNAMED = re.compile(rf"^\W*According to\s+(?P<who>(?:the|a|an)\s+(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*),")
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|be|is|are)\s+(?:[a-z]+ly\s+)?[a-z]+$")
 # The longest such ending: ", the state health department said in a statement Wednesday." is 62 characters.
 _TAIL_CHARS = 100
 # …or opening it with a plain verb of saying: "The mayor said the city would pay." ("The bill adds a
@@ -120,7 +127,7 @@ def voices(text: str) -> tuple[Voice, ...]:
     for span in sentence_spans(text):
         sentence = text[span.start:span.end]
         share = quoted.count(1, span.start, span.end) / max(span.end - span.start, 1)
-        attributed = _attribution(plain[span.start:span.end])
+        attributed, asked = _attribution(plain[span.start:span.end])
         who = _resolve(attributed, last_named)
         unnamed = None if who else _title(attributed) or _unnamed(plain[span.start:span.end])
         # Mostly quoted, or opening inside a quote that the attribution then closes ("We never have,” she said.")
@@ -130,7 +137,7 @@ def voices(text: str) -> tuple[Voice, ...]:
             kind, speaker = REPORTED, who or unnamed
         else:
             kind, speaker = NARRATION, None
-        last_named = who or last_named
+        last_named = who or asked or last_named
         intro = sentence.rstrip().endswith(":") or re.search(r"\bto say\W*$", sentence)
         carried = (who or _first_name(sentence) or last_named) if intro else (speaker if kind == QUOTE else None)
         found.append(Voice(span.start, span.end, kind, speaker))
@@ -203,11 +210,14 @@ def _blanked(text: str, quoted: bytearray) -> str:
     return "".join(pieces) + text[at:]
 
 
-def _attribution(plain: str) -> str | None:
-    """The speaker a verb of saying names in a sentence's own (unquoted, `_blanked`) words."""
+def _attribution(plain: str) -> tuple[str | None, str | None]:
+    """The speaker a verb of saying names in a sentence's own (unquoted, `_blanked`) words, and the name
+    of anyone the sentence has asked or told something ("Peskov was asked about it."), whom a "he said"
+    after it refers back to."""
     tail = _UNNAMED_TAIL.search(plain)
     patterns = ((_ACCORDING, _AFTER_VERB, _APPOSITIVE, _BEFORE_VERB) if tail
                 else (_ACCORDING, _AFTER_VERB, _APPOSITIVE, _BEFORE_VERB, _OPENING_SUBJECT))
+    asked = None
     for pattern in patterns:
         if pattern is _APPOSITIVE and not _APPOSITION_START.search(plain):  # most sentences have none: skip the scan
             continue
@@ -218,6 +228,14 @@ def _attribution(plain: str) -> str | None:
                     and not set(tail["who"].lower().split()) & _NOT_IN_SPEAKER):
                 continue
             reference = re.fullmatch(_REFERENCE, match["who"])
+            # "New measures were announced on Tuesday": a passive verb's subject is what was said, not who;
+            # but "When Montalbano was asked …, he said: …" has him answer.
+            if pattern is not _AFTER_VERB and pattern is not _ACCORDING and _PASSIVE.search(plain, 0, match.end()):
+                if not reference and re.search(r"(?:asked|told)$", plain[:match.end()]):
+                    asked = asked or _trim(match["who"])
+                continue
+            if reference and asked and match.start() > plain.find(asked):
+                return asked, asked
             # "…,” said he." names the speaker; in "Trump says he never met him" the pronoun is the subject
             # of what was said.
             if reference and pattern is _AFTER_VERB and plain[match.end():].lstrip()[:1] not in ("", ".", ",", ";", "!", "?"):
@@ -228,15 +246,15 @@ def _attribution(plain: str) -> str | None:
                 who = (f"{who} {noun[1]}" if noun and noun[1] not in _NOT_QUALIFIED and not SAYS_NEXT.match(noun[0])
                        else who)
             if who:
-                return who
-    return None
+                return who, asked
+    return None, asked
 
 
 def _unnamed(plain: str) -> str | None:
     """The speaker a sentence's own words give without a name ("officials", "the owners"), if any. Never
     referred back to: "he" after "…, the owners said" is not the owners."""
     # The attribution closes the sentence: its last words are searched, not every comma.
-    found = _UNNAMED_END.search(plain[-_TAIL_CHARS:]) or _UNNAMED_START.search(plain)
+    found = _UNNAMED_END.search(plain[-_TAIL_CHARS:]) or _UNNAMED_START.search(plain) or _ACCORDING_UNNAMED.search(plain)
     who = found and next(filter(None, (found.groupdict().get(g) for g in ("who", "who2", "who3"))), None)
     # "…,” Jamie Yocono, her granddaughter, tearfully recalled": an adverb is no one.
     # A blanked quote inside the words ("Jackson, a “known fugitive,” police said") is no one's name either.

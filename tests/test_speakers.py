@@ -154,6 +154,18 @@ def test_who_said_quoted_words_is_answered_by_their_speaker_inside_the_quote(see
     ("Some are saying that Trump has not botched the relief effort.", None),
     ("As Trump said, the bill is great.", "Trump"),
     ("That’s an increase of 250 cases, according to the state.", "the state"),
+    # A title between "According to" and the name; an unnamed source opening the sentence.
+    ("According to Weather.com meteorologist Chris Dolce, the storm will weaken by Friday.", "Chris Dolce"),
+    ("According to a police spokesman, two people were hurt.", "a police spokesman"),
+    ("According to data from the Centers for Disease Control and Prevention, cases rose.", None),
+    # A passive verb's subject is what was said or done, not who said it ("Anyone with information … is
+    # asked to call …" was Anyone's claim); someone asked something answers in the "he said" that follows.
+    ("New measures were announced on Tuesday.", None),
+    ("Anyone with information is asked to call Detective Gary Toms at 317-327-3475.", None),
+    ("He was identified as Eric Jones, 23, according to the Marion County Coroner's Office.",
+     "the Marion County Coroner's Office"),
+    ("When Montalbano was asked by CNN’s Kristin Fisher about the station, he said it was safe.", "Montalbano"),
+    ("Peskov was asked about the meetings. He said they were normal.", "Peskov"),
 ])
 def test_who_speaks_is_a_name_not_an_opener_a_pronoun_or_a_qualifier(text, speaker):
     """Speaker labels over 1,400 ISOT and development articles (`runs/exp/speakers_diff.py`): "We", "As",
