@@ -69,6 +69,7 @@ _UNNAMED_END = re.compile(rf"(?:,\s*|(?<=\s\s)(?=\S))(?:(?:(?P<who>{_UNNAMED})\s
                           rf"according\s+to\s+(?P<who3>(?:the\s+|a\s+)?(?:[a-z][\w’'-]*\s+){{0,3}}[a-z][\w’'-]*|the\s+{_NAME}))\W*$")
 # "According to a police spokesman, …": an unnamed speaker opening the sentence.
 _ACCORDING_UNNAMED = re.compile(rf"^\W*According to\s+(?P<who>(?:the|a|an)\s+(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*),")
+_AND_SAID = re.compile(rf"[^.;:!?]*?\band\s+(?:[a-z]+ly\s+)?(?:{_VERBS})\b")
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|be|is|are)\s+(?:[a-z]+ly\s+)?[a-z]+$")
 # The longest such ending: ", the state health department said in a statement Wednesday." is 62 characters.
 _TAIL_CHARS = 100
@@ -233,6 +234,9 @@ def _attribution(plain: str) -> tuple[str | None, str | None]:
             if pattern is not _AFTER_VERB and pattern is not _ACCORDING and _PASSIVE.search(plain, 0, match.end()):
                 if not reference and re.search(r"(?:asked|told)$", plain[:match.end()]):
                     asked = asked or _trim(match["who"])
+                    # "Al-Thawadi was asked about … for the World Cup and said: …"
+                    if asked and _AND_SAID.match(plain, match.end()):
+                        return asked, asked
                 continue
             if reference and asked and match.start() > plain.find(asked):
                 return asked, asked

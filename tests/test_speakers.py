@@ -166,6 +166,8 @@ def test_who_said_quoted_words_is_answered_by_their_speaker_inside_the_quote(see
      "the Marion County Coroner's Office"),
     ("When Montalbano was asked by CNN’s Kristin Fisher about the station, he said it was safe.", "Montalbano"),
     ("Peskov was asked about the meetings. He said they were normal.", "Peskov"),
+    ("Al-Thawadi was asked about the deaths due to construction for the World Cup and said: “It is 400.”",
+     "Al-Thawadi"),
 ])
 def test_who_speaks_is_a_name_not_an_opener_a_pronoun_or_a_qualifier(text, speaker):
     """Speaker labels over 1,400 ISOT and development articles (`runs/exp/speakers_diff.py`): "We", "As",
