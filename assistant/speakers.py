@@ -69,7 +69,9 @@ _UNNAMED_END = re.compile(rf"(?:,\s*|(?<=\s\s)(?=\S))(?:(?:(?P<who>{_UNNAMED})\s
                           rf"according\s+to\s+(?P<who3>(?:the\s+|a\s+)?(?:[a-z][\w’'-]*\s+){{0,3}}[a-z][\w’'-]*|the\s+{_NAME}))\W*$")
 # "According to a police spokesman, …": an unnamed speaker opening the sentence.
 _ACCORDING_UNNAMED = re.compile(rf"^\W*According to\s+(?P<who>(?:the|a|an)\s+(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*),")
+# A verb of saying later in the sentence, after "and", that the asked one's passive verb runs on to.
 _AND_SAID = re.compile(rf"[^.;:!?]*?\band\s+(?:[a-z]+ly\s+)?(?:{_VERBS})\b")
+# A match that ends on a passive verb ("were announced", "is being asked").
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|be|is|are)\s+(?:[a-z]+ly\s+)?[a-z]+$")
 # The longest such ending: ", the state health department said in a statement Wednesday." is 62 characters.
 _TAIL_CHARS = 100
