@@ -25,7 +25,7 @@ from assistant import article_facts, describe, embedder, mentions, prompts, read
 from assistant.answer_types import (DATE, NUMBER, asks_count, asks_length, asks_person, asks_share, candidates,
                                     offers)
 from assistant.articles import Article
-from assistant.passages import reading_sentences, sentence_spans
+from assistant.passages import addresses_a_model, is_page_furniture, reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
 from assistant.retrieve import Hit, HybridRetriever
 from assistant.settings import Settings
@@ -697,6 +697,12 @@ def _with_antecedent(sentence: _Sentence, text: str) -> _Sentence:
         return sentence
     start = before[-1].start
     if text[start:before[-1].end].strip() == sentence.title.strip():  # a text file's headline line says no more
+        return sentence
+    # A link to another story ("More:California auditor faults …") is not what the sentence points back to,
+    # and words addressed to a model are never quoted. A subheading that asks is ("What does Chapter 11
+    # bankruptcy mean for Rite Aid?" before "The company filed …": leaving such questions out lost that
+    # answer out-of-fold, `runs/eval-dev-ant`, and won none).
+    if is_page_furniture(text[start:before[-1].end]) or addresses_a_model(text[start:before[-1].end]):
         return sentence
     return dataclasses.replace(sentence, start=start, text=text[start:sentence.end])
 

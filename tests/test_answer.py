@@ -367,6 +367,28 @@ def test_a_sentence_two_articles_share_is_quoted_once_and_cited_in_both(tmp_path
     assert f"· the same words as [{quoting[0]['n']}]" in shown
 
 
+def test_a_sentence_pointing_back_past_a_link_is_quoted_alone(tmp_path):
+    """"This is the closest the Nuggets have come …" points back, but the sentence before it is a link to
+    another story, glued to its label ("More:…"); a subheading that asks is kept: it often names what "the
+    company" is."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    text = ("Nuggets one win from the title\n\nThe Denver Nuggets beat the Miami Heat 108-95 on Friday to lead the "
+            "NBA Finals three games to one.\n\nHave the Nuggets ever won a championship?\n\nThis would be Denver’s "
+            "first NBA Finals victory in the franchise's 47 seasons in the league.\n\nMore:Heat coach Erik "
+            "Spoelstra says his team will not quit\n\nThis is the closest the Nuggets have come to a title since "
+            "they joined the NBA in 1976.\n")
+    (folder / "nuggets.txt").write_text(text, encoding="utf-8")
+    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
+    answer = json.loads(run_cli("ask", "When was the closest the Nuggets have come to a title?", "--index",
+                                str(tmp_path / "index"), "--json").stdout)
+    assert any(c["quote"].startswith("This is the closest the Nuggets have come") for c in answer["citations"]), answer
+    assert not any("More:" in c["quote"] for c in answer["citations"])
+    answer = json.loads(run_cli("ask", "Would this be Denver's first NBA Finals victory?", "--index",
+                                str(tmp_path / "index"), "--json").stdout)
+    assert any(c["quote"].startswith("Have the Nuggets ever won a championship?") for c in answer["citations"]), answer
+
+
 def test_a_quote_two_articles_report_cites_both_without_quoting_it_twice(seed_assistant):
     """Both seed articles report Peskov's words on Clinton, each with its own lead-in and attribution, so
     no sentence of one is a sentence of the other. The article whose sentence isn't quoted is cited for
