@@ -70,6 +70,8 @@ def ingest_items(items: Iterable[Article | Rejected], settings: Settings, store:
                 if sum(len(e[2]) for e in batch) >= FLUSH_PASSAGES:
                     _flush(batch, store, settings, report, bar)
         _flush(batch, store, settings, report, bar)
+        if report.passages:
+            store.finish_ingest()
     finally:
         bar.close()
     return report

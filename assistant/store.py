@@ -21,6 +21,7 @@ import shutil
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from chromadb.errors import ChromaError
@@ -293,6 +294,47 @@ class Store:
             finally:
                 self._end_write()
 
+    def finish_ingest(self) -> None:
+        """After an ingest's last write: the embedded Chroma writes its vector graph to disk now, and
+        searches it as widely as `dense_search_ef` says. Chroma persists the graph only every
+        `sync_threshold` (1,000) records and has no call to do it sooner (chroma-core/chroma#7463); each
+        process that opens the index replays the rest from its log into the graph, in several threads, and
+        which of the last articles written a search found changed from process to process
+        (chroma-core/chroma#3638): "Why did Puttin prefer Trump?" on the development index, the seeds
+        ingested last, found the seed article's best passage in the first 400 in some runs and not in
+        others. A client opened with a threshold of 2 replays that log and persists it at its first write
+        (one stored record, written again unchanged). A Chroma server keeps its graph in memory between
+        searches, so it answers alike until it restarts; it is left alone."""
+        if self.settings.chroma_url:
+            return
+        with self._lock:
+            threshold = ((self.collection.configuration or {}).get("hnsw") or {}).get("sync_threshold")
+            # Persisting rewrites the graph's files: without room for them whole, the log keeps the records
+            # (as before this existed) rather than a disk filling mid-rewrite (`_check_room`).
+            if not threshold or shutil.disk_usage(self._chroma_folder()).free < 2 * self._graph_bytes():
+                return
+            try:
+                self.collection.modify(configuration={"hnsw": {"sync_threshold": 2}})
+                try:
+                    self._open_chroma()  # this process's client holds the graph loaded under the old threshold
+                    one = self.collection.get(limit=1, include=["embeddings", "metadatas", "documents"])
+                    if one["ids"]:
+                        self.collection.upsert(ids=one["ids"], embeddings=one["embeddings"],
+                                               metadatas=one["metadatas"], documents=one["documents"])
+                finally:
+                    self.collection.modify(configuration={"hnsw": {"sync_threshold": threshold,
+                                                                   "ef_search": self.settings.dense_search_ef}})
+            except Exception as exc:  # any of chromadb's many error types
+                raise self._write_error(exc) from exc
+
+    def _chroma_folder(self) -> Path:
+        return self.settings.index_dir / "chroma"
+
+    def _graph_bytes(self) -> int:
+        """The size of the embedded Chroma's vector graph files."""
+        folder = self._chroma_folder()
+        return sum(f.stat().st_size for segment in folder.iterdir() if segment.is_dir() for f in segment.iterdir())
+
     def _check_room(self, batch: list) -> None:
         """Refuse a write the disk may not hold whole, before anything is written. SQLite rolls back a write
         that fills the disk, but the embedded Chroma rewrites its vector graph's files and the pickle of their
@@ -301,8 +343,7 @@ class Store:
         lost. So a write needs free room for the graph's files rewritten whole, and twice the batch."""
         if self.settings.chroma_url:
             return
-        folder = self.settings.index_dir / "chroma"
-        graph = sum(f.stat().st_size for segment in folder.iterdir() if segment.is_dir() for f in segment.iterdir())
+        folder, graph = self._chroma_folder(), self._graph_bytes()
         text = sum(len(p.text.encode()) for _, _, passages, _ in batch for p in passages)
         vectors = sum(2 * 4 * len(v) + PASSAGE_OVERHEAD_BYTES for *_, vectors in batch for v in vectors)
         needed = graph + 2 * (vectors + 3 * text)  # the text three times: Chroma's, ours, the keyword index's
