@@ -94,8 +94,9 @@ class Settings:
     # How many candidates Chroma's vector graph explores for a search (HNSW's ef; Chroma's default is 100,
     # and a search of `dense_pool` explores that many). Over 61 development questions against an exact
     # search of the development index: the exact best passage found 0.984 → 1.0 of the time, the exact 400
-    # best 0.934 → 0.979, at 3.1 → 4.4 ms a search (`runs/exp/recall.py`). Set on the index at the end of
-    # each ingest (`Store.finish_ingest`).
+    # best 0.934 → 0.979, at 3.1 → 4.4 ms a search (`runs/exp/recall.py`), an answer's median about 8 ms
+    # slower (`runs/exp/ef_time.py`); out-of-fold choice accuracy 0.646 → 0.651 (README, *Finding
+    # passages*). Set on the index at the end of each ingest (`Store.finish_ingest`).
     dense_search_ef: int = 1000
     # Fusion weight of the keyword (BM25) score against the dense cosine score. The keyword index always
     # proposes candidates (each then scored by its exact cosine); adding BM25 to the ranking score
