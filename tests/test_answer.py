@@ -367,25 +367,32 @@ def test_a_sentence_two_articles_share_is_quoted_once_and_cited_in_both(tmp_path
     assert f"· the same words as [{quoting[0]['n']}]" in shown
 
 
+def _ask_one_article(tmp_path, text: str, question: str) -> dict:
+    """`text` stored as the one article of a new index, then `question` asked of it (`ask --json`)."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "article.txt").write_text(text, encoding="utf-8")
+    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
+    return _ask(tmp_path, question)
+
+
+def _ask(tmp_path, question: str) -> dict:
+    return json.loads(run_cli("ask", question, "--index", str(tmp_path / "index"), "--json").stdout)
+
+
 def test_a_sentence_pointing_back_past_a_link_is_quoted_alone(tmp_path):
     """"This is the closest the Nuggets have come …" points back, but the sentence before it is a link to
     another story, glued to its label ("More:…"); a subheading that asks is kept: it often names what "the
     company" is."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
     text = ("Nuggets one win from the title\n\nThe Denver Nuggets beat the Miami Heat 108-95 on Friday to lead the "
             "NBA Finals three games to one.\n\nHave the Nuggets ever won a championship?\n\nThis would be Denver’s "
             "first NBA Finals victory in the franchise's 47 seasons in the league.\n\nMore:Heat coach Erik "
             "Spoelstra says his team will not quit\n\nThis is the closest the Nuggets have come to a title since "
             "they joined the NBA in 1976.\n")
-    (folder / "nuggets.txt").write_text(text, encoding="utf-8")
-    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
-    answer = json.loads(run_cli("ask", "When was the closest the Nuggets have come to a title?", "--index",
-                                str(tmp_path / "index"), "--json").stdout)
+    answer = _ask_one_article(tmp_path, text, "When was the closest the Nuggets have come to a title?")
     assert any(c["quote"].startswith("This is the closest the Nuggets have come") for c in answer["citations"]), answer
     assert not any("More:" in c["quote"] for c in answer["citations"])
-    answer = json.loads(run_cli("ask", "Would this be Denver's first NBA Finals victory?", "--index",
-                                str(tmp_path / "index"), "--json").stdout)
+    answer = _ask(tmp_path, "Would this be Denver's first NBA Finals victory?")
     assert any(c["quote"].startswith("Have the Nuggets ever won a championship?") for c in answer["citations"]), answer
 
 
@@ -408,15 +415,10 @@ def test_a_quote_two_articles_report_cites_both_without_quoting_it_twice(seed_as
 def test_a_sentence_is_quoted_with_the_next_one_when_that_turns_against_it(tmp_path):
     """"… you would probably say that, yes, he was trying to interfere. But it would be nonsense," Peskov said:
     the first sentence alone was quoted, saying the opposite of what he meant."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
     text = ("Harbour toll\n\nThe mayor said critics would call the new harbour toll a tax rise for fishermen. "
             "But that would be wrong, because boats under ten metres pay nothing, she said.\n\n"
             "The toll starts in June. But the council has not yet printed the tickets.\n")
-    (folder / "toll.txt").write_text(text, encoding="utf-8")
-    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
-    answer = json.loads(run_cli("ask", "Would critics call the harbour toll a tax rise for fishermen?", "--index",
-                                str(tmp_path / "index"), "--json").stdout)
+    answer = _ask_one_article(tmp_path, text, "Would critics call the harbour toll a tax rise for fishermen?")
     quotes = [c["quote"] for c in answer["citations"]]
     assert any(q.startswith("The mayor said critics") and q.endswith("she said.") for q in quotes), quotes
     assert all(text[c["start"]:c["end"]] == c["quote"] for c in answer["citations"])
