@@ -835,7 +835,7 @@ def _abstention(question: Question, evidence: dict, read: list[Hit]) -> str:
         reason = prompts.render("abstain_speaker", speaker=question.speaker)
     elif evidence["kind_not_offered"]:  # "How old is …?": no age, rather than no "old"
         reason = prompts.render("abstain_kind", kind="date" if question.expects == DATE else "number")
-    elif missing := [_as_asked(t, question.text) for t in _missing_terms(question, read) if not _held_inflected(t, read)]:
+    elif missing := _missing_as_asked(question, read):
         # Names and numbers first: "Masters" says more than "won".
         missing.sort(key=lambda w: not (w[1].isupper() or w[1].isdigit()))
         shown, more = missing[:REASON_WORDS], len(missing) - REASON_WORDS
@@ -844,13 +844,14 @@ def _abstention(question: Question, evidence: dict, read: list[Hit]) -> str:
     return prompts.render("abstain", reason=reason)
 
 
-def _held_inflected(term: str, read: list[Hit]) -> bool:
-    """Whether a passage holds `term` with another ending ("host" for "hosts", "aired" for "air"): the
-    crude stem of the missing-words evidence never meets them, but an abstention saying no passage
-    mentions “hosts” beside "with host Fareed Zakaria" would be false. Only the reason's wording: as
-    evidence, such endings were tried and not kept (README, *Tried*)."""
-    base = _base_form(term)
-    return any(_base_form(w) == base for n in read for w in words(n.text + " " + n.metadata["title"]))
+def _missing_as_asked(question: Question, read: list[Hit]) -> list[str]:
+    """The question's words no passage read holds (`_missing_terms`), as the question spells them, less
+    those a passage holds with another ending ("hosts" beside "with host Fareed Zakaria"): the evidence's
+    crude stem never meets them, but a reason saying no passage mentions “hosts” would be false. Only the
+    reason's wording: as evidence, such endings were tried and not kept (README, *Tried*)."""
+    terms = _missing_terms(question, read)
+    held = {_base_form(w) for n in read for w in words(n.text + " " + n.metadata["title"])} if terms else set()
+    return [_as_asked(t, question.text) for t in terms if _base_form(t) not in held]
 
 
 def _base_form(word: str) -> str:
@@ -903,12 +904,14 @@ def _rivals(found: list[reader.Candidate], best: reader.Candidate | None) -> fro
 
 
 def _select(sentences: list[_Sentence], settings: Settings, short: reader.Candidate | None = None,
-            learned: bool = False, rivals: frozenset = frozenset(), voiced: frozenset[str] = frozenset()) -> list[_Sentence]:
+            learned: bool = False, rivals: frozenset = frozenset(),
+            speaker_topic: frozenset[str] = frozenset()) -> list[_Sentence]:
     """The best sentence (or, with a `short` answer, the one holding it), then each other article's best if
     close enough, in reading order; when no other article's is, the same article's runner-up if close
     enough. Another article's sentence that names the short answer too comes before any other, however
     far below, unless it names a rival of it too (`rivals`); so does another article's best that holds one
-    of `voiced`, the stems of what the asked speaker's words are about, when the `sentences` are all theirs."""
+    of `speaker_topic`, the stems of what the asked speaker's words are about, when the `sentences` are
+    all theirs."""
     lead = short.sentence if short else None
     named = lambda s: bool(short) and (s.doc_id, s.start, s.end) in short.named_in  # noqa: E731
     ranked = sorted((s for s in _unique(sentences) if s is lead or (s.doc_id, s.start, s.end) not in rivals),
@@ -934,8 +937,9 @@ def _select(sentences: list[_Sentence], settings: Settings, short: reader.Candid
     # the sentence model rates the paraphrase far below the copy of the question's words. On the seeds
     # (`runs/eval-seeds-vo`): every gold article cited 0.95 → 1.0; on the held-out seeds, citation precision
     # 0.95 → 0.90: held-08 and held-14 gain the other outlet's sentence of his on the meetings, not gold.
-    if voiced and len(chosen) < settings.answer_sentences and all(c.doc_id == best.doc_id for c in chosen):
-        chosen += [s for s in ranked[1:] if s.doc_id != best.doc_id and voiced & {stem(w) for w in words(s.text)}][:1]
+    if speaker_topic and len(chosen) < settings.answer_sentences and all(c.doc_id == best.doc_id for c in chosen):
+        chosen += [s for s in ranked[1:]
+                   if s.doc_id != best.doc_id and speaker_topic & {stem(w) for w in words(s.text)}][:1]
     # One article alone answering: its second-best sentence often holds what the best only leads up to.
     # Out-of-fold on the April–June questions (`runs/eval-oof-same2` against `-rvb`): choice accuracy
     # 0.622 → 0.637, answer in citations 0.625 → 0.652, median words 56.5 → 57; at half the best's
