@@ -463,10 +463,10 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     if skip:  # "tell me more": what was quoted is passed over, and the answer gone into needs no bold again
         sentences = [s for s in sentences if not _passed_over(s, skip)]
     candidate_model = model if model and "coef" in model else None
-    found = (reader.candidates(question, _unique(sentences), candidate_model, settings.sentence_encoder,
-                               stored_entities)
-             if candidate_model or all_candidates else [])
     text_of = functools.cache(article_text)  # each article read once
+    found = (_candidates_with_antecedents(question, _unique(sentences), text_of, candidate_model, settings,
+                                          stored_entities)
+             if candidate_model or all_candidates else [])
     voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
     # A name or year the question gives that no article read mentions: they don't answer it, whatever matches.
     absent = [] if skip else mentions.unmentioned(question.text, _whole_articles(read, text_of), question.article or "")
@@ -495,8 +495,9 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     # offered no number and the question was abstained on only by that accident.
     unled = chosen if best is None else _select(sentences, settings, None, sentence_model is not None)
     # A sentence quoted with the one it follows on from, or the rebuttal after it, unless that was quoted before.
+    kind = reader.kind_head(question)
     quoted = _outermost([q if not _passed_over(q, skip) else s for s in chosen
-                         for q in [_with_rebuttal(_with_antecedent(s, text_of(s.doc_id)), text_of(s.doc_id))]])
+                         for q in [_with_rebuttal(_with_antecedent(s, text_of(s.doc_id), kind), text_of(s.doc_id))]])
     citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(quoted)]
     for original, copy in _copies(chosen, sentences, citations):
         citations.append(dataclasses.replace(_cite(len(citations) + 1, copy, voices_of(copy.doc_id)), copy_of=original))
@@ -687,9 +688,22 @@ _ANAPHORIC = re.compile(r"^[\"“‘']?(?:These|This|Those|They|He|She|It|His|He
 _ANTECEDENT_CHARS = 2_000  # looked back at most: a sentence longer than this isn't quoted as one
 
 
-def _with_antecedent(sentence: _Sentence, text: str) -> _Sentence:
-    """The sentence, or (for one that points back, `_ANAPHORIC`) it and the one before it in `text`."""
-    if not _ANAPHORIC.match(sentence.text) or not text:
+def _points_back(sentence: str, kind: str | None = None) -> bool:
+    """Whether the sentence opens on words that refer to the one before it (`_ANAPHORIC`, `_names_by_kind`)."""
+    return bool(_ANAPHORIC.match(sentence)) or _names_by_kind(sentence, kind)
+
+
+def _names_by_kind(sentence: str, kind: str | None) -> bool:
+    """Whether the sentence opens on "The", at most two plain words and the word the question calls its
+    answer (`reader.kind_head`): "The signature drink returned to the fall menu" for "Which signature drink
+    did Starbucks reintroduce?" follows "Starbucks’ beloved Pumpkin Spice Latte is back.", which names it. A
+    name or a possessive among the words says who is meant ("The Russian president’s spokesperson …")."""
+    return bool(kind and re.match(rf"[\"“‘']?The (?:[a-z0-9][\w-]* ){{0,2}}{re.escape(kind)}s?\b", sentence))
+
+
+def _with_antecedent(sentence: _Sentence, text: str, kind: str | None = None) -> _Sentence:
+    """The sentence, or (for one that points back, `_points_back`) it and the one before it in `text`."""
+    if not text or not _points_back(sentence.text, kind):
         return sentence
     window = max(0, sentence.start - _ANTECEDENT_CHARS)
     before = sentence_spans(text[window:sentence.start], window)
@@ -703,6 +717,10 @@ def _with_antecedent(sentence: _Sentence, text: str) -> _Sentence:
     # bankruptcy mean for Rite Aid?" before "The company filed …": leaving such questions out lost that
     # answer out-of-fold, `runs/eval-dev-ant`, and won none).
     if is_page_furniture(text[start:before[-1].end]) or addresses_a_model(text[start:before[-1].end]):
+        return sentence
+    # What the question calls its answer opens a paragraph as often as it follows on from the sentence
+    # before ("The museum launched on Monday." after a quote in the paragraph above), so only within one.
+    if not _ANAPHORIC.match(sentence.text) and "\n" in text[before[-1].end:sentence.start]:
         return sentence
     return dataclasses.replace(sentence, start=start, text=text[start:sentence.end])
 
@@ -734,6 +752,28 @@ def _outermost(quoted: list[_Sentence]) -> list[_Sentence]:
                    for j, o in enumerate(quoted) if j != i)
 
     return [q for i, q in enumerate(quoted) if not held(i, q)]
+
+
+def _candidates_with_antecedents(question: Question, sentences: list[_Sentence], text_of: Callable[[str], str],
+                                 model: dict | None, settings: Settings,
+                                 stored: reader.StoredEntities | None) -> list[reader.Candidate]:
+    """`reader.candidates` of the sentences, each that calls the answer what the question does read with
+    the sentence before it (`_names_by_kind`; the quote holds both): "The signature drink returned to the
+    fall menu" names no drink, the sentence before it does. Each candidate keeps the sentence as it was
+    scored, so that the answer quotes it, and with it the sentence before. Sentences opening on a pronoun
+    are read alone: they hold what they say ("He then went on to defend the meetings that the Russian
+    ambassador, Sergey Kislyak had …"), and read with the sentence before, the seeds' short answer
+    **Sergey Kislyak** fell below the shipped model's threshold."""
+    kind = reader.kind_head(question)
+    read = sorted(sentences, key=lambda s: s.support, reverse=True)[:reader.READ_SENTENCES]
+    joined = {id(s): _with_antecedent(s, text_of(s.doc_id), kind) if _names_by_kind(s.text, kind) else s for s in read}
+    plain = {(j.doc_id, j.start, j.end): s for s in read for j in [joined[id(s)]]}
+    found = reader.candidates(question, [joined[id(s)] for s in read], model, settings.sentence_encoder, stored)
+    for candidate in found:
+        candidate.sentence = plain[(candidate.sentence.doc_id, candidate.sentence.start, candidate.sentence.end)]
+        candidate.named_in = frozenset((s.doc_id, s.start, s.end) for span in candidate.named_in
+                                       for s in [plain.get(span)] if s is not None)
+    return found
 
 
 def _cite(n: int, sentence: _Sentence, article_voices: list[Voice]) -> Citation:

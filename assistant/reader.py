@@ -269,7 +269,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     expected = LABELS_OF_KIND[question.expects]
     title_words = {s.doc_id: set(words(s.title)) for s in read}
     keys = list(groups)
-    kind = kind_phrase(question, nlp)
+    kind = _kind_of(question)
     kind_similarity = _kind_similarity(kind, keys, encoder)
     kind_head = {stem(w) for w in words(who_called(question) or kind)[-1:]}
     qualified = _qualified(question.text)
@@ -431,6 +431,23 @@ def kind_phrase(question: Question, nlp: Callable) -> str:
               for i, chunk in enumerate(_from_wh(nlp()(question.text, disable=["ner"]).noun_chunks))]
     # "What" alone, then "the name", then "the Russian ambassador": the first that says what kind.
     return next((c for c in chunks[:3] if set(words(c)) - _GENERIC_NOUNS), KIND_WORDS.get(question.expects, "thing"))
+
+
+@functools.lru_cache(maxsize=256)
+def _kind_of(question: Question) -> str:
+    """`kind_phrase` with the pipeline, once per question (the reader and the quoting both ask)."""
+    return kind_phrase(question, _nlp)
+
+
+def kind_head(question: Question) -> str | None:
+    """The word the question calls its answer by ("drink" for "Which signature drink did Starbucks
+    reintroduce?", "ambassador" for "Who is the Russian ambassador?"); None where it asks for no thing, names
+    no kind of its own ("person" for a bare "who"), or asks for a number or a date, where the words name
+    what is measured ("What is the federal minimum wage?" is answered by "$7.25", not by a wage's name)."""
+    if question.expects in (None, NUMBER, DATE):
+        return None
+    head = words(who_called(question) or _kind_of(question))[-1:]
+    return head[0] if head and head[0] not in KIND_WORDS.values() else None
 
 
 def who_called(question: Question) -> str | None:

@@ -380,6 +380,21 @@ def _ask(tmp_path, question: str) -> dict:
     return json.loads(run_cli("ask", question, "--index", str(tmp_path / "index"), "--json").stdout)
 
 
+def test_a_sentence_calling_the_answer_what_the_question_does_is_quoted_with_the_one_naming_it(tmp_path):
+    """"The signature drink returned …" answers "Which signature drink …?" with the words the question uses,
+    but it is the sentence before that names the drink: the two are quoted as one span, and the name is a
+    candidate read from it."""
+    text = ("Coffee chain brings back its autumn favourite\n\nStarbucks’ beloved Pumpkin Spice Latte is back. The "
+            "signature drink returned to the fall menu on Thursday, marking its 20th anniversary. Baristas said "
+            "queues formed early in several cities.\n")
+    answer = _ask_one_article(tmp_path, text, "Which signature drink returned to the fall menu on Thursday?")
+    holding = [c for c in answer["citations"] if "The signature drink returned" in c["quote"]]
+    assert holding and holding[0]["quote"].startswith("Starbucks’ beloved Pumpkin Spice Latte"), answer["citations"]
+    assert text[holding[0]["start"]:holding[0]["end"]] == holding[0]["quote"]
+    named = [c for c in answer["candidates"] if c["text"] == "Pumpkin Spice Latte"]
+    assert named and text[named[0]["start"]:named[0]["end"]] == "Pumpkin Spice Latte", answer["candidates"]
+
+
 def test_a_sentence_pointing_back_past_a_link_is_quoted_alone(tmp_path):
     """"This is the closest the Nuggets have come …" points back, but the sentence before it is a link to
     another story, glued to its label ("More:…"); a subheading that asks is kept: it often names what "the
