@@ -510,7 +510,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     evidence["week_missing_terms"] = round(_missing_share(question, week if question.asked_on else read), 4)
     evidence["answerable_features"] = reader.answerable_features(
         question, evidence, [(float(n.score), str(n.metadata.get("published_at", ""))) for n in ranked[:10]],
-        found[0].probability if found else 0.0)
+        reader.best_candidate_evidence(found[0].probability, found[0].features) if found
+        else reader.best_candidate_evidence(0.0, None))
     confidence = reader.answerable(evidence["answerable_features"], candidate_model)
     reading = {"confidence": None if confidence is None else round(confidence, 4),
                "candidates": [c.to_dict() for c in (found if all_candidates else found[:CANDIDATES_SHOWN])]}

@@ -277,9 +277,18 @@ def _conditional_logit(questions: list[tuple[list, list, float]], l2: float = 1.
 
 
 def _answerable_inputs(rows: list[dict], model: dict) -> list[list[float]]:
-    """Each row's answerable features, its best candidate's probability under `model` filled in."""
-    return [[{**r["answerable_features"], "top_candidate": _top(r, model)[0]}[f] for f in reader.ANSWERABLE_FEATURES]
+    """Each row's answerable features, what they say of its best candidate under `model` filled in."""
+    return [[{**r["answerable_features"], **_best_candidate(r, model)}[f] for f in reader.ANSWERABLE_FEATURES]
             for r in rows]
+
+
+def _best_candidate(row: dict, model: dict) -> dict:
+    """`reader.best_candidate_evidence` of the row's most probable candidate under `model`."""
+    if not row["features"]:
+        return reader.best_candidate_evidence(0.0, None)
+    p = reader.candidate_probabilities(row["features"], model)
+    best = int(np.argmax(p))
+    return reader.best_candidate_evidence(float(p[best]), dict(zip(reader.FEATURES, row["features"][best])))
 
 
 def _calibration(tops: list[tuple[float, int]]) -> list[float]:
