@@ -464,7 +464,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
         sentences = [s for s in sentences if not _passed_over(s, skip)]
     candidate_model = model if model and "coef" in model else None
     text_of = functools.cache(article_text)  # each article read once
-    found = (_candidates_with_antecedents(question, _unique(sentences), text_of, candidate_model, settings,
+    kind = reader.kind_head(question)
+    found = (_candidates_with_antecedents(question, kind, _unique(sentences), text_of, candidate_model, settings,
                                           stored_entities)
              if candidate_model or all_candidates else [])
     voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
@@ -495,7 +496,6 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     # offered no number and the question was abstained on only by that accident.
     unled = chosen if best is None else _select(sentences, settings, None, sentence_model is not None)
     # A sentence quoted with the one it follows on from, or the rebuttal after it, unless that was quoted before.
-    kind = reader.kind_head(question)
     quoted = _outermost([q if not _passed_over(q, skip) else s for s in chosen
                          for q in [_with_rebuttal(_with_antecedent(s, text_of(s.doc_id), kind), text_of(s.doc_id))]])
     citations = [_cite(i + 1, s, voices_of(s.doc_id)) for i, s in enumerate(quoted)]
@@ -755,7 +755,8 @@ def _outermost(quoted: list[_Sentence]) -> list[_Sentence]:
     return [q for i, q in enumerate(quoted) if not held(i, q)]
 
 
-def _candidates_with_antecedents(question: Question, sentences: list[_Sentence], text_of: Callable[[str], str],
+def _candidates_with_antecedents(question: Question, kind: str | None, sentences: list[_Sentence],
+                                 text_of: Callable[[str], str],
                                  model: dict | None, settings: Settings,
                                  stored: reader.StoredEntities | None) -> list[reader.Candidate]:
     """`reader.candidates` of the sentences, each that calls the answer what the question does read with
@@ -764,8 +765,7 @@ def _candidates_with_antecedents(question: Question, sentences: list[_Sentence],
     scored, so that the answer quotes it, and with it the sentence before. Sentences opening on a pronoun
     are read alone: they hold what they say ("He then went on to defend the meetings that the Russian
     ambassador, Sergey Kislyak had …"), and read with the sentence before, the seeds' short answer
-    **Sergey Kislyak** fell below the shipped model's threshold."""
-    kind = reader.kind_head(question)
+    **Sergey Kislyak** fell below the shipped model's threshold. `kind`: `reader.kind_head`."""
     read = sorted(sentences, key=lambda s: s.support, reverse=True)[:reader.READ_SENTENCES]
     joined = {id(s): _with_antecedent(s, text_of(s.doc_id), kind) if _names_by_kind(s.text, kind) else s for s in read}
     plain = {(j.doc_id, j.start, j.end): s for s in read for j in [joined[id(s)]]}
