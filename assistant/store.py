@@ -122,19 +122,16 @@ class Store:
         since this one last looked is reopened first, and reopened and asked again when the read fails (its
         cached index may be mid-change); a Chroma server is one store for every process and is asked once."""
         embedded = not self.settings.chroma_url
-        if embedded:
-            with self.reading():
-                changed = self.tables.version() != self._seen_version
-            if changed:
-                self._open_chroma()
         try:
             with self.reading():
+                if embedded and self.tables.version() != self._seen_version:
+                    self._open_chroma()
                 return fetch()
         except StoreError:
             if not embedded:
                 raise
-            self._open_chroma()
             with self.reading():
+                self._open_chroma()
                 return fetch()
 
     @contextmanager
@@ -144,8 +141,18 @@ class Store:
         try:
             yield
         except (ChromaError, httpx.HTTPError, OSError, *self.tables.errors) as exc:
-            raise StoreError(f"can't read the store at {self.location} ({' '.join(str(exc).split())[:200]}); "
-                             "is it running and readable? Ask again once it is") from exc
+            raise self._read_error(exc) from exc
+        except BaseException as exc:
+            # Chroma's Rust core panics on files it finds mid-change (chroma-core/chroma#5909: "range start
+            # index … out of range"), and pyo3 raises that as a BaseException, which passed every handler up
+            # to the chat's and ended the request; as a read failure, `read` reopens the store and asks again.
+            if (type(exc).__module__, type(exc).__name__) != ("pyo3_runtime", "PanicException"):
+                raise
+            raise self._read_error(exc) from exc
+
+    def _read_error(self, exc: BaseException) -> StoreError:
+        return StoreError(f"can't read the store at {self.location} ({' '.join(str(exc).split())[:200]}); "
+                          "is it running and readable? Ask again once it is")
 
     def content_hash(self, doc_id: str) -> str | None:
         with self.reading():

@@ -76,12 +76,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 180) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
-            logs = process.stderr.read()[-3000:] if process.stderr else "see its log file"
-            raise AssertionError(f"server exited early: {logs}")
+            raise AssertionError(f"server exited early: {log.read_text(errors='replace')[-3000:]}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -92,17 +91,26 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 180) ->
 @contextmanager
 def served(index: Path, *options: str, env: dict | None = None):
     """`assistant serve` on the index, in its own process; yields (url, process) once it listens. After it
-    stops, `process.logs` holds everything it printed."""
+    stops, `process.logs` holds everything it printed, and a failing test prints its end. The output goes
+    to a file: a server writes more than a pipe holds during a long test, and blocks on a full one."""
     port = free_port()
     command = [sys.executable, "-m", "assistant.cli", "serve", "--index", str(index), "--port", str(port), *options]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
-    try:
-        wait_for_port(port, server)
-        yield f"http://127.0.0.1:{port}/", server
-    finally:
-        server.terminate()
-        server.logs = "".join(server.communicate(timeout=30))
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "serve.log"
+        with open(log, "w") as out:
+            server = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, text=True,
+                                      env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+        failed = True
+        try:
+            wait_for_port(port, server, log)
+            yield f"http://127.0.0.1:{port}/", server
+            failed = False
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            server.logs = log.read_text(errors="replace")
+            if failed:
+                print(f"--- the server's log, ending ---\n{server.logs[-6000:]}")
 
 
 def copy_seeds(target: Path) -> Path:
@@ -125,7 +133,7 @@ def listening(command: list, port: int, log: Path, timeout: float, env: dict | N
     with open(log, "w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, **as_user)
     try:
-        wait_for_port(port, server, timeout=timeout)
+        wait_for_port(port, server, log, timeout=timeout)
         yield server
     finally:
         server.send_signal(stop)

@@ -179,3 +179,34 @@ def test_a_server_keeps_answering_while_another_process_ingests_into_its_index(t
         assert "Brannock" in client.predict("Who is the Skerry Point lighthouse keeper who retired?", api_name="/chat")
         assert "000_5fd4c794f016a340" in client.predict(CLINTON_ADVISORS, api_name="/chat")
         assert server.poll() is None
+
+
+def test_a_panic_in_chromas_core_mid_read_is_a_read_failure_the_store_is_asked_again(seed_index):
+    """Chroma's Rust core panics on files it finds mid-change (another process writing), and pyo3 raises
+    that as a BaseException. The panic is a stand-in (a real one can't be caused on demand): an exception of
+    pyo3's own module and name, raised by the real collection's query."""
+    import chromadb.api.models.Collection as collection_module
+    import pytest
+
+    from assistant.answer import Assistant
+    from assistant.settings import Settings
+    from assistant.store import StoreError
+
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+    assistant = Assistant(Settings.load(index_dir=seed_index))
+    query = collection_module.Collection.query
+    panics = []
+
+    def panicking(self, *args, **kwargs):
+        panics.append(1)
+        raise panic("range start index 10 out of range for slice of length 9")
+
+    assistant.store.collection.query = panicking.__get__(assistant.store.collection)  # this client's only
+    assert "Zakaria" in assistant.ask("Who interviewed Peskov on CNN?").answer  # reopened, asked again
+    assert panics == [1]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(collection_module.Collection, "query", panicking)  # every client's, every time
+        with pytest.raises(StoreError, match=f"can't read the store at {seed_index}"):
+            assistant.ask("Who interviewed Peskov on CNN?")
+    assert collection_module.Collection.query is query
+    assert "Zakaria" in assistant.ask("Who interviewed Peskov on CNN?").answer
