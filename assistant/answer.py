@@ -64,6 +64,10 @@ CANDIDATES_SHOWN = 5
 # Passages beyond `top_k` read for a question asking what someone said, where they say something
 # (`passages_read`): a few, since each is a distractor when it doesn't answer.
 SPEAKER_PASSAGES = 3
+# Passages of the question's week beyond `top_k` read for a dated question (`passages_read`): the week's
+# own note of a story can trail other years' reports of it ("Who won this year's Nobel Peace Prize?" read
+# ten passages on the 2022 prize).
+WEEK_PASSAGES = 2
 # Passages the keyword index proposes for "which articles mention …": past this many, the count is a
 # lower bound and says so.
 MENTION_PASSAGES = 10_000
@@ -455,7 +459,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     no short answer, abstention by the evidence threshold; only its "sentences" when training the
     others); `all_candidates`: keep every sentence and candidate the reader found (for training), not
     only the best few; `stored_entities`: the store's sentence entities (`reader.candidates`)."""
-    read = passages_read(ranked, settings, question.speaker)
+    read = passages_read(ranked, settings, question.speaker, question.asked_on)
     read_ids = {id(n) for n in read}
     passages = [_passage_dict(n, id(n) in read_ids) for n in ranked]
     sentence_model = (model or {}).get("sentences")
@@ -617,14 +621,16 @@ def _quoted(n: int, article: Article, span: tuple[int, int], article_voices) -> 
                  article_voices)
 
 
-def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = None) -> list[Hit]:
+def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = None,
+                  asked_on: date | None = None) -> list[Hit]:
     """The `top_k` passages the answer reads: the best ones, but at most `per_article` from one article
     while other articles' passages are left, so that one long article can't crowd out the second source
     of a story (on the seeds, all ten best passages of "what is the name of the Russian ambassador?" were
     the first article's; the second, which names him, came eleventh). For a question asking what
     `speaker` said, also the best `SPEAKER_PASSAGES` below those in which the speaker says something:
     "What did Biden say about the debt ceiling deal?" read ten passages about the deal, none with Biden
-    speaking, and abstained; his “America will not default,” Biden said came 18th."""
+    speaking, and abstained; his “America will not default,” Biden said came 18th. For a question asked on
+    a day of which none of those is, also the best `WEEK_PASSAGES` of its week."""
     counts: dict[str, int] = {}
     read, spare = [], []
     for hit in ranked:
@@ -634,6 +640,9 @@ def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = N
     kept = {id(n) for n in read[: settings.top_k] + spare[: max(settings.top_k - len(read), 0)]}
     if speaker:
         kept |= {id(n) for n in [n for n in ranked if id(n) not in kept and speaks_in(n.text, speaker)][:SPEAKER_PASSAGES]}
+    week = [n for n in ranked if reader.is_recent(str(n.metadata.get("published_at", "")), asked_on)]
+    if not kept & {id(n) for n in week}:
+        kept |= {id(n) for n in week[:WEEK_PASSAGES]}
     return [n for n in ranked if id(n) in kept]
 
 

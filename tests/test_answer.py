@@ -450,6 +450,33 @@ DEAL = [
 ]
 
 
+PRIZE = [
+    {"id": "last-year", "title": "Nobel Peace Prize goes to rights campaigners", "source": "Harbour Gazette",
+     "published_at": "2022-10-07",
+     "text": "The Nobel Peace Prize was won by rights campaigners from three countries. Who won the Nobel Peace "
+             "Prize this year? Campaigners won the Nobel Peace Prize."},
+    {"id": "this-week", "title": "Quiz note", "source": "Coast Herald", "published_at": "2023-10-06",
+     "text": "The jailed Iranian activist Narges Mohammadi was honoured in Oslo for her fight for women's rights."},
+]
+
+
+def test_a_dated_question_reads_its_weeks_passages_even_below_the_passages_read(tmp_path):
+    """"Who won this year's Nobel Peace Prize?" read ten passages on the 2022 prize, none of the week's
+    own short note that names the winner, and abstained."""
+    folder = tmp_path / "prize"
+    folder.mkdir()
+    (folder / "prize.jsonl").write_text("".join(json.dumps(a) + "\n" for a in PRIZE), encoding="utf-8")
+    run_cli("ingest", str(folder / "prize.jsonl"), "--index", str(tmp_path / "index"))
+    question = "Who won this year's Nobel Peace Prize?"
+    ask = ("ask", question, "--index", str(tmp_path / "index"), "--json")
+    # Reading one passage only: last year's article ranks first, even with the week's boost.
+    dated = json.loads(run_cli(*ask, "--date", "2023-10-06", prefix=("env", "ASSISTANT_TOP_K=1")).stdout)
+    assert [p["doc_id"] for p in dated["passages"]][0] == "last-year"
+    assert {p["doc_id"] for p in dated["passages"] if p["read"]} == {"last-year", "this-week"}
+    undated = json.loads(run_cli(*ask, prefix=("env", "ASSISTANT_TOP_K=1")).stdout)
+    assert {p["doc_id"] for p in undated["passages"] if p["read"]} == {"last-year"}  # no week to read
+
+
 def test_what_someone_said_is_answered_by_their_own_words_even_below_the_passages_read(tmp_path):
     """"What did Biden say about the debt ceiling deal?" read ten passages about the deal, none with Biden
     speaking, and abstained; given his words, it quoted a headline about the deal instead."""
