@@ -64,9 +64,10 @@ CANDIDATES_SHOWN = 5
 # Passages beyond `top_k` read for a question asking what someone said, where they say something
 # (`passages_read`): a few, since each is a distractor when it doesn't answer.
 SPEAKER_PASSAGES = 3
-# Passages of the question's week beyond `top_k` read for a dated question (`passages_read`): the week's
-# own note of a story can trail other years' reports of it ("Who won this year's Nobel Peace Prize?" read
-# ten passages on the 2022 prize).
+# Passages of the question's week read beyond `top_k` for a dated question none of whose `top_k` is of its
+# week (`passages_read`): the week's own note of a story can trail other years' reports of it ("Who won
+# this year's Nobel Peace Prize?" read ten passages on the 2022 prize). Set by hand, as `SPEAKER_PASSAGES`;
+# always reading them lost choice accuracy (README, *The second stop of 2026-12-03*).
 WEEK_PASSAGES = 2
 # Passages the keyword index proposes for "which articles mention …": past this many, the count is a
 # lower bound and says so.
@@ -640,9 +641,10 @@ def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = N
     kept = {id(n) for n in read[: settings.top_k] + spare[: max(settings.top_k - len(read), 0)]}
     if speaker:
         kept |= {id(n) for n in [n for n in ranked if id(n) not in kept and speaks_in(n.text, speaker)][:SPEAKER_PASSAGES]}
-    week = [n for n in ranked if reader.is_recent(str(n.metadata.get("published_at", "")), asked_on)]
-    if not kept & {id(n) for n in week}:
-        kept |= {id(n) for n in week[:WEEK_PASSAGES]}
+    if asked_on:
+        week = [n for n in ranked if reader.is_recent(str(n.metadata.get("published_at", "")), asked_on)]
+        if not kept & {id(n) for n in week}:
+            kept |= {id(n) for n in week[:WEEK_PASSAGES]}
     return [n for n in ranked if id(n) in kept]
 
 
