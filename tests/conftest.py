@@ -88,24 +88,41 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
     raise AssertionError(f"server did not open port {port} within {timeout}s")
 
 
+# The logs of the `served` servers running now: a failing test's report ends with each one's last lines.
+SERVER_LOGS: list[Path] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test's report gains the end of the log of every server still running (one a module's
+    fixture serves: a browser test's empty viewer, say), whose errors the test itself never sees."""
+    report = (yield).get_result()
+    if report.failed:
+        for log in SERVER_LOGS:
+            report.sections.append((f"server log {log.name}", log.read_text(errors="replace")[-6000:]))
+
+
 @contextmanager
 def served(index: Path, *options: str, env: dict | None = None):
     """`assistant serve` on the index, in its own process; yields (url, process) once it listens. After it
-    stops, `process.logs` holds everything it printed, and a failing test prints its end. The output goes
-    to a file: a server writes more than a pipe holds during a long test, and blocks on a full one."""
+    stops, `process.logs` holds everything it printed; a test failing while it runs, or inside it, prints
+    its end. The output goes to a file: a server writes more than a pipe holds during a long test, and
+    blocks on a full one."""
     port = free_port()
     command = [sys.executable, "-m", "assistant.cli", "serve", "--index", str(index), "--port", str(port), *options]
     with tempfile.TemporaryDirectory() as folder:
-        log = Path(folder) / "serve.log"
+        log = Path(folder) / f"serve-{port}.log"
         with open(log, "w") as out:
             server = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, text=True,
                                       env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+        SERVER_LOGS.append(log)
         failed = True
         try:
             wait_for_port(port, server, log)
             yield f"http://127.0.0.1:{port}/", server
             failed = False
         finally:
+            SERVER_LOGS.remove(log)
             server.terminate()
             server.wait(timeout=30)
             server.logs = log.read_text(errors="replace")
