@@ -19,11 +19,18 @@ _NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60
                       "eighty": "80", "ninety": "90", "hundred": "100"})
 
 
+# A quiz's "$787.5m" is an article's "$787.5 million". Only after a currency sign or a decimal number
+# ("5.3m" people): "100m" and "1,500m" are races, "K2-18b" a planet.
+_MAGNITUDES = {"m": "million", "mn": "million", "bn": "billion", "b": "billion", "tn": "trillion", "trn": "trillion"}
+_MAGNITUDE = re.compile(r"((?:[$£€]\s?\d+(?:\.\d+)?)|(?<![\w.])\d+\.\d+)(mn|m|bn|b|trn|tn)\b")
+
+
 def normalize(text: str) -> str:
     """Lower case, accents and punctuation folded to spaces, number words to digits, one space between words."""
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 → 1000
+    text = _MAGNITUDE.sub(lambda m: f"{m[1]} {_MAGNITUDES[m[2]]}", text)  # $787.5m → $787.5 million
     text = re.sub(r"(?<=\d)\.(?=\d)", "point", text)  # 17.5 one word, which "5" doesn't match
     text = re.sub(r"['’`]", "", text)  # didn’t → didnt, on both sides
     tokens = re.findall(r"[^\W_]+", text)

@@ -60,6 +60,9 @@ def test_matching_is_on_word_boundaries():
     assert contains("Clinton’s advisors met", "clinton's advisors")
     assert choice_correct("It was Brazil.", ["Brazil"], ["Brazil", "Chile"])
     assert not choice_correct("Brazil or Chile", ["Brazil"], ["Brazil", "Chile"])
+    # A quiz's short form of an amount is the article's long one; a race's metres are not millions.
+    assert choice_correct("agreed to pay $787.5 million", ["$787.5m"], ["$757.5m", "$787.5m"])
+    assert contains("about 5.3 million people", "5.3m") and not contains("won the 100 million lottery", "100m")
 
 
 def test_citation_markers_name_no_choice():
