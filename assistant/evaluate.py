@@ -34,7 +34,8 @@ HEADLINE = ("doc_hit@1", "doc_hit@{k}", "mrr@10", "recall@{k}", "gold_note_hit@5
             "answer_in_answer", "citation_precision", "cites_every_gold", "choice_accuracy",
             "closest_choice_accuracy", "short_answer_shown", "short_exact", "short_f1", "top_candidate_right",
             "confidence_ece", "quotes_exact", "false_abstention",
-            "abstention_precision", "abstention_recall", "abstained_or_right", "answer_words_median", "answer_words_p90",
+            "abstention_precision", "abstention_recall", "abstained_or_right", "abstention_recall_answer_absent",
+            "answer_words_median", "answer_words_p90",
             "latency_total_p50_ms", "latency_total_p95_ms", "llm_answered", "sentences_verified",
             "sentences_dropped")
 
@@ -263,11 +264,17 @@ def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> d
         metrics.update(scoring.answer_metrics(question, answer["answer"], answer["citations"],
                                               answer["abstained"], relevant))
         metrics.update(scoring.short_answer_metrics(question, answer.get("short_answer"), answer.get("candidates") or []))
-    elif question.get("withheld_answers") and not answer["abstained"]:
-        said = scoring.without_markers(answer["answer"])
-        metrics["right_anyway"] = float(scoring.choice_correct(said, question["withheld_answers"], question["choices"])
-                                        if question.get("choices") else
-                                        scoring.names_any(said, question["withheld_answers"]))
+    elif question.get("withheld_answers"):
+        # Whether an article read still names the withheld answer somewhere (word boundaries; a short answer
+        # such as "Four" may be named by chance). Where none does, the articles surely can't answer, and
+        # only an abstention is right: `abstention_recall_answer_absent`.
+        metrics["answer_in_read_articles"] = float(any(scoring.names_any(_article_words(store, d), question["withheld_answers"])
+                                                       for d in docs))
+        if not answer["abstained"]:
+            said = scoring.without_markers(answer["answer"])
+            metrics["right_anyway"] = float(scoring.choice_correct(said, question["withheld_answers"], question["choices"])
+                                            if question.get("choices") else
+                                            scoring.names_any(said, question["withheld_answers"]))
     written = answer.get("sentences") or []
     if answer.get("mode") == "llm" or system in (ENGINE_LLM, LLM_READER):
         metrics["llm_answered"] = float(answer.get("mode") == "llm")
@@ -283,6 +290,11 @@ def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> d
             "short_answer": answer.get("short_answer"), "confidence": answer.get("confidence"),
             "candidates": answer.get("candidates", []), "problem": problem, "metrics": metrics,
             "timings_ms": answer.get("timings_ms", {})}
+
+
+def _article_words(store: Store, doc_id: str) -> str:
+    article = store.article(doc_id)
+    return f"{article.title}\n{article.text}" if article else ""
 
 
 def _quote_exact(store: Store, citation: dict) -> bool:
@@ -320,10 +332,14 @@ def _abstention(rows: list[dict]) -> dict:
         return {}
     right = sum(not r["answerable"] for r in abstained)
     anyway = sum(r["metrics"].get("right_anyway", 0.0) for r in unanswerable)
+    absent = [r for r in unanswerable if r["metrics"].get("answer_in_read_articles") == 0.0]
     return {"abstention_precision": round(right / len(abstained), 4) if abstained else None,
             "abstention_recall": round(right / len(unanswerable), 4),
             # Abstained, or answered right from articles that weren't withheld (see WITHHELD above).
-            "abstained_or_right": round((right + anyway) / len(unanswerable), 4)}
+            "abstained_or_right": round((right + anyway) / len(unanswerable), 4),
+            # Abstained where no article read names the withheld answer at all (`_score`).
+            **({"abstention_recall_answer_absent": round(sum(r["abstained"] for r in absent) / len(absent), 4),
+                "answer_absent": len(absent)} if absent else {})}
 
 
 def _summarize(results: dict[str, list[dict]], options: EvalOptions, articles: int, skipped: int) -> dict:

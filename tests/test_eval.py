@@ -86,7 +86,29 @@ def test_a_withheld_question_answered_right_from_another_article_counts_apart():
     rows = [scored("Florida [1]", False), scored("Texas [1]", False), scored("The articles don't answer this.", True)]
     assert [r["metrics"].get("right_anyway") for r in rows] == [1.0, 0.0, None]
     assert _abstention(rows) == {"abstention_precision": 1.0, "abstention_recall": round(1 / 3, 4),
-                                 "abstained_or_right": round(2 / 3, 4)}
+                                 "abstained_or_right": round(2 / 3, 4),
+                                 # no passage was read: no article names Florida
+                                 "abstention_recall_answer_absent": round(1 / 3, 4), "answer_absent": 3}
+
+
+def test_a_withheld_question_counts_apart_where_no_article_read_names_its_answer(seed_assistant):
+    """Abstention where the articles read (the seeds here) don't name the withheld answer anywhere, beside
+    abstention on every withheld question: the seeds name Kislyak, never Lavrov."""
+    from assistant.evaluate import _abstention, _score
+
+    read = [{"doc_id": p.stem} for p in sorted(SEEDS.glob("*.txt"))]
+
+    def scored(answer, abstained):
+        question = {"id": answer, "question": "Who met Trump's team?", "answers": [], "withheld_answers": [answer],
+                    "type": "gold withheld"}
+        return _score("engine_gold_withheld", question, {"answer": "Someone [1]", "abstained": abstained,
+                                                         "citations": [], "passages": read}, seed_assistant.store, 5)
+
+    rows = [scored("Kislyak", False), scored("Lavrov", True), scored("Sergei Lavrov", False)]
+    assert [r["metrics"]["answer_in_read_articles"] for r in rows] == [1.0, 0.0, 0.0]
+    summary = _abstention(rows)
+    assert summary["abstention_recall"] == round(1 / 3, 4)
+    assert summary["abstention_recall_answer_absent"] == 0.5 and summary["answer_absent"] == 2
 
 
 def test_an_interrupted_eval_resumes_where_it_stopped(seed_assistant, tmp_path):
