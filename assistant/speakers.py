@@ -48,6 +48,7 @@ _APPOSITION_START = re.compile(r",\s+(?:a|an|the)\s")
 # with the verb after them as speakers ("Koch won", "Fauci takes", "Missouri led": 22 sentences of 1,400
 # articles, `runs/exp/speakers_diff.py`).
 _QUALIFIER = re.compile(r"[’']s$|^[A-Z][a-z]+(?:an|ic|ish|ese)$")
+_AFTER_THE = re.compile(r"\b[Tt]he\s+$")
 # What can follow such a name without being the noun it qualifies ("Puerto Rico’s most …", "… has said").
 _NOT_QUALIFIED = STOPWORDS | {"has", "have", "had", "is", "was", "were", "are", "will", "would", "also", "then",
                               "later", "previously", "recently", "reportedly", "publicly", "repeatedly", "once", "first"}
@@ -246,7 +247,8 @@ def _attribution(plain: str) -> tuple[str | None, str | None]:
             # of what was said.
             if reference and pattern is _AFTER_VERB and plain[match.end():].lstrip()[:1] not in ("", ".", ",", ";", "!", "?"):
                 continue
-            who = match["who"] if reference else _trim(match["who"])
+            # "…, the National Hurricane Center said": a name after "the" is an institution's, whole.
+            who = match["who"] if reference else _trim(match["who"], bool(_AFTER_THE.search(plain, 0, match.start("who"))))
             if who and _QUALIFIER.search(who):  # "Puerto Rico’s government", "Republican lawmakers"
                 noun = re.match(r"\s+([a-z][\w’'-]*)", plain[match.end("who"):])
                 who = (f"{who} {noun[1]}" if noun and noun[1] not in _NOT_QUALIFIED and not SAYS_NEXT.match(noun[0])
@@ -269,13 +271,14 @@ def _unnamed(plain: str) -> str | None:
     return who[0].lower() + who[1:]  # "the mayor's claim", wherever the sentence had it
 
 
-def _trim(who: str) -> str | None:
+def _trim(who: str, after_the: bool = False) -> str | None:
     """The last two words of a run of capitalised words ("spokesman for Putin Dmitry Peksov" → "Dmitry
-    Peksov"), without a leading word that only opens the sentence."""
+    Peksov"), without a leading word that only opens the sentence; `after_the`: the sentence has "the"
+    just before it."""
     parts = who.split()
-    # "The New York Times", "The Wall Street Journal": a name that takes "the" is one institution's,
-    # never two names run together, unless it is someone's ("The Kremlin’s Dmitry Peskov").
-    institution = parts[0] == "The" and not any(re.search(r"[’']s$", word) for word in parts)
+    # "The New York Times", "the National Hurricane Center": a name that takes "the" is one institution's,
+    # whole, never two names run together, unless it is someone's ("The Kremlin’s Dmitry Peskov").
+    institution = (parts[0] == "The" or after_the) and not any(re.search(r"[’']s$", word) for word in parts)
     opener = lambda word: re.sub(r"[’']s$", "", word) in _NOT_NAMES  # noqa: E731 ("That’s" is "That is")
     while parts and opener(parts[0]) and len(parts) > 1:
         parts = parts[1:]
@@ -283,7 +286,7 @@ def _trim(who: str) -> str | None:
         return None
     # "Donald J. Trump", not "J. Trump".
     initial = len(parts) >= 3 and re.fullmatch(r"[A-Z]\.", parts[-2])
-    return " ".join(parts[-3:] if institution or initial else parts[-2:])
+    return " ".join(parts if institution else parts[-3:] if initial else parts[-2:])
 
 
 def _resolve(who: str | None, last_named: str | None) -> str | None:

@@ -87,6 +87,10 @@ def test_news_attributes_a_claim_to_someone_unnamed(text, kind, speaker):
     ("They said no.", [None]),
     # "According to Reuters, …" opens a claim; a name run into a title names no one this can tell
     ("According to Reuters, the deal collapsed.", ["Reuters"]),
+    # a name after "the" is an institution's, whole; a person's title before their name stays out
+    ("Flooding is likely, the National Hurricane Center said.", ["National Hurricane Center"]),
+    ("The quake struck at 3 a.m., the U.S. Geological Survey said.", ["U.S. Geological Survey"]),
+    ("It is over, the former President Donald Trump said.", ["Donald Trump"]),
     ("According to CNN Chief Law Enforcement Analyst John Miller, it is similar.", [None]),
     # the verb closing the sentence is the unnamed speaker's, not the name before the comma
     ("He was not charged, unlike the former President, the person said.", ["the person"]),
