@@ -68,6 +68,11 @@ _DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _UNNAMED_END = re.compile(rf"(?:,\s*|(?<=\s\s)(?=\S))(?:(?:(?P<who>{_UNNAMED})\s+(?:{_VERBS})|(?:said|says|added|told)\s+(?P<who2>the\s+{_UNNAMED}))"
                           rf"(?!\s+to\b)(?:\s+(?:[a-z0-9][\w’'-]*|{_DAY})){{0,4}}|"
                           rf"according\s+to\s+(?P<who3>(?:the\s+|a\s+)?(?:[a-z][\w’'-]*\s+){{0,3}}[a-z][\w’'-]*|the\s+{_NAME}))\W*$")
+# "…, the Seattle Times reported.", "…,” WUSA-TV reported Monday.": an outlet closing the sentence. Only
+# there: "reported" elsewhere is as often a count's ("Delaware reported 886 cases", "Almost 90% reported
+# …"; 600 development articles, `runs/exp/speakers_diff.py`).
+_REPORTED_END = re.compile(rf"(?:,\s+|(?<=\s\s))(?:[Tt]he\s+)?(?P<who>{_NAME})\s+reported"
+                           rf"(?:\s+(?:[a-z0-9][\w’'-]*|{_DAY})){{0,4}}\W*$")
 # "According to a police spokesman, …": an unnamed speaker opening the sentence.
 _ACCORDING_UNNAMED = re.compile(rf"^\W*According to\s+(?P<who>(?:the|a|an)\s+(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*),")
 # A verb of saying later in the sentence, after "and", that the asked one's passive verb runs on to.
@@ -133,7 +138,8 @@ def voices(text: str) -> tuple[Voice, ...]:
         share = quoted.count(1, span.start, span.end) / max(span.end - span.start, 1)
         attributed, asked = _attribution(plain[span.start:span.end])
         who = _resolve(attributed, last_named)
-        unnamed = None if who else _title(attributed) or _unnamed(plain[span.start:span.end])
+        unnamed = None if who else (_title(attributed) or _unnamed(plain[span.start:span.end])
+                                    or _reported_by(plain[span.start:span.end]))
         # Mostly quoted, or opening inside a quote that the attribution then closes ("We never have,” she said.")
         if share >= 0.5 or (quoted[span.start] and share >= 0.3):
             kind, speaker = QUOTE, who or unnamed or carried
@@ -269,6 +275,14 @@ def _unnamed(plain: str) -> str | None:
     if not who or set(who.lower().split()) & _NOT_IN_SPEAKER or who.endswith("ly") or "  " in who:
         return None
     return who[0].lower() + who[1:]  # "the mayor's claim", wherever the sentence had it
+
+
+def _reported_by(plain: str) -> str | None:
+    """The outlet a sentence closes on ("…, the Seattle Times reported."), whole ("Minnesota Public Radio"),
+    where no one else in it speaks ("Riskey said …, Minnesota Public Radio reported" is Riskey's). Like an
+    unnamed speaker, never referred back to: a later "he said" is not the newspaper."""
+    found = _REPORTED_END.search(plain[-_TAIL_CHARS:])
+    return _trim(found["who"], True) if found else None
 
 
 def _trim(who: str, after_the: bool = False) -> str | None:

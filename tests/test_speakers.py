@@ -91,6 +91,11 @@ def test_news_attributes_a_claim_to_someone_unnamed(text, kind, speaker):
     ("Flooding is likely, the National Hurricane Center said.", ["National Hurricane Center"]),
     ("The quake struck at 3 a.m., the U.S. Geological Survey said.", ["U.S. Geological Survey"]),
     ("It is over, the former President Donald Trump said.", ["Donald Trump"]),
+    # an outlet closing the sentence reports it, whole, unless someone in it speaks; never a later "he"
+    ("The fire spread, WUSA-TV reported Monday.", ["WUSA-TV"]),
+    ("Talks failed, Minnesota Public Radio reported. He said no.", ["Minnesota Public Radio", None]),
+    ("Riskey said workers want talks, Minnesota Public Radio reported.", ["Riskey"]),
+    ("Delaware reported 886 cases.", [None]),  # a count, not a claim
     ("According to CNN Chief Law Enforcement Analyst John Miller, it is similar.", [None]),
     # the verb closing the sentence is the unnamed speaker's, not the name before the comma
     ("He was not charged, unlike the former President, the person said.", ["the person"]),
