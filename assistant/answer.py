@@ -903,7 +903,7 @@ def _missing_as_asked(question: Question, read: list[Hit]) -> list[str]:
     reason's wording: as evidence, such endings were tried and not kept (README, *Tried*)."""
     terms = _missing_terms(question, read)
     held = {_base_form(w) for n in read for w in words(n.text + " " + n.metadata["title"])} if terms else set()
-    return [_as_asked(t, question.text) for t in terms if _base_form(t) not in held]
+    return list(dict.fromkeys(_as_asked(t, question.text) for t in terms if _base_form(t) not in held))
 
 
 def _base_form(word: str) -> str:
@@ -919,8 +919,9 @@ def _either(items: list[str]) -> str:
 
 
 def _as_asked(term: str, question: str) -> str:
-    """A content word as the question spells it ("orkney" → “Orkney”)."""
-    found = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", question, re.IGNORECASE)
+    """A content word as the question spells it ("orkney" → “Orkney”), whole where hyphens join it to
+    others: “re-election”, never “re”."""
+    found = re.search(rf"(?<![\w-])(?:[^\W_]+-)*{re.escape(term)}(?:-[^\W_]+)*(?![\w-])", question, re.IGNORECASE)
     return f"“{found[0] if found else term}”"
 
 
