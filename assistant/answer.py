@@ -67,7 +67,7 @@ SPEAKER_PASSAGES = 3
 # Passages of the question's week read beyond `top_k` for a dated question none of whose `top_k` is of its
 # week (`passages_read`): the week's own note of a story can trail other years' reports of it ("Who won
 # this year's Nobel Peace Prize?" read ten passages on the 2022 prize). Set by hand, as `SPEAKER_PASSAGES`;
-# always reading them lost choice accuracy (README, *The second stop of 2026-12-03*).
+# always reading them lost choice accuracy (`docs/reading-log.md`, *The second stop of 2026-12-03*).
 WEEK_PASSAGES = 2
 # Passages the keyword index proposes for "which articles mention …": past this many, the count is a
 # lower bound and says so.
@@ -900,7 +900,7 @@ def _missing_as_asked(question: Question, read: list[Hit]) -> list[str]:
     """The question's words no passage read holds (`_missing_terms`), as the question spells them, less
     those a passage holds with another ending ("hosts" beside "with host Fareed Zakaria"): the evidence's
     crude stem never meets them, but a reason saying no passage mentions “hosts” would be false. Only the
-    reason's wording: as evidence, such endings were tried and not kept (README, *Tried*)."""
+    reason's wording: as evidence, such endings were tried and not kept (`docs/reading-log.md`, *Tried*)."""
     terms = _missing_terms(question, read)
     held = {_base_form(w) for n in read for w in words(n.text + " " + n.metadata["title"])} if terms else set()
     return list(dict.fromkeys(_as_asked(t, question.text) for t in terms if _base_form(t) not in held))

@@ -3,7 +3,7 @@
 "Who interviewed Lavrov on CNN?" was answered **Fareed Zakaria** from the seeds, though neither article
 names Lavrov: the sentence about the interview matched every other word. The reader's confidence can't
 learn this from the development set, where a withheld story's other articles still name its people (a
-feature for it got a weight near 0; README, "Tried in the third stop of 2026-12-02"). So it is a rule,
+feature for it got a weight near 0; `docs/reading-log.md`, "Tried in the third stop of 2026-12-02"). So it is a rule,
 checked against the whole text of every article whose passages were read, not the passages alone: a
 PERSON is mentioned when their surname is (close spellings count: "Puttin", "Zarakia"), any other name
 (spaCy's ORG, EVENT, PRODUCT, WORK_OF_ART) when each of its capitalised words is. Places don't count:

@@ -380,7 +380,7 @@ def best_candidate_evidence(probability: float, features: dict | None) -> dict:
     (`runs/exp/abst_splits.py`): AUC of asked against withheld 0.836 → 0.842 (higher on every one), withheld
     questions abstained on 0.654 → 0.665 at false abstention 0.105 → 0.103. With the best sentence's support
     too, 0.843 and 0.666, but the seeds' paraphrase "Which television host talked with the Kremlin's press
-    secretary?" fell below the undated threshold (see README, *The first stop of 2026-12-03*)."""
+    secretary?" fell below the undated threshold (see `docs/reading-log.md`, *The first stop of 2026-12-03*)."""
     return {"top_candidate": probability, "top_candidate_recent": (features or {}).get("recent", 0.0)}
 
 

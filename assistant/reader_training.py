@@ -71,7 +71,7 @@ class TrainOptions:
     indexes: dict[Path, Path] = field(default_factory=dict)
     # Question sets that only choose the abstention threshold of their kind of question (dated or not),
     # never fitted: small undated folders (`assistant small-folders`). Fitted on, they moved the
-    # threshold and nothing else (see README, *Small undated folders*).
+    # threshold and nothing else (see `docs/reading-log.md`, *Small undated folders*).
     calibrate: list[Path] = field(default_factory=list)
     # Only the questions asked on or after the first day and before the second (`evaluate.asked_within`):
     # the weeks after stay held out (`assistant eval --since`).

@@ -108,8 +108,8 @@ class Settings:
     recent_weight: float = 0.15
     # Sentences in an answer (on the development slice, 1 names the right choice less often and 3 only
     # adds words), and the evidence below which the assistant says the articles don't answer
-    # (calibrated on seeds/questions.jsonl with the static sentence encoder: see the README's evaluation
-    # section).
+    # (calibrated on seeds/questions.jsonl with the static sentence encoder: see `docs/reading-log.md`,
+    # *Measured on the whole development set*).
     answer_sentences: int = 2
     abstain_below: float = 0.3
     # The reader's learned candidate scoring (`assistant train-reader`); empty: the one in the package.
