@@ -510,7 +510,9 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     voiced = [_cite(0, s, voices_of(s.doc_id)) for s in leading] if question.speaker else []
     evidence = _evidence(question, unled, voiced, read, asked)
     evidence["unmentioned"] = absent
-    # With the story's own articles gone, the week's other articles lack its particular words.
+    # With the story's own articles gone, the week's other articles lack its particular words. Of the ten
+    # best passages only: the week's read beyond them (`WEEK_PASSAGES`) blurred the sign that the week ranks
+    # nowhere near the top (`docs/reading-log.md`, *The third stop of 2026-12-03*).
     week = [n for n in ranked[:10] if reader.is_recent(str(n.metadata.get("published_at", "")), question.asked_on)]
     evidence["week_missing_terms"] = round(_missing_share(question, week if question.asked_on else read), 4)
     evidence["answerable_features"] = reader.answerable_features(
