@@ -213,6 +213,8 @@ class Assistant:
         if named:
             which = "the article" if len(named) == 1 else f"the {len(named)} articles"
             answer.notice = prompts.render("named_article", which=which, words=analysed.article)
+        if answer.abstained and answer.evidence.get("unmentioned"):
+            answer.answer += self._mentioned_elsewhere(answer, exclude, (named or within) - exclude)
         timings["compose_ms"] = _ms_since(mark)
         timings["total_ms"] = _ms_since(started)
         answer.timings_ms = timings
@@ -268,23 +270,44 @@ class Assistant:
         return self._listed(question, lines + _newest(entries), entries, "catalogue")
 
     def _mentioning(self, question: str, term: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
-        """Which articles hold `term` as whole words: each cited at the sentence where it first does. The
-        keyword index proposes the passages (`MENTION_PASSAGES` at most); the words themselves decide."""
+        """Which articles hold `term` as whole words: each cited at the sentence where it first does."""
         scope = {e["doc_id"]: e for e in self._scoped(exclude, within)}
+        first, complete = self._first_mentions(term, scope)
+        entries = [scope[doc_id] for doc_id in first]
+        if not entries:
+            return Answer(question, prompts.render("mentioned_by_none", count=f"{len(scope):,}", term=term), True, [], [],
+                          evidence={"article_fact": "mentioning"})
+        lines = [prompts.render("mentioned_by", count=f"{len(entries):,}", of=f"{len(scope):,}", term=term,
+                                at_least="" if complete else "at least ",
+                                mention="mentions" if len(entries) == 1 else "mention")]
+        return self._listed(question, lines + _newest(entries), entries, "mentioning", at=first)
+
+    def _first_mentions(self, term: str, scope: dict) -> tuple[dict[str, int], bool]:
+        """Where each article of `scope` first holds `term` as whole words, and whether that is all of them.
+        The keyword index proposes the passages (`MENTION_PASSAGES` at most); the words themselves decide."""
         hits = self.store.keyword_search(words(term), MENTION_PASSAGES)
         first: dict[str, int] = {}
         for hit in hits:
             if hit.doc_id in scope and (found := article_facts.mentions(hit.text, term)):
                 at = hit.start + found.start()
                 first[hit.doc_id] = min(first.get(hit.doc_id, at), at)
-        entries = [scope[doc_id] for doc_id in first]
-        if not entries:
-            return Answer(question, prompts.render("mentioned_by_none", count=f"{len(scope):,}", term=term), True, [], [],
-                          evidence={"article_fact": "mentioning"})
-        lines = [prompts.render("mentioned_by", count=f"{len(entries):,}", of=f"{len(scope):,}", term=term,
-                                at_least="at least " if len(hits) == MENTION_PASSAGES else "",
-                                mention="mentions" if len(entries) == 1 else "mention")]
-        return self._listed(question, lines + _newest(entries), entries, "mentioning", at=first)
+        return first, len(hits) < MENTION_PASSAGES
+
+    def _mentioned_elsewhere(self, answer: Answer, exclude: frozenset[str], within: frozenset[str]) -> str:
+        """For an abstention on a name no article read mentions ("Who intervewed Peskov on CNN?" read ten
+        passages about CNN interviews): how many other articles the question may read do mention it, and
+        how to list them; "" when none does. Years are left out: many articles hold any year."""
+        name = next((n for n in answer.evidence.get("unmentioned") or [] if not n.isdigit()), None)
+        if not name:
+            return ""
+        read = {p["doc_id"] for p in answer.passages if p.get("read")}
+        scope = {e["doc_id"]: e for e in self._scoped(exclude, within) if e["doc_id"] not in read}
+        first, complete = self._first_mentions(name, scope)
+        if not first:
+            return ""
+        return prompts.render("abstain_name_elsewhere", count=f"{'' if complete else 'at least '}{len(first):,}",
+                              articles="article" if len(first) == 1 else "articles",
+                              mention="mentions" if len(first) == 1 else "mention", term=name)
 
     def _listed(self, question: str, lines: list[str], entries: list[dict], kind: str,
                 at: dict[str, int] | None = None) -> Answer:

@@ -6,7 +6,7 @@ import pytest
 from assistant.answer import QuestionError
 from assistant.questions import analyse
 from assistant.settings import Settings
-from conftest import CLINTON_ADVISORS, SEED_IDS, SEEDS, run_cli
+from conftest import CLINTON_ADVISORS, SEED_IDS, SEEDS, copy_seeds, run_cli
 
 ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
 
@@ -476,6 +476,27 @@ def test_a_dated_question_reads_its_weeks_passages_even_below_the_passages_read(
     assert {p["doc_id"] for p in dated["passages"] if p["read"]} == {"last-year", "this-week"}
     undated = json.loads(run_cli(*ask, prefix=("env", "ASSISTANT_TOP_K=1")).stdout)
     assert {p["doc_id"] for p in undated["passages"] if p["read"]} == {"last-year"}  # no week to read
+
+
+def test_an_abstention_on_a_name_no_article_read_mentions_says_which_others_do(tmp_path):
+    """"Who intervewed Peskov on CNN?" on the development index read ten passages about CNN interviews and
+    said none mentions Peskov, while 23 other articles do: the abstention now says so, and how to list them,
+    counting only the articles the question may read."""
+    folder = copy_seeds(tmp_path / "articles")
+    (folder / "lavrov.txt").write_text("Lavrov visits Ankara\n\nRussian foreign minister Sergei Lavrov arrived in "
+                                       "Ankara on Tuesday for talks on grain exports.\n", encoding="utf-8")
+    index = str(tmp_path / "index")
+    run_cli("ingest", str(folder), "--index", index)
+    ask = ("ask", "Who interviewed Lavrov on CNN?", "--index", index, "--json")
+    narrow = ("env", "ASSISTANT_TOP_K=1")  # one passage read: a seed's, about the CNN interview
+    answer = json.loads(run_cli(*ask, prefix=narrow).stdout)
+    assert answer["abstained"] and answer["evidence"]["unmentioned"] == ["Lavrov"]
+    assert "1 other article mentions “Lavrov”: ask “Which articles mention Lavrov?”" in answer["answer"]
+    seeds_only = [arg for doc_id in SEED_IDS for arg in ("--article", doc_id)]
+    answer = json.loads(run_cli(*ask, *seeds_only, prefix=narrow).stdout)
+    assert answer["abstained"] and "other article" not in answer["answer"]  # the Lavrov article is out of scope
+    listed = json.loads(run_cli("ask", "Which articles mention Lavrov?", "--index", index, "--json").stdout)
+    assert [c["doc_id"] for c in listed["citations"]] == ["lavrov"]
 
 
 def test_what_someone_said_is_answered_by_their_own_words_even_below_the_passages_read(tmp_path):
