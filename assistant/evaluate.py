@@ -267,9 +267,11 @@ def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> d
     elif question.get("withheld_answers"):
         # Whether an article read still names the withheld answer somewhere (word boundaries; a short answer
         # such as "Four" may be named by chance). Where none does, the articles surely can't answer, and
-        # only an abstention is right: `abstention_recall_answer_absent`.
+        # only an abstention is right: `abstention_recall_answer_absent`. Passages listed but not read
+        # (related reading) don't count.
+        read = scoring.ranked_docs([p for p in answer["passages"] if p.get("read", True)])
         metrics["answer_in_read_articles"] = float(any(scoring.names_any(_article_words(store, d), question["withheld_answers"])
-                                                       for d in docs))
+                                                       for d in read))
         if not answer["abstained"]:
             said = scoring.without_markers(answer["answer"])
             metrics["right_anyway"] = float(scoring.choice_correct(said, question["withheld_answers"], question["choices"])

@@ -48,6 +48,7 @@ _APPOSITION_START = re.compile(r",\s+(?:a|an|the)\s")
 # with the verb after them as speakers ("Koch won", "Fauci takes", "Missouri led": 22 sentences of 1,400
 # articles, `runs/exp/speakers_diff.py`).
 _QUALIFIER = re.compile(r"[’']s$|^[A-Z][a-z]+(?:an|ic|ish|ese)$")
+# "the" right before a name: an institution's ("…, the National Hurricane Center said"), kept whole.
 _AFTER_THE = re.compile(r"\b[Tt]he\s+$")
 # What can follow such a name without being the noun it qualifies ("Puerto Rico’s most …", "… has said").
 _NOT_QUALIFIED = STOPWORDS | {"has", "have", "had", "is", "was", "were", "are", "will", "would", "also", "then",

@@ -98,14 +98,16 @@ def test_a_withheld_question_counts_apart_where_no_article_read_names_its_answer
 
     read = [{"doc_id": p.stem} for p in sorted(SEEDS.glob("*.txt"))]
 
-    def scored(answer, abstained):
+    def scored(answer, abstained, passages=read):
         question = {"id": answer, "question": "Who met Trump's team?", "answers": [], "withheld_answers": [answer],
                     "type": "gold withheld"}
         return _score("engine_gold_withheld", question, {"answer": "Someone [1]", "abstained": abstained,
-                                                         "citations": [], "passages": read}, seed_assistant.store, 5)
+                                                         "citations": [], "passages": passages}, seed_assistant.store, 5)
 
     rows = [scored("Kislyak", False), scored("Lavrov", True), scored("Sergei Lavrov", False)]
     assert [r["metrics"]["answer_in_read_articles"] for r in rows] == [1.0, 0.0, 0.0]
+    listed_only = [{**p, "read": False} for p in read]  # related reading, not read
+    assert scored("Kislyak", False, listed_only)["metrics"]["answer_in_read_articles"] == 0.0
     summary = _abstention(rows)
     assert summary["abstention_recall"] == round(1 / 3, 4)
     assert summary["abstention_recall_answer_absent"] == 0.5 and summary["answer_absent"] == 2
