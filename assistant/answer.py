@@ -272,7 +272,7 @@ class Assistant:
     def _mentioning(self, question: str, term: str, exclude: frozenset[str], within: frozenset[str]) -> Answer:
         """Which articles hold `term` as whole words: each cited at the sentence where it first does."""
         scope = {e["doc_id"]: e for e in self._scoped(exclude, within)}
-        first, complete = self._first_mentions(term, scope)
+        first, complete = self._first_mentions(term, scope.__contains__)
         entries = [scope[doc_id] for doc_id in first]
         if not entries:
             return Answer(question, prompts.render("mentioned_by_none", count=f"{len(scope):,}", term=term), True, [], [],
@@ -282,13 +282,14 @@ class Assistant:
                                 mention="mentions" if len(entries) == 1 else "mention")]
         return self._listed(question, lines + _newest(entries), entries, "mentioning", at=first)
 
-    def _first_mentions(self, term: str, scope: dict) -> tuple[dict[str, int], bool]:
-        """Where each article of `scope` first holds `term` as whole words, and whether that is all of them.
-        The keyword index proposes the passages (`MENTION_PASSAGES` at most); the words themselves decide."""
+    def _first_mentions(self, term: str, counted: Callable[[str], bool]) -> tuple[dict[str, int], bool]:
+        """Where each article `counted` (by doc id) first holds `term` as whole words, and whether that is
+        all of them. The keyword index proposes the passages (`MENTION_PASSAGES` at most); the words
+        themselves decide."""
         hits = self.store.keyword_search(words(term), MENTION_PASSAGES)
         first: dict[str, int] = {}
         for hit in hits:
-            if hit.doc_id in scope and (found := article_facts.mentions(hit.text, term)):
+            if counted(hit.doc_id) and (found := article_facts.mentions(hit.text, term)):
                 at = hit.start + found.start()
                 first[hit.doc_id] = min(first.get(hit.doc_id, at), at)
         return first, len(hits) < MENTION_PASSAGES
@@ -301,8 +302,11 @@ class Assistant:
         if not name:
             return ""
         read = {p["doc_id"] for p in answer.passages if p.get("read")}
-        scope = {e["doc_id"]: e for e in self._scoped(exclude, within) if e["doc_id"] not in read}
-        first, complete = self._first_mentions(name, scope)
+        # Without a scope every article counts, and the catalogue isn't read (1.4 s on a cold 6,000-article
+        # index, against 0.03–0.12 s for the search itself).
+        scope = {e["doc_id"] for e in self._scoped(exclude, within)} if exclude or within else None
+        first, complete = self._first_mentions(name, lambda doc_id: doc_id not in read
+                                               and (scope is None or doc_id in scope))
         if not first:
             return ""
         return prompts.render("abstain_name_elsewhere", count=f"{'' if complete else 'at least '}{len(first):,}",
