@@ -10,7 +10,8 @@ from Chroma when the store opens for writing (with PostgreSQL, only those whose 
 Another process may write the same index while this one serves it (`assistant ingest` beside `assistant
 serve`). The embedded Chroma client caches its index in memory and doesn't see that process's writes, so a
 reader reopens its client whenever the tables say another process committed, and once more when a read
-fails.
+fails. A write that meets the embedded Chroma's SQLite database locked by that other process is asked
+again after a short wait (`LOCKED_WAITS`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import errno
 import hashlib
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,13 @@ from assistant.tables import Tables, open_tables
 # Bytes one passage adds on disk besides its text and its vector (float32, kept twice: Chroma's log and its
 # graph): the graph's links and ids, about 300 at Chroma's default M=16.
 PASSAGE_OVERHEAD_BYTES = 300
+# Seconds to wait before each new try of a Chroma write that found the embedded store's SQLite database
+# locked by another process. SQLite waits out a plain lock itself (an ingest beside a connection holding
+# the database for 20 s just waited), but a transaction that must turn from reading to writing while
+# another process writes fails at once ("database is locked"): it happened to `assistant ingest` beside
+# an `assistant serve` that reopened the index as each question came, about one test run in ten. Set by
+# hand: about 8 s in all, far above that other process's transactions.
+LOCKED_WAITS = (0.2, 0.5, 1.0, 2.0, 4.0)
 
 class StoreError(RuntimeError):
     """A store that can't be opened or written, with what to do about it."""
@@ -283,13 +292,13 @@ class Store:
             try:
                 # One delete and one add for the whole batch: Chroma's per-call cost, paid per article,
                 # took a third of ingest time.
-                self.collection.delete(where={"doc_id": {"$in": doc_ids}})
+                _when_unlocked(lambda: self.collection.delete(where={"doc_id": {"$in": doc_ids}}))
                 rows = [(p.passage_id, v, p.text, _vector_metadata(article, p))
                         for article, _, passages, vectors in batch for p, v in zip(passages, vectors)]
                 for start in range(0, len(rows), self._max_batch):
                     ids, vectors, texts, metadatas = zip(*rows[start:start + self._max_batch])
-                    self.collection.add(ids=list(ids), embeddings=list(vectors), documents=list(texts),
-                                        metadatas=list(metadatas))
+                    _when_unlocked(lambda: self.collection.add(ids=list(ids), embeddings=list(vectors),
+                                                               documents=list(texts), metadatas=list(metadatas)))
                 self.tables.commit_articles(batch)
             except Exception as exc:  # the tables' or any of chromadb's many error types
                 # On a full disk the purge is left to the next writable open: removing vectors is itself a
@@ -321,16 +330,17 @@ class Store:
             if not threshold or shutil.disk_usage(self._chroma_folder()).free < 2 * self._graph_bytes():
                 return
             try:
-                self.collection.modify(configuration={"hnsw": {"sync_threshold": 2}})
+                _when_unlocked(lambda: self.collection.modify(configuration={"hnsw": {"sync_threshold": 2}}))
                 try:
                     self._open_chroma()  # this process's client holds the graph loaded under the old threshold
                     one = self.collection.get(limit=1, include=["embeddings", "metadatas", "documents"])
                     if one["ids"]:
-                        self.collection.upsert(ids=one["ids"], embeddings=one["embeddings"],
-                                               metadatas=one["metadatas"], documents=one["documents"])
+                        _when_unlocked(lambda: self.collection.upsert(
+                            ids=one["ids"], embeddings=one["embeddings"], metadatas=one["metadatas"],
+                            documents=one["documents"]))
                 finally:
-                    self.collection.modify(configuration={"hnsw": {"sync_threshold": threshold,
-                                                                   "ef_search": self.settings.dense_search_ef}})
+                    _when_unlocked(lambda: self.collection.modify(configuration={"hnsw": {
+                        "sync_threshold": threshold, "ef_search": self.settings.dense_search_ef}}))
             except Exception as exc:  # any of chromadb's many error types
                 raise self._write_error(exc) from exc
 
@@ -399,6 +409,18 @@ class Store:
         with self._lock:
             self._client.close()
             self.tables.close()
+
+
+def _when_unlocked(write):
+    """`write()`, asked again after each of `LOCKED_WAITS` while the embedded Chroma's database is locked
+    by another process; any other failure, or a lock that outlasts them, is raised."""
+    for wait in (*LOCKED_WAITS, None):
+        try:
+            return write()
+        except Exception as exc:  # chromadb's many error types; only the lock's message tells it apart
+            if wait is None or "database is locked" not in str(exc).lower():
+                raise
+        time.sleep(wait)
 
 
 def _disk_full(exc: BaseException | None) -> bool:

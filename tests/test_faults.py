@@ -210,3 +210,50 @@ def test_a_panic_in_chromas_core_mid_read_is_a_read_failure_the_store_is_asked_a
             assistant.ask("Who interviewed Peskov on CNN?")
     assert collection_module.Collection.query is query
     assert "Zakaria" in assistant.ask("Who interviewed Peskov on CNN?").answer
+
+
+def test_a_write_that_finds_chromas_database_locked_by_another_process_is_asked_again(tmp_path, monkeypatch):
+    """`assistant ingest` beside an `assistant serve` reopening the same index ended, about one test run in
+    ten, in "can't write the index … (… database is locked)": SQLite refuses at once a transaction that must
+    turn from reading to writing while another process writes. The lock is a stand-in here (that race can't
+    be caused on demand): the real collection's writes fail so twice, then run. A lock that outlasts the
+    waits still ends the ingest in one line, and a rerun stores everything."""
+    import chromadb.api.models.Collection as collection_module
+    import pytest
+
+    from assistant import store as store_module
+    from assistant.ingest import ingest
+    from assistant.settings import Settings
+    from assistant.store import Store, StoreError
+
+    monkeypatch.setattr(store_module, "LOCKED_WAITS", (0.01, 0.01, 0.01), raising=False)  # their lengths aren't under test
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "lighthouse.txt").write_text("Lighthouse keeper retires\n\nThe Skerry Point lighthouse keeper, "
+                                           "Ailsa Brannock, retired on Thursday after forty years.\n", encoding="utf-8")
+    settings = Settings.load(index_dir=tmp_path / "index")
+    add, tries = collection_module.Collection.add, []
+
+    def locked_at_first(self, *args, **kwargs):
+        tries.append(1)
+        if len(tries) <= locked:
+            raise RuntimeError("Database error: error returned from database: (code: 5) database is locked")
+        return add(self, *args, **kwargs)
+
+    monkeypatch.setattr(collection_module.Collection, "add", locked_at_first)
+    locked = 2
+    ingest([folder], settings)
+    assert len(tries) == 3
+    store = Store(settings)
+    assert store.article("lighthouse") is not None and store.counts()["vectors"] == 1
+    store.close()
+    (folder / "more.txt").write_text("Harbour fair\n\nThe harbour fair opened on Friday.\n", encoding="utf-8")
+    tries.clear()
+    locked = 10  # longer than the waits
+    with pytest.raises(StoreError, match="database is locked.*run the command again"):
+        ingest([folder], settings)
+    monkeypatch.setattr(collection_module.Collection, "add", add)
+    ingest([folder], settings)
+    store = Store(settings)
+    assert store.article("more") is not None and store.counts()["vectors"] == 2 and store.counts()["pending"] == 0
+    store.close()
