@@ -46,6 +46,7 @@ PASSAGE_OVERHEAD_BYTES = 300
 # hand: about 8 s in all, far above that other process's transactions.
 LOCKED_WAITS = (0.2, 0.5, 1.0, 2.0, 4.0)
 
+
 class StoreError(RuntimeError):
     """A store that can't be opened or written, with what to do about it."""
 
