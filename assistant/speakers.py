@@ -286,14 +286,14 @@ def _reported_by(plain: str) -> str | None:
     return _trim(found["who"], True) if found else None
 
 
-def _trim(who: str, after_the: bool = False) -> str | None:
+def _trim(who: str, institution: bool = False) -> str | None:
     """The last two words of a run of capitalised words ("spokesman for Putin Dmitry Peksov" → "Dmitry
-    Peksov"), without a leading word that only opens the sentence; `after_the`: the sentence has "the"
-    just before it."""
+    Peksov"), without a leading word that only opens the sentence; `institution`: the name may be one
+    institution's, kept whole (the sentence has "the" before it, or it is the outlet that reported)."""
     parts = who.split()
     # "The New York Times", "the National Hurricane Center": a name that takes "the" is one institution's,
     # whole, never two names run together, unless it is someone's ("The Kremlin’s Dmitry Peskov").
-    institution = (parts[0] == "The" or after_the) and not any(re.search(r"[’']s$", word) for word in parts)
+    institution = (parts[0] == "The" or institution) and not any(re.search(r"[’']s$", word) for word in parts)
     opener = lambda word: re.sub(r"[’']s$", "", word) in _NOT_NAMES  # noqa: E731 ("That’s" is "That is")
     while parts and opener(parts[0]) and len(parts) > 1:
         parts = parts[1:]
