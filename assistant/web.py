@@ -48,18 +48,21 @@ table.by-article td:first-child { width: 30%; font-style: italic; }
 # Citation markers live inside chat messages, where Gradio allows no event handlers: one listener on the
 # page keeps a clicked marker's article and span and clicks the hidden button that opens the viewer, whose
 # `OPEN_CITED` hands them to the server. (Typed into a hidden textbox instead, the button now and then sent
-# the box's previous value, before Gradio had taken in the new one, and the viewer stayed empty.)
-JS = """
-() => {
+# the box's previous value, before Gradio had taken in the new one, and the viewer stayed empty.) The
+# listener is a script in the page's head, installed as the page is read, not by Gradio's `js` once the app
+# has mounted; `assistantListening` lets a test tell a listener never installed from a click never delivered.
+HEAD = """<script>
+if (!window.assistantListening) {
+  window.assistantListening = true;
   document.addEventListener("click", (event) => {
-    const link = event.target.closest("a.cite");
+    const link = event.target.closest && event.target.closest("a.cite");
     if (!link) return;
     event.preventDefault();
     window.assistantCited = link.getAttribute("href").replace(/^#cite\\//, "");
     document.querySelector("#cite-open").click();
   }, true);
 }
-"""
+</script>"""
 OPEN_CITED = "(target) => window.assistantCited ?? target"
 SCROLL_TO_SPAN = "() => document.querySelector('#viewer mark')?.scrollIntoView({block: 'center'})"
 VIEWER_HINT = "<i>Click a citation marker such as [1] to read its article here, at the cited passage.</i>"
@@ -244,6 +247,6 @@ def launch(app: gr.Blocks, host: str, port: int | None, auth=None, block: bool =
     """Serve the chat; `block=False` returns once it listens (at `app.local_url`); quiet (no URL printed)
     by default then, as `assistant bench` wants."""
     app.queue(default_concurrency_limit=CONCURRENT_ANSWERS).launch(
-        server_name=host, server_port=port, auth=auth, show_error=False, css=CSS, js=JS, footer_links=[],
+        server_name=host, server_port=port, auth=auth, show_error=False, css=CSS, head=HEAD, footer_links=[],
         prevent_thread_lock=not block, quiet=not block if quiet is None else quiet)
     return app

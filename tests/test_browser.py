@@ -72,12 +72,23 @@ def ask(page, question: str) -> None:
 
 
 def open_cited(page, link) -> None:
-    """Click a citation marker and wait for its article in the viewer, span marked. A viewer left empty
-    (seen in about one fresh CI run in ten, cause unknown) fails with what the page then held: the
-    marker's target, what the page's listener kept, the viewer's text and whether its update is still
-    pending, the page's errors and console."""
+    """Click a citation marker and wait for its article in the viewer, span marked.
+
+    The page's listener must be installed first. A click that never reaches it (the listener kept no
+    target: seen in about one fresh CI run in ten, with the page otherwise idle and error-free) is made once
+    more: the browser dropped it, and a reader would click again. A viewer still empty fails with what the
+    page then held: the marker's target, what the listener kept, the viewer's text and whether its update is
+    still pending, the page's errors and console."""
+    page.wait_for_function("window.assistantListening === true", timeout=10_000)
     href = link.get_attribute("href")
-    link.click()
+    page.evaluate("() => { delete window.assistantCited; }")
+    for _ in range(2):
+        link.click()
+        try:
+            page.wait_for_function("window.assistantCited !== undefined", timeout=5_000)
+            break
+        except Exception:
+            pass  # dropped: click again; a second drop fails below, with the page's state
     try:
         page.locator("#viewer mark").wait_for(timeout=30_000)
     except Exception as exc:
