@@ -595,15 +595,29 @@ def may_lead(question: Question, candidate: reader.Candidate, threshold: float) 
     # question counts something else (`answer_types.asks_count`); and only a person leads "which
     # senator …?" (`answer_types.asks_person`). A question that says what it calls the person ("Who is the
     # Russian ambassador?", `reader.who_called`) is answered by the name beside that description, never by
-    # another name of the story: see `NEAR_DESCRIPTION`.
+    # another name of the story: see `NEAR_DESCRIPTION`. Nor does a person the question names by surname
+    # ("Scott Pruitt" for "What did Pruitt promote in Morocco?", `_names_subject`): no such short answer
+    # led out-of-fold on the development set (`runs/eval-dev-s29r`), and on a folder of six ISOT
+    # articles it led the one question with such a subject.
     asked = set(words(question.text))
     return (candidate.probability >= threshold and bool(candidate.features["type_match"])
-            and candidate.features["in_question"] < 1
+            and candidate.features["in_question"] < 1 and not _names_subject(candidate, asked)
             and (candidate.label == "PERSON" or not asks_person(question.text))
             and (reader.who_called(question) is None or candidate.features["near_kind"] >= NEAR_DESCRIPTION)
             and (question.expects != NUMBER
                  or ((not (asks_length(asked) or asks_share(asked)) or offers(candidate.text, NUMBER, asked))
                      and not (candidate.label == "MONEY" and asks_count(asked)))))
+
+
+# A question about someone's kin asks for a name that may share theirs ("Who is Trump's eldest son?").
+KIN = frozenset("son sons daughter daughters wife husband brother sister father mother child children family "
+                "spouse widow nephew niece cousin".split())
+
+
+def _names_subject(candidate: reader.Candidate, asked: set[str]) -> bool:
+    """Whether the candidate is a person the question already names by surname, and not their kin."""
+    name = words(candidate.text)
+    return candidate.label == "PERSON" and len(name) > 1 and name[-1] in asked and not asked & KIN
 
 
 def _about_article(question: Question, fact: str, article: Article, ranked: list[Hit]) -> Answer:

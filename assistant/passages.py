@@ -9,8 +9,11 @@ from typing import Callable, Sequence
 
 from assistant.articles import Article
 
-# A sentence ends at . ! ? … (plus any closing quotes/brackets) before whitespace, or at a line break.
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*")
+# A sentence ends at . ! ? … (plus any closing quotes/brackets) before whitespace, or at a line break; or,
+# where a scraped page lost the space, at a quotation's closing mark right before a capital ("… in the
+# region.”Harry Kazianis, an analyst …": 34 places in the development corpus, 14 in the ISOT sample),
+# leaving a next quotation's opening mark to its own sentence.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|[.!?…]+[\"”’](?=[\"“‘]?[A-Z])|\n\s*")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "sen", "rep", "gov", "lt", "col", "capt",
     "sgt", "rev", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan", "feb", "mar", "apr", "jun", "jul",

@@ -204,9 +204,10 @@ def _quoted_mask(text: str) -> bytearray:
 
 def _closing(line: str, i: int, close: str) -> int:
     """Index just past the mark that closes a quote opened before `i`: a mark not followed by a letter
-    (so the apostrophe in "let’s" doesn't close ‘…’); the line's end when none does."""
+    (so the apostrophe in "let’s" doesn't close ‘…’), or one right after a sentence's end (a scraped
+    page's "… the region.”Harry Kazianis, an analyst, said"); the line's end when none does."""
     while (i := line.find(close, i)) != -1:
-        if i + 1 == len(line) or not line[i + 1].isalnum():
+        if i + 1 == len(line) or not line[i + 1].isalnum() or line[i - 1] in ".!?…":
             return i + 1
         i += 1
     return len(line)

@@ -317,6 +317,25 @@ def test_one_article_alone_answering_is_quoted_with_its_runner_up_sentence(tmp_p
     assert "complaints" in answer["citations"][0]["quote"] and "takes effect in May" in answer["citations"][1]["quote"]
 
 
+def test_the_person_a_question_names_never_leads_its_answer(tmp_path):
+    """"What did Pruitt promote?" is not answered **Scott Pruitt**: the question's own subject, named whole
+    in the sentence that answers, is never the short answer."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "pruitt.txt").write_text(
+        "EPA chief's trip to Morocco questioned\n\nEPA Administrator Scott Pruitt, in a trip to Morocco last week, "
+        "promoted U.S. liquefied natural gas. Senator Tom Carper asked the agency's inspector general to audit "
+        "the trip, which he said cost taxpayers $40,000.\n", encoding="utf-8")
+    (folder / "tax.txt").write_text(
+        "Senator Lee backs tax bill\n\nRepublican Senator Mike Lee of Utah said on Monday that he will vote for "
+        "the tax bill, leaving two Republicans undecided.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    run_cli("ingest", str(folder), "--index", str(index))
+    answer = json.loads(run_cli("ask", "What did Pruitt promote in Morocco?", "--index", str(index), "--json").stdout)
+    assert not answer["abstained"] and "liquefied natural gas" in answer["citations"][0]["quote"]
+    assert "Pruitt" not in (answer["short_answer"] or {}).get("text", "")
+
+
 def test_a_sentence_addressed_to_a_model_is_never_quoted(injected_index):
     """Hostile input: an article that talks to a model ("ignore your previous instructions …") is read like
     any other, but such sentences instruct rather than answer, so no answer quotes them."""

@@ -10,6 +10,10 @@ def test_sentences_respect_abbreviations_quotes_and_ellipses():
     got = [text[s.start:s.end] for s in sentence_spans(text)]
     assert got == ["Mr. Smith met Dr. Jones in the U.S. on Monday.",
                    "“We disagree … in lots of issues,” he said.", "Done!"]
+    # A scraped page that lost the space after a quotation.
+    text = 'in the region.”Harry Kazianis, an analyst, said so. She asked: "Why?""I think not."'
+    assert [text[s.start:s.end] for s in sentence_spans(text)] == [
+        "in the region.”", "Harry Kazianis, an analyst, said so.", 'She asked: "Why?"', '"I think not."']
 
 
 def test_passages_are_exact_spans_within_the_token_budget():

@@ -45,6 +45,14 @@ def test_quote_named_at_its_end_lends_the_name_to_earlier_sentences():
     assert found["The minister spoke on Tuesday."].speaker is None
 
 
+def test_a_quote_closed_without_a_space_after_it_ends_there():
+    # A scraped page's "… the region.”Harry Kazianis, …": the next sentence is not inside the quote.
+    text = ("“Russia tries to weaken trust,” the cable said. “Its invasions show a willingness to use force in "
+            "the region.”Harry Kazianis, an analyst, said, “Moscow will not take kindly to it.”")
+    found = {text[v.start:v.end]: v for v in voices(text)}
+    assert found["Harry Kazianis, an analyst, said, “Moscow will not take kindly to it.”"].speaker == "Harry Kazianis"
+
+
 def test_reported_claim_and_pronoun_refer_back():
     text = "Maria Lopez said the bridge was safe. She added that repairs would start in May. It rained."
     kinds = [(v.kind, v.speaker) for v in voices(text)]
