@@ -1124,10 +1124,15 @@ def _by_article(citations: list[Citation]) -> list[dict]:
 
 
 def _attributed(citation: Citation) -> str:
-    """A quote says whose it is, so the answer never passes a quoted claim off as the article's own."""
-    if citation.kind != QUOTE or not citation.speaker or citation.speaker.split()[-1] in citation.quote:
-        return citation.quote
-    return prompts.render("quoted", speaker=citation.speaker, quote=citation.quote)
+    """A quote says whose it is, so the answer never passes a quoted claim off as the article's own. A line
+    break inside a paragraph (a wrapped text's, `passages.unwrapped`) is shown as the space it stands for."""
+    quote = _LINE_BREAK.sub(" ", citation.quote)
+    if citation.kind != QUOTE or not citation.speaker or citation.speaker.split()[-1] in quote:
+        return quote
+    return prompts.render("quoted", speaker=citation.speaker, quote=quote)
+
+
+_LINE_BREAK = re.compile(r"[ \t]*(?<!\n)\n(?!\n)[ \t]*")
 
 
 def _passage_dict(hit: Hit, read: bool) -> dict:

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from assistant import embedder
 from assistant.articles import Article, Limits, Rejected, count_articles, read_paths
-from assistant.passages import embedding_key, embedding_text, split_passages
+from assistant.passages import embedding_key, embedding_text, split_passages, unwrapped
 from assistant.settings import Settings
 from assistant.store import Store
 
@@ -77,6 +77,13 @@ def ingest_items(items: Iterable[Article | Rejected], settings: Settings, store:
     return report
 
 
+def _split_hash(article: Article) -> str:
+    """The article's content hash; for a text wrapped at a fixed width, marked as split unwrapped
+    (`passages.unwrapped`), so that one stored before, cut into passages at its line breaks, is split and
+    embedded again by the next ingest."""
+    return article.content_hash + ("+unwrapped" if unwrapped(article.text) != article.text else "")
+
+
 def _plan(article: Article, store: Store, seen: dict, report: IngestReport, settings: Settings,
           again: bool = False):
     """(article, hash, passages, None) when the article needs embedding, None when it doesn't, or why it
@@ -85,7 +92,7 @@ def _plan(article: Article, store: Store, seen: dict, report: IngestReport, sett
     if len(article.text) > settings.max_article_chars:
         return Rejected(source, f"{len(article.text):,} characters, over the limit of {settings.max_article_chars:,} "
                                 "(ASSISTANT_MAX_ARTICLE_CHARS); split it into articles")
-    content_hash = article.content_hash
+    content_hash = _split_hash(article)
     if article.doc_id in seen:
         if seen[article.doc_id] != content_hash:
             return Rejected(source, f"duplicate id {article.doc_id!r} with different text; kept the first")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import statistics
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -74,16 +75,50 @@ def doc_id_of(passage_id: str) -> str:
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:
-    """Spans of the sentences of `text` (whitespace trimmed), shifted by `offset`."""
-    spans, start = [], 0
-    for match in _END.finditer(text):
-        if match.group().strip() and _continues(text, match.start(), match.end()):
+    """Spans of the sentences of `text` (whitespace trimmed), shifted by `offset`; a line wrapped at a
+    fixed width (`unwrapped`) goes on."""
+    spans, start, flat = [], 0, unwrapped(text)
+    for match in _END.finditer(flat):
+        if match.group().strip() and _continues(flat, match.start(), match.end()):
             continue
         end = match.end() if match.group().strip() else match.start()
         spans.extend(_trimmed(text, start, end, offset))
         start = match.end()
     spans.extend(_trimmed(text, start, len(text), offset))
     return spans
+
+
+# A text wrapped at a fixed width (newswire like Reuters-21578, e-mail, text taken out of a PDF) breaks
+# its lines inside sentences: "… plans to devote to land reform an estimated 24\nbillion pesos". Were each
+# break a sentence's end, answers would quote line fragments and read "24" for the sum. Such a text is
+# told by its single line breaks (a paragraph starts on an indented or blank line): at least
+# `WRAPPED_BREAKS` of them, most after a line that ends no sentence, its lines as long as a page's at
+# the median (`WRAPPED_LINE_CHARS`: Reuters wraps at about 65, e-mail at 72; a list of short headlines
+# isn't wrapped). In the corpora at hand that is 15,805 of the 19,043 Reuters
+# articles (the rest have fewer than three breaks), none of the 6,339 development articles (one paragraph a
+# line, or blank lines between) and none of ISOT's 2,402.
+WRAPPED_BREAKS = 3
+WRAPPED_LINE_CHARS = (40, 100)
+_SINGLE_BREAK = re.compile(r"(?<=[^\n])\n(?=[^\s•*–-])")  # the next line not indented, blank or a bullet
+_ENDS_SENTENCE = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
+
+
+def unwrapped(text: str) -> str:
+    """`text` with the line breaks of fixed-width wrapping made spaces (so every offset stays): in a
+    wrapped text, each single line break after a line that ends no sentence; otherwise `text` itself."""
+    breaks = [m.start() for m in _SINGLE_BREAK.finditer(text)]
+    if len(breaks) < WRAPPED_BREAKS:
+        return text
+    lines = [text[text.rfind("\n", 0, at) + 1: at] for at in breaks]
+    open_ended = [at for at, line in zip(breaks, lines) if not _ENDS_SENTENCE.search(line)]
+    shortest, longest = WRAPPED_LINE_CHARS
+    if 2 * len(open_ended) < len(breaks) or not shortest <= statistics.median(map(len, lines)) <= longest:
+        return text
+    pieces, start = [], 0
+    for at in open_ended:
+        pieces += [text[start:at], " "]
+        start = at + 1
+    return "".join(pieces) + text[start:]
 
 
 def reading_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:

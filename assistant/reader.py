@@ -127,9 +127,12 @@ def _entities(nlp: Callable, texts: list[str], parse: frozenset[str] = frozenset
 
 
 def tag(nlp, texts: list[str], parsed: bool) -> Iterator[tuple[Entity, ...]]:
-    """Each text's entities, and with `parsed` its noun phrases after them."""
-    for doc in nlp.pipe(texts, disable=["attribute_ruler"] if parsed else _ONLY_NER):
-        entities = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+    """Each text's entities, and with `parsed` its noun phrases after them. A line break inside a
+    sentence (a wrapped text's, `passages.unwrapped`) is read as the space it stands for: spaCy would
+    end "24\nbillion pesos" at "24"."""
+    flat = [text.replace("\n", " ") for text in texts]
+    for text, doc in zip(texts, nlp.pipe(flat, disable=["attribute_ruler"] if parsed else _ONLY_NER)):
+        entities = tuple(Entity(text[e.start_char:e.end_char], e.label_, e.start_char, e.end_char) for e in doc.ents)
         yield entities + _chunks(doc) if parsed else entities
 
 

@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from assistant.passages import sentence_spans
+from assistant.passages import sentence_spans, unwrapped
 from assistant.terms import STOPWORDS
 
 QUOTE, REPORTED, NARRATION = "quote", "reported", "narration"
@@ -130,7 +130,9 @@ class Voice:
 @functools.lru_cache(maxsize=256)
 def voices(text: str) -> tuple[Voice, ...]:
     """Every sentence of `text`, in order, with who speaks in it. Kept for the last articles read: the
-    next question about the same story reads the same articles (about 5 ms an article)."""
+    next question about the same story reads the same articles (about 5 ms an article). A text wrapped at
+    a fixed width is read unwrapped: its quotes and paragraphs go on past a wrapped line."""
+    text = unwrapped(text)
     quoted = _quoted_mask(text)
     plain = _blanked(text, quoted)
     found, last_named, carried = [], None, None

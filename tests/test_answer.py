@@ -336,6 +336,24 @@ def test_the_person_a_question_names_never_leads_its_answer(tmp_path):
     assert "Pruitt" not in (answer["short_answer"] or {}).get("text", "")
 
 
+def test_a_text_wrapped_at_a_fixed_width_is_quoted_in_whole_sentences(tmp_path):
+    """Newswire wrapped at 65 characters (Reuters-21578): the answer quotes the whole sentence that
+    answers, across its line breaks, and shows it on one line; the citation is still the article's span."""
+    from test_passages import WRAPPED
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "aquino.txt").write_text(WRAPPED, encoding="utf-8")
+    index = tmp_path / "index"
+    run_cli("ingest", str(folder), "--index", str(index))
+    answer = json.loads(run_cli("ask", "How much will the government devote to land reform?", "--index", str(index),
+                                "--json").stdout)
+    quote = answer["citations"][0]["quote"]
+    assert quote.startswith("President Corazon Aquino announced") and quote.endswith("failed businesses.")
+    assert WRAPPED[answer["citations"][0]["start"]:answer["citations"][0]["end"]] == quote
+    assert " ".join(quote.split()) in answer["answer"]
+
+
 def test_a_sentence_addressed_to_a_model_is_never_quoted(injected_index):
     """Hostile input: an article that talks to a model ("ignore your previous instructions …") is read like
     any other, but such sentences instruct rather than answer, so no answer quotes them."""

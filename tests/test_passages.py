@@ -16,6 +16,25 @@ def test_sentences_respect_abbreviations_quotes_and_ellipses():
         "in the region.”", "Harry Kazianis, an analyst, said so.", 'She asked: "Why?"', '"I think not."']
 
 
+WRAPPED = ("AQUINO ANNOUNCES LAND REFORM PLANS\n\nPresident Corazon Aquino announced\ngovernment plans to devote to "
+           "land reform an estimated 24\nbillion pesos raised from the\nsale of failed businesses.\n    Agrarian "
+           "Reform Secretary Heherson Alvarez said recently\nthe government planned to distribute 9.7 mln hectares\n"
+           "of land to farmworkers.\n REUTER\n")
+
+
+def test_a_text_wrapped_at_a_fixed_width_is_read_in_whole_sentences():
+    """Newswire wrapped at 65 characters: its line breaks are no sentence ends, its indented lines are."""
+    got = [WRAPPED[s.start:s.end] for s in sentence_spans(WRAPPED)]
+    assert got == ["AQUINO ANNOUNCES LAND REFORM PLANS",
+                   "President Corazon Aquino announced\ngovernment plans to devote to land reform an estimated 24\n"
+                   "billion pesos raised from the\nsale of failed businesses.",
+                   "Agrarian Reform Secretary Heherson Alvarez said recently\nthe government planned to distribute "
+                   "9.7 mln hectares\nof land to farmworkers.", "REUTER"]
+    # Short lines that end no sentence (a list of headlines) are no wrapped text: each is its own.
+    lines = "Markets fell on Monday\nOil rose two percent, traders said\nGold was flat\nThe dollar slipped\n"
+    assert len(sentence_spans(lines)) == 4
+
+
 def test_passages_are_exact_spans_within_the_token_budget():
     for path in SEEDS.glob("*.txt"):
         text = path.read_text(encoding="utf-8")
