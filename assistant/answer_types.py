@@ -147,6 +147,13 @@ def asked_place_kind(question: str) -> str | None:
     return _PLACE_KIND_OF_WORD[found[1].lower()] if found else None
 
 
+def countries_and_states(text: str) -> list[str]:
+    """The countries and US states `text` names (capitalised, as it writes them): not its cities, which a
+    question may name for a government ("Moscow's envoy")."""
+    return list(dict.fromkeys(m.group() for m in _PLACES.finditer(text)
+                              if m.group()[0].isupper() and place_kinds(m.group()) & {"country", "state"}))
+
+
 def place_kinds(name: str) -> frozenset[str]:
     """The kinds of place `name` is known as ("Georgia": a country and a state; "Miami": a city; "the
     United States": a country, as spaCy's places often begin)."""

@@ -133,7 +133,7 @@ def test_asking_an_age_the_articles_never_give_says_so(seed_assistant):
     assert answer.abstained and "None of the sentences closest to the question gives a number." in answer.answer
 
 
-@pytest.mark.parametrize("question", ["What is Peskov's salary?", "When did Peskov visit Ukraine?",
+@pytest.mark.parametrize("question", ["What is Peskov's salary?", "When did Peskov visit Paris?",
                                       "What was Peskov's re-election slogan?"])  # “re-election”, not “re”
 def test_an_abstention_names_the_question_words_no_passage_read_holds(seed_assistant, question):
     """"The articles don't answer this" says why where it can, and what it says is true of the passages:
@@ -158,7 +158,8 @@ def test_an_abstention_never_says_a_word_is_missing_that_a_passage_holds_with_an
 
 @pytest.mark.parametrize("question", ["Who interviewed Lavrov on CNN?", "Whose spokesman is Sergey Lavrov?",
                                       "Who won the 2023 Masters Tournament at Augusta National?",
-                                      "Who won the 2020 presidential election?"])
+                                      "Who won the 2020 presidential election?",
+                                      "Which Clinton advisors met with the Russian ambassador in Texas?"])
 def test_a_question_naming_someone_no_article_read_mentions_is_not_answered(seed_assistant, question):
     """The sentence about Peskov's CNN interview matches every other word of "Who interviewed Lavrov on
     CNN?"; neither seed article names Lavrov, so they don't answer it, and the abstention says so. What
@@ -174,9 +175,11 @@ def test_a_question_naming_someone_no_article_read_mentions_is_not_answered(seed
 
 
 @pytest.mark.parametrize("question", ["Why did Puttin prefer Trump?", "Who interviewed Peksov on CNN?",
-                                      "What did Fareed Zakaria ask Peskov?"])
+                                      "What did Fareed Zakaria ask Peskov?", "What did Peskov say about the US?",
+                                      "Why did Russia prefer Trump?"])
 def test_a_name_the_articles_spell_another_way_or_only_in_part_counts_as_mentioned(seed_assistant, question):
-    # "Puttin" is Putin misspelled, "Peksov" how one seed misspells Peskov; "Fareed Zakaria" is named in full.
+    # "Puttin" is Putin misspelled, "Peksov" how one seed misspells Peskov; "Fareed Zakaria" is named in full;
+    # the US is "the United States" to the seeds, and Russia is named (a country counts, not a city).
     assert seed_assistant.ask(question).evidence["unmentioned"] == []
 
 

@@ -26,8 +26,16 @@ def test_an_organisation_needs_each_of_its_words():
     assert unmentioned("Which company is The Federal Trade Commission suing?", ["The FTC sued Amazon."]) == []
 
 
+def test_a_country_or_us_state_counts_by_its_name_an_alias_or_a_word_made_from_it():
+    articles = ["Senator Mike Lee of Utah will vote for the tax bill.", "Ukrainian and U.S. officials met."]
+    assert unmentioned("Which senator from Maine will vote against the tax bill?", articles) == ["Maine"]
+    assert unmentioned("Which senator from Utah will vote for it?", articles) == []
+    assert unmentioned("Did Ukraine and the United States meet?", articles) == []
+
+
 def test_places_and_words_naming_the_article_are_not_checked():
-    # "a lake in Europe" is Lake Garda in Italy to the article; the outlet names the article asked about.
+    # "a lake in Europe" is Lake Garda in Italy to the article (a region, not a country or US state); the
+    # outlet names the article asked about.
     assert unmentioned("Which popular lake in Europe was flooded?", ["Lake Garda in Italy flooded."]) == []
     assert unmentioned("What does the Mouthpiece article say about Lavrov?", ["Lavrov spoke."],
                        not_names="Mouthpiece") == []
