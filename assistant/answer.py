@@ -1123,6 +1123,9 @@ def _by_article(citations: list[Citation]) -> list[dict]:
             for doc_id, cs in groups.items()]
 
 
+_LINE_BREAK = re.compile(r"[ \t]*(?<!\n)\n(?!\n)[ \t]*")  # a single line break, and the spaces around it
+
+
 def _attributed(citation: Citation) -> str:
     """A quote says whose it is, so the answer never passes a quoted claim off as the article's own. A line
     break inside a paragraph (a wrapped text's, `passages.unwrapped`) is shown as the space it stands for."""
@@ -1130,9 +1133,6 @@ def _attributed(citation: Citation) -> str:
     if citation.kind != QUOTE or not citation.speaker or citation.speaker.split()[-1] in quote:
         return quote
     return prompts.render("quoted", speaker=citation.speaker, quote=quote)
-
-
-_LINE_BREAK = re.compile(r"[ \t]*(?<!\n)\n(?!\n)[ \t]*")
 
 
 def _passage_dict(hit: Hit, read: bool) -> dict:

@@ -67,19 +67,21 @@ def _unmentioned_names(question: str, mentioned: _Mentions, skipped: set[str]) -
 
 
 # A country the articles name only by its initials or another name. Of the development questions that
-# name a country or US state, none had it missing from every article retrieved (`runs/exp/place_unmentioned.py`).
+# name a country or US state, none had it missing from every article retrieved (`runs/exp/place_rule.py`).
 PLACE_ALIASES = {"united states": ("u.s", "us", "usa", "america", "american", "americans"),
                  "united kingdom": ("u.k", "uk", "britain", "british"),
                  "united arab emirates": ("uae", "emirati", "emirates")}
 
 
 def _place_in(place: str, mentioned: _Mentions) -> bool:
-    """Whether the texts name a country or US state: by an alias, or by each word of its name or a word
-    that begins with the name's first four letters ("Ukrainian", "Chinese", "Russian")."""
+    """Whether the texts name a country or US state: by an alias, or by each word of its name as it is
+    spelled (no close spellings: "Maine" is not "main"), or by a capitalised word that begins like it, less
+    its last two letters ("Ukrainian", "Chinese", "Russian")."""
     name = " ".join(words(place))
     if any(map(mentioned.holds, PLACE_ALIASES.get(name, ()))):
         return True
-    return all(mentioned(w) or mentioned.begins(w[:4]) for w in name.split() if w not in STOPWORDS)
+    return all(mentioned.holds(w) or mentioned.begins_capitalised(w[:max(4, len(w) - 2)])
+               for w in name.split() if w not in STOPWORDS)
 
 
 def _name_words(text: str) -> list[str]:
@@ -93,7 +95,8 @@ class _Mentions:
     split at white space, once, for a word they don't hold as it is spelled."""
 
     def __init__(self, texts: Iterable[str]):
-        self.text = "\n".join(texts).lower().replace("’", "'")
+        self.cased = "\n".join(texts).replace("’", "'")
+        self.text = self.cased.lower()
         self.tokens: set[str] | None = None
 
     def __call__(self, word: str) -> bool:
@@ -105,13 +108,14 @@ class _Mentions:
         near = {w for t in self.tokens if abs(len(t) - len(word)) <= 4 and word[0] in t[:2] for w in words(t)}
         return any(close_spelling(word, w) for w in near)
 
-    def begins(self, prefix: str) -> bool:
-        """Whether a word of the texts begins with `prefix`."""
-        at = self.text.find(prefix)
+    def begins_capitalised(self, prefix: str) -> bool:
+        """Whether a capitalised word of the texts begins with `prefix` (lower-cased)."""
+        prefix = prefix[:1].upper() + prefix[1:]
+        at = self.cased.find(prefix)
         while at != -1:
-            if at == 0 or not self.text[at - 1].isalnum():
+            if at == 0 or not self.cased[at - 1].isalnum():
                 return True
-            at = self.text.find(prefix, at + 1)
+            at = self.cased.find(prefix, at + 1)
         return False
 
     def holds(self, form: str) -> bool:

@@ -94,7 +94,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
 # told by its single line breaks (a paragraph starts on an indented or blank line): at least
 # `WRAPPED_BREAKS` of them, most after a line that ends no sentence, its lines as long as a page's at
 # the median (`WRAPPED_LINE_CHARS`: Reuters wraps at about 65, e-mail at 72; a list of short headlines
-# isn't wrapped). In the corpora at hand that is 15,805 of the 19,043 Reuters
+# isn't wrapped). In the corpora at hand that is 15,801 of the 19,043 Reuters
 # articles (the rest have fewer than three breaks), none of the 6,339 development articles (one paragraph a
 # line, or blank lines between) and none of ISOT's 2,402.
 WRAPPED_BREAKS = 3
