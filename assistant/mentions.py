@@ -9,7 +9,7 @@ PERSON is mentioned when their surname is (close spellings count: "Puttin", "Zar
 (spaCy's ORG, EVENT, PRODUCT, WORK_OF_ART) when each of its capitalised words is. Cities and regions don't count:
 questions name them where the articles say otherwise ("Moscow's envoy" for the Russian ambassador, "a
 lake in Europe" for one in Italy, both answered from the seeds and the news before places were left out),
-nor do demonyms ("Texan" for an article's "Texas"). Countries and US states do (`_unmentioned_places`):
+nor do demonyms ("Texan" for an article's "Texas"). Countries and US states do (`_place_in`):
 "Which senator from Maine will vote against the tax bill?" was answered "Mike Lee of Utah" from six
 articles that never name Maine. Nor do numbers, which articles round or spell out
 ("around 125,000 SUVs", "a 90-year-old director": 12 answerable development questions answered right
