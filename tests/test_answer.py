@@ -303,19 +303,13 @@ def test_a_passage_only_the_keyword_index_proposes_carries_its_articles_outlet_a
 def test_one_article_alone_answering_is_quoted_with_its_runner_up_sentence(tmp_path):
     """Only one article is about e-scooters: its best sentence (the vote) answers "why" and its runner-up
     (at least a fifth as probable) the "when", so both are quoted; the other article stays out."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "scooters.txt").write_text(
-        "City bans e-scooters\n\nThe city council voted on Tuesday to ban rental e-scooters from the old town "
-        "after a year of complaints from residents. The ban takes effect in May, and the three rental companies "
-        "must remove their scooters by then. Private scooters are not affected.\n", encoding="utf-8")
-    (folder / "parking.txt").write_text(
-        "New parking rules downtown\n\nDrivers will pay more to park downtown from next month, the council said. "
-        "The new rates apply on weekdays between eight and six.\n", encoding="utf-8")
-    index = tmp_path / "index"
-    run_cli("ingest", str(folder), "--index", str(index))
-    answer = json.loads(run_cli("ask", "Why did the council ban rental e-scooters, and when?", "--index", str(index),
-                                "--json").stdout)
+    answer = _ask_folder(tmp_path, {
+        "scooters": "City bans e-scooters\n\nThe city council voted on Tuesday to ban rental e-scooters from the old "
+                    "town after a year of complaints from residents. The ban takes effect in May, and the three "
+                    "rental companies must remove their scooters by then. Private scooters are not affected.\n",
+        "parking": "New parking rules downtown\n\nDrivers will pay more to park downtown from next month, the council "
+                   "said. The new rates apply on weekdays between eight and six.\n"},
+        "Why did the council ban rental e-scooters, and when?")
     assert not answer["abstained"] and [c["doc_id"] for c in answer["citations"]] == ["scooters", "scooters"]
     assert "complaints" in answer["citations"][0]["quote"] and "takes effect in May" in answer["citations"][1]["quote"]
 
@@ -323,18 +317,13 @@ def test_one_article_alone_answering_is_quoted_with_its_runner_up_sentence(tmp_p
 def test_the_person_a_question_names_never_leads_its_answer(tmp_path):
     """"What did Pruitt promote?" is not answered **Scott Pruitt**: the question's own subject, named whole
     in the sentence that answers, is never the short answer."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "pruitt.txt").write_text(
-        "EPA chief's trip to Morocco questioned\n\nEPA Administrator Scott Pruitt, in a trip to Morocco last week, "
-        "promoted U.S. liquefied natural gas. Senator Tom Carper asked the agency's inspector general to audit "
-        "the trip, which he said cost taxpayers $40,000.\n", encoding="utf-8")
-    (folder / "tax.txt").write_text(
-        "Senator Lee backs tax bill\n\nRepublican Senator Mike Lee of Utah said on Monday that he will vote for "
-        "the tax bill, leaving two Republicans undecided.\n", encoding="utf-8")
-    index = tmp_path / "index"
-    run_cli("ingest", str(folder), "--index", str(index))
-    answer = json.loads(run_cli("ask", "What did Pruitt promote in Morocco?", "--index", str(index), "--json").stdout)
+    answer = _ask_folder(tmp_path, {
+        "pruitt": "EPA chief's trip to Morocco questioned\n\nEPA Administrator Scott Pruitt, in a trip to Morocco last "
+                  "week, promoted U.S. liquefied natural gas. Senator Tom Carper asked the agency's inspector "
+                  "general to audit the trip, which he said cost taxpayers $40,000.\n",
+        "tax": "Senator Lee backs tax bill\n\nRepublican Senator Mike Lee of Utah said on Monday that he will vote "
+               "for the tax bill, leaving two Republicans undecided.\n"},
+        "What did Pruitt promote in Morocco?")
     assert not answer["abstained"] and "liquefied natural gas" in answer["citations"][0]["quote"]
     assert "Pruitt" not in (answer["short_answer"] or {}).get("text", "")
 
@@ -344,13 +333,7 @@ def test_a_text_wrapped_at_a_fixed_width_is_quoted_in_whole_sentences(tmp_path):
     answers, across its line breaks, and shows it on one line; the citation is still the article's span."""
     from test_passages import WRAPPED
 
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "aquino.txt").write_text(WRAPPED, encoding="utf-8")
-    index = tmp_path / "index"
-    run_cli("ingest", str(folder), "--index", str(index))
-    answer = json.loads(run_cli("ask", "How much will the government devote to land reform?", "--index", str(index),
-                                "--json").stdout)
+    answer = _ask_one_article(tmp_path, WRAPPED, "How much will the government devote to land reform?")
     quote = answer["citations"][0]["quote"]
     assert quote.startswith("President Corazon Aquino announced") and quote.endswith("failed businesses.")
     assert WRAPPED[answer["citations"][0]["start"]:answer["citations"][0]["end"]] == quote
@@ -410,9 +393,15 @@ def test_a_sentence_two_articles_share_is_quoted_once_and_cited_in_both(tmp_path
 
 def _ask_one_article(tmp_path, text: str, question: str) -> dict:
     """`text` stored as the one article of a new index, then `question` asked of it (`ask --json`)."""
+    return _ask_folder(tmp_path, {"article": text}, question)
+
+
+def _ask_folder(tmp_path, articles: dict[str, str], question: str) -> dict:
+    """Each text stored as an article (`name.txt`) of a new index, then `question` asked of them."""
     folder = tmp_path / "articles"
     folder.mkdir()
-    (folder / "article.txt").write_text(text, encoding="utf-8")
+    for name, text in articles.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
     run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
     return _ask(tmp_path, question)
 
