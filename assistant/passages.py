@@ -88,7 +88,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     return spans
 
 
-# A text wrapped at a fixed width (newswire like Reuters-21578, e-mail, text taken out of a PDF) breaks
+# A text wrapped at a fixed width (newswire like Reuters-21578, e-mail, a PDF saved as text) breaks
 # its lines inside sentences: "… plans to devote to land reform an estimated 24\nbillion pesos". Were each
 # break a sentence's end, answers would quote line fragments and read "24" for the sum. Such a text is
 # told by its single line breaks (a paragraph starts on an indented or blank line): at least
