@@ -9,9 +9,11 @@ PERSON is mentioned when their surname is (close spellings count: "Puttin", "Zar
 (spaCy's ORG, EVENT, PRODUCT, WORK_OF_ART) when each of its capitalised words is. Cities and regions don't count:
 questions name them where the articles say otherwise ("Moscow's envoy" for the Russian ambassador, "a
 lake in Europe" for one in Italy, both answered from the seeds and the news before places were left out),
-nor do demonyms ("Texan" for an article's "Texas"). Countries and US states do (`_place_in`):
-"Which senator from Maine will vote against the tax bill?" was answered "Mike Lee of Utah" from six
-articles that never name Maine. Nor do numbers, which articles round or spell out
+Countries and US states do (`_place_in`): "Which senator from Maine will vote against the tax bill?" was
+answered "Mike Lee of Utah" from six articles that never name Maine. So do peoples and parties (spaCy's
+NORP), by the same measure ("Texan" is named by an article's "Texas"): "How long did the 1984 strike
+close down the British car industry?" was answered "about seven weeks" from articles on the German one.
+Nor do numbers, which articles round or spell out
 ("around 125,000 SUVs", "a 90-year-old director": 12 answerable development questions answered right
 would have been lost), but years do: "Who won the 2020 presidential election?" isn't answered by articles
 about 2016 (of the 44 development questions that give a year, one answerable one has it in none of its
@@ -54,6 +56,8 @@ def _unmentioned_names(question: str, mentioned: _Mentions, skipped: set[str]) -
     """The question's names (spaCy's NER) that `mentioned` doesn't find."""
     missing = []
     for entity in reader._nlp()(question).ents:
+        if entity.label_ == "NORP" and not _place_in(entity.text, mentioned):
+            missing.append(entity.text)
         if entity.label_ not in NAME_LABELS:
             continue
         name = [w for token in entity if token.text[:1].isupper() for w in _name_words(token.text)
@@ -66,19 +70,22 @@ def _unmentioned_names(question: str, mentioned: _Mentions, skipped: set[str]) -
     return missing
 
 
-# A country the articles name only by its initials or another name. Of the development questions that
-# name a country or US state, none had it missing from every article retrieved (`runs/exp/place_rule.py`).
+# A country the articles name only by its initials or another name, or its people's ("British" is named by
+# "Britain" and "UK"). Of the development questions that name a country, a US state, a people or a party,
+# none had it missing from every article retrieved (`runs/exp/place_rule.py`, `runs/exp/norp_rule.py`).
 PLACE_ALIASES = {"united states": ("u.s", "us", "usa", "america", "american", "americans"),
                  "united kingdom": ("u.k", "uk", "britain", "british"),
                  "united arab emirates": ("uae", "emirati", "emirates")}
 
 
 def _place_in(place: str, mentioned: _Mentions) -> bool:
-    """Whether the texts name a country or US state: by an alias, or by each word of its name as it is
-    spelled (no close spellings: "Maine" is not "main"), or by a capitalised word that begins like it, less
-    its last two letters ("Ukrainian", "Chinese", "Russian")."""
+    """Whether the texts name a country, US state or people: by the name or an alias of the country it
+    is, or is the people of, or by each word of its name as it is spelled (no close spellings: "Maine" is
+    not "main"), or by a capitalised word that begins like it, less its last two letters ("Ukrainian",
+    "Chinese", "Russian"; "Texas" for "Texan")."""
     name = " ".join(words(place))
-    if any(map(mentioned.holds, PLACE_ALIASES.get(name, ()))):
+    if any(any(map(mentioned.holds, (country, *aliases)))
+           for country, aliases in PLACE_ALIASES.items() if name == country or name in aliases):
         return True
     return all(mentioned.holds(w) or mentioned.begins_capitalised(w[:max(4, len(w) - 2)])
                for w in name.split() if w not in STOPWORDS)

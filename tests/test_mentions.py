@@ -33,6 +33,14 @@ def test_a_country_or_us_state_counts_by_its_name_an_alias_or_a_word_made_from_i
     assert unmentioned("Did Ukraine and the United States meet?", articles) == []
 
 
+def test_a_people_counts_by_its_name_its_countrys_or_a_word_made_from_it():
+    german = ["The 1984 strike closed down the German car industry for about seven weeks."]
+    assert unmentioned("How long did the strike close down the British car industry?", german) == ["British"]
+    assert unmentioned("How long did the strike close down the British car industry?",
+                       german + ["UK carmakers were spared."]) == []
+    assert unmentioned("What did Texan officials say?", ["Texas officials said so."]) == []
+
+
 def test_places_and_words_naming_the_article_are_not_checked():
     # "a lake in Europe" is Lake Garda in Italy to the article (a region, not a country or US state); the
     # outlet names the article asked about.
