@@ -8,7 +8,7 @@ checked against the whole text of every article whose passages were read, not th
 PERSON is mentioned when their surname is (close spellings count: "Puttin", "Zarakia"), any other name
 (spaCy's ORG, EVENT, PRODUCT, WORK_OF_ART) when each of its capitalised words is. Cities and regions don't count:
 questions name them where the articles say otherwise ("Moscow's envoy" for the Russian ambassador, "a
-lake in Europe" for one in Italy, both answered from the seeds and the news before places were left out),
+lake in Europe" for one in Italy, both answered from the seeds and the news before places were left out).
 Countries and US states do (`_place_in`): "Which senator from Maine will vote against the tax bill?" was
 answered "Mike Lee of Utah" from six articles that never name Maine. So do peoples and parties (spaCy's
 NORP), by the same measure ("Texan" is named by an article's "Texas"): "How long did the 1984 strike
