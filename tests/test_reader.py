@@ -199,6 +199,7 @@ def test_a_sentence_naming_a_rival_of_the_bold_answer_is_not_quoted_beside_it(tm
     ("Which college sport set a world record for attendance this week?", "thing"),
     ("whats the name of the russian ambasador", "name"),
     ("What did Peskov claim about Clinton's advisors?", None),
+    ("What is OPEC's agreed output ceiling?", "number"), ("What was Acme's first-quarter profit?", "number"),
     ("What reason did the Russian official give for the Kremlin favoring the Republican candidate?", None),
     ("What is Moscow's view of the new American president's performance so far?", None),
     # What someone did is a thing unless the doing is saying, thinking or doing itself.
