@@ -76,6 +76,12 @@ _REPORTED_END = re.compile(rf"(?:,\s+|(?<=\s\s))(?:[Tt]he\s+)?(?P<who>{_NAME})\s
                            rf"(?:\s+(?:[a-z0-9][\w’'-]*|{_DAY})){{0,4}}\W*$")
 # "According to a police spokesman, …": an unnamed speaker opening the sentence.
 _ACCORDING_UNNAMED = re.compile(rf"^\W*According to\s+(?P<who>(?:the|a|an)\s+(?:[a-z][\w’'-]*\s+){{0,2}}[a-z][\w’'-]*),")
+# "An unclassified State Department cable, seen by Reuters, said: …": the outlet only saw what speaks, a
+# document, which speaks unnamed ("an unclassified State Department cable"; ISOT's articles labelled the
+# cable's words Reuters's). `_SEEN_BY` ends the words before such an agent.
+_SEEN_BY = re.compile(r"\b(?:seen|obtained|reviewed|viewed|received)\s+by\s+(?:[Tt]he\s+)?$")
+_DOCUMENT_START = re.compile(rf"^\W*(?P<who>(?:The|A|An)\s+[^,;:“”\"]{{1,60}}?),\s+(?:seen|obtained|reviewed|viewed|"
+                             rf"received)\s+by\s+[^,;:]{{1,60}},\s+(?:[a-z]+\s+){{0,2}}?(?:{_VERBS})\b")
 # A verb of saying later in the sentence, after "and", that the asked one's passive verb runs on to.
 _AND_SAID = re.compile(rf"[^.;:!?]*?\band\s+(?:[a-z]+ly\s+)?(?:{_VERBS})\b")
 # A match that ends on a passive verb ("were announced", "is being asked").
@@ -241,6 +247,8 @@ def _attribution(plain: str) -> tuple[str | None, str | None]:
             if (pattern is _BEFORE_VERB and tail and match.end() == tail.end()
                     and not set(tail["who"].lower().split()) & _NOT_IN_SPEAKER):
                 continue
+            if _SEEN_BY.search(plain, 0, match.start("who")):  # who saw the document, not who says it
+                continue
             reference = re.fullmatch(_REFERENCE, match["who"])
             # "New measures were announced on Tuesday": a passive verb's subject is what was said, not who;
             # but "When Montalbano was asked …, he said: …" has him answer.
@@ -272,7 +280,8 @@ def _unnamed(plain: str) -> str | None:
     """The speaker a sentence's own words give without a name ("officials", "the owners"), if any. Never
     referred back to: "he" after "…, the owners said" is not the owners."""
     # The attribution closes the sentence: its last words are searched, not every comma.
-    found = _UNNAMED_END.search(plain[-_TAIL_CHARS:]) or _UNNAMED_START.search(plain) or _ACCORDING_UNNAMED.search(plain)
+    found = (_DOCUMENT_START.search(plain) or _UNNAMED_END.search(plain[-_TAIL_CHARS:]) or _UNNAMED_START.search(plain)
+             or _ACCORDING_UNNAMED.search(plain))
     who = found and next(filter(None, (found.groupdict().get(g) for g in ("who", "who2", "who3"))), None)
     # "…,” Jamie Yocono, her granddaughter, tearfully recalled": an adverb is no one.
     # A blanked quote inside the words ("Jackson, a “known fugitive,” police said") is no one's name either.

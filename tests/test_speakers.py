@@ -53,6 +53,20 @@ def test_a_quote_closed_without_a_space_after_it_ends_there():
     assert found["Harry Kazianis, an analyst, said, “Moscow will not take kindly to it.”"].speaker == "Harry Kazianis"
 
 
+@pytest.mark.parametrize("sentence, speaker", [
+    ("An unclassified State Department cable, seen by Reuters, said: “Russia tries to weaken trust.”",
+     "an unclassified State Department cable"),
+    ("The memo, obtained by The Associated Press, says the agency will cut 300 jobs.", "the memo"),
+    ("Southwest CEO Bob Jordan, in a message to employees obtained by CNN, acknowledged the delays.", "Bob Jordan"),
+    ("Peskov, seen by many as Putin's voice, said the talks failed.", "Peskov")])
+def test_the_outlet_that_saw_a_document_is_not_its_speaker(sentence, speaker):
+    """"…, seen by Reuters, said" is the document's claim: Reuters only saw it. Nor does the next quote
+    lend its speaker to the document's words."""
+    text = f"The talks stalled. {sentence} “We are not worried,” Smith said."
+    found = {text[v.start:v.end]: v for v in voices(text)}
+    assert found[sentence].speaker == speaker, found[sentence]
+
+
 def test_reported_claim_and_pronoun_refer_back():
     text = "Maria Lopez said the bridge was safe. She added that repairs would start in May. It rained."
     kinds = [(v.kind, v.speaker) for v in voices(text)]
