@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -68,6 +69,22 @@ def run_cli(*args: str, check: bool = True, prefix: tuple[str, ...] = ()) -> sub
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return result
+
+
+def ask_folder(tmp_path, articles: dict[str, str], question: str) -> dict:
+    """Each text stored as an article (`name.txt`) of a new index, then `question` asked of them
+    (`ask --json`)."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, text in articles.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
+    return ask_index(tmp_path, question)
+
+
+def ask_index(tmp_path, question: str) -> dict:
+    """`question` asked of the index under `tmp_path` (`ask --json`)."""
+    return json.loads(run_cli("ask", question, "--index", str(tmp_path / "index"), "--json").stdout)
 
 
 def free_port() -> int:

@@ -6,7 +6,7 @@ import pytest
 from assistant.answer import QuestionError
 from assistant.questions import analyse
 from assistant.settings import Settings
-from conftest import CLINTON_ADVISORS, SEED_IDS, SEEDS, copy_seeds, run_cli
+from conftest import CLINTON_ADVISORS, SEED_IDS, SEEDS, ask_folder, ask_index, copy_seeds, run_cli
 
 ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
 
@@ -303,7 +303,7 @@ def test_a_passage_only_the_keyword_index_proposes_carries_its_articles_outlet_a
 def test_one_article_alone_answering_is_quoted_with_its_runner_up_sentence(tmp_path):
     """Only one article is about e-scooters: its best sentence (the vote) answers "why" and its runner-up
     (at least a fifth as probable) the "when", so both are quoted; the other article stays out."""
-    answer = _ask_folder(tmp_path, {
+    answer = ask_folder(tmp_path, {
         "scooters": "City bans e-scooters\n\nThe city council voted on Tuesday to ban rental e-scooters from the old "
                     "town after a year of complaints from residents. The ban takes effect in May, and the three "
                     "rental companies must remove their scooters by then. Private scooters are not affected.\n",
@@ -317,7 +317,7 @@ def test_one_article_alone_answering_is_quoted_with_its_runner_up_sentence(tmp_p
 def test_the_person_a_question_names_never_leads_its_answer(tmp_path):
     """"What did Pruitt promote?" is not answered **Scott Pruitt**: the question's own subject, named whole
     in the sentence that answers, is never the short answer."""
-    answer = _ask_folder(tmp_path, {
+    answer = ask_folder(tmp_path, {
         "pruitt": "EPA chief's trip to Morocco questioned\n\nEPA Administrator Scott Pruitt, in a trip to Morocco last "
                   "week, promoted U.S. liquefied natural gas. Senator Tom Carper asked the agency's inspector "
                   "general to audit the trip, which he said cost taxpayers $40,000.\n",
@@ -350,14 +350,9 @@ def test_a_sentence_addressed_to_a_model_is_never_quoted(injected_index):
 
 def test_a_sentence_opening_on_the_city_is_not_quoted_with_the_headline_line_above_it(tmp_path):
     """"The city …" points back to the sentence before it, except where that is a text file's headline."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
     text = ("City bans rented e-scooters\n\nThe city council voted on Monday to ban rented e-scooters from the old "
             "town. Riders left them on pavements, the mayor said.\n")
-    (folder / "scooters.txt").write_text(text, encoding="utf-8")
-    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
-    answer = json.loads(run_cli("ask", "What did the city council ban on Monday?", "--index", str(tmp_path / "index"),
-                                "--json").stdout)
+    answer = ask_folder(tmp_path, {"scooters": text}, "What did the city council ban on Monday?")
     quotes = [c["quote"] for c in answer["citations"]]
     assert quotes and quotes[0].startswith("The city council voted") and all(text[c["start"]:c["end"]] == c["quote"]
                                                                            for c in answer["citations"])
@@ -393,21 +388,7 @@ def test_a_sentence_two_articles_share_is_quoted_once_and_cited_in_both(tmp_path
 
 def _ask_one_article(tmp_path, text: str, question: str) -> dict:
     """`text` stored as the one article of a new index, then `question` asked of it (`ask --json`)."""
-    return _ask_folder(tmp_path, {"article": text}, question)
-
-
-def _ask_folder(tmp_path, articles: dict[str, str], question: str) -> dict:
-    """Each text stored as an article (`name.txt`) of a new index, then `question` asked of them."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    for name, text in articles.items():
-        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
-    return _ask(tmp_path, question)
-
-
-def _ask(tmp_path, question: str) -> dict:
-    return json.loads(run_cli("ask", question, "--index", str(tmp_path / "index"), "--json").stdout)
+    return ask_folder(tmp_path, {"article": text}, question)
 
 
 def test_a_sentence_calling_the_answer_what_the_question_does_is_quoted_with_the_one_naming_it(tmp_path):
@@ -437,7 +418,7 @@ def test_a_sentence_pointing_back_past_a_link_is_quoted_alone(tmp_path):
     answer = _ask_one_article(tmp_path, text, "When was the closest the Nuggets have come to a title?")
     assert any(c["quote"].startswith("This is the closest the Nuggets have come") for c in answer["citations"]), answer
     assert not any("More:" in c["quote"] for c in answer["citations"])
-    answer = _ask(tmp_path, "Would this be Denver's first NBA Finals victory?")
+    answer = ask_index(tmp_path, "Would this be Denver's first NBA Finals victory?")
     assert any(c["quote"].startswith("Have the Nuggets ever won a championship?") for c in answer["citations"]), answer
 
 

@@ -4,7 +4,7 @@ models trained by `assistant train-reader` (cross-validated by group) and used b
 import json
 
 import pytest
-from conftest import SEED_IDS, SEEDS, run_cli
+from conftest import SEED_IDS, SEEDS, ask_folder, run_cli
 
 from assistant.answer_types import expected_kind
 from assistant.reader import MODEL_FILE as MODEL
@@ -154,14 +154,9 @@ def test_a_common_thing_is_a_noun_phrase_candidate_and_another_article_naming_it
 def test_newswire_abbreviations_are_read_as_the_amounts_they_write(tmp_path):
     """"9.7 mln dlrs" is an amount of money and "12 pct" a share, as "9.7 million dollars" would be: the
     candidates of a newswire text are whole amounts, not bare numbers, at offsets into the text itself."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
     text = ("ACME CORP PROFIT RISES\n\nAcme Corp said it earned 9.7 mln dlrs in the first quarter, up 12 pct "
             "from 8.6 mln dlrs a year earlier, on sales of 1.2 bln dlrs.\n")
-    (folder / "acme.txt").write_text(text, encoding="utf-8")
-    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
-    answer = json.loads(run_cli("ask", "How much did Acme earn in the first quarter?", "--index",
-                                str(tmp_path / "index"), "--json").stdout)
+    answer = ask_folder(tmp_path, {"acme": text}, "How much did Acme earn in the first quarter?")
     found = {(c["text"], c["label"]) for c in answer["candidates"]}
     assert {("9.7 mln dlrs", "MONEY"), ("8.6 mln dlrs", "MONEY")} <= found, found
     assert ("9.7", "CARDINAL") not in found
