@@ -22,20 +22,23 @@ happen happened reason whats many much
 """.split())
 
 
-# Spellings of one word that the word pattern would split or miss: "U.S." is the question's "US", and
+# Spellings of one word that the word pattern splits or misses: "U.S." is the question's "US", and
 # "Aug. 14" the article's "August 14". Without them a reason said no passage mentions “US” of passages
-# saying "U.S." (development questions rtqa-20230929_10, rtqa-20230714_14).
+# saying "U.S." (development questions rtqa-20230929_10, rtqa-20230714_14). `words` runs over every
+# passage read, many times a question: a text is rewritten only where `_SPELLED` finds one.
 _INITIALS = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![^\W_])")
 _MONTHS = {"Jan": "January", "Feb": "February", "Mar": "March", "Apr": "April", "Jun": "June", "Jul": "July",
            "Aug": "August", "Sep": "September", "Sept": "September", "Oct": "October", "Nov": "November",
            "Dec": "December"}
 _MONTH = re.compile(rf"\b({'|'.join(_MONTHS)})(?:\.|(?=\s+\d))")
+_SPELLED = re.compile(r"[A-Za-z]\.[A-Za-z]\.|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[.\s]")
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words, possessives folded ("Clinton’s" → "clinton"), initials joined ("U.S." → "us")
     and months written out ("Aug. 14" → "august 14")."""
-    text = _MONTH.sub(lambda m: _MONTHS[m[1]], _INITIALS.sub(lambda m: m[0].replace(".", ""), text))
+    if _SPELLED.search(text):
+        text = _MONTH.sub(lambda m: _MONTHS[m[1]], _INITIALS.sub(lambda m: m[0].replace(".", ""), text))
     found = [w.lower() for w in _WORD.findall(text)]
     return [(w[:-2] if w.endswith(_POSSESSIVE) else w).replace("’", "'") for w in found]
 
