@@ -420,6 +420,8 @@ def _read_feed(path: Path, raw: bytes, limits: Limits) -> Iterator[Article | Rej
         root = ElementTree.fromstring(raw)
     except ElementTree.ParseError as exc:  # also what an entity bomb or an external entity ends in
         raise ValueError(f"malformed XML ({_one_line(exc)}); fix or remove the file") from None
+    except LookupError as exc:  # a declared encoding Python doesn't know ("UTF.8"): found by the loaders' fuzz test
+        raise ValueError(f"XML in an unknown encoding ({_one_line(exc)}); save it as UTF-8") from None
     atom = root.tag == f"{_ATOM}feed"
     if atom:
         outlet, items = _child_text(root, f"{_ATOM}title"), root.findall(f"{_ATOM}entry")
