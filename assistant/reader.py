@@ -136,6 +136,16 @@ def tag(nlp, texts: list[str], parsed: bool) -> Iterator[tuple[Entity, ...]]:
         yield entities + _chunks(doc) if parsed else entities
 
 
+# Newswire's abbreviations ("9.7 mln dlrs", "12 pct"), read by the NER as the words they stand for: its
+# token vectors start from each word's norm, and the small model never learned these. Read so, "9.7 mln
+# dlrs" is MONEY and "12 pct" PERCENT; before, "9.7" was a CARDINAL and "dlrs" nothing (Reuters-21578,
+# `tests/test_reader.py`). The offsets stay the text's own: only the norms change.
+NEWSWIRE_WORDS = {"mln": "million", "bln": "billion", "dlrs": "dollars", "dlr": "dollar", "pct": "percent",
+                  "cts": "cents", "stg": "sterling"}
+NEWSWIRE_READINGS = 1  # raised whenever NEWSWIRE_WORDS changes, so stored entities are read again
+_NEWSWIRE = re.compile(rf"\b(?:{'|'.join(NEWSWIRE_WORDS)})\b", re.IGNORECASE)
+
+
 def entity_key(text: str) -> str:
     """Names a sentence's stored entities (its text decides them, and for a sentence with newswire's
     abbreviations the readings `NEWSWIRE_WORDS` gives them: entities stored before those readings are
@@ -233,16 +243,6 @@ def _load_nlp():
         for form in (short, short.capitalize(), short.upper()):
             nlp.vocab[form].norm_ = written
     return nlp
-
-
-# Newswire's abbreviations ("9.7 mln dlrs", "12 pct"), read by the NER as the words they stand for: its
-# token vectors start from each word's norm, and the small model never learned these. Read so, "9.7 mln
-# dlrs" is MONEY and "12 pct" PERCENT; before, "9.7" was a CARDINAL and "dlrs" nothing (Reuters-21578,
-# `tests/test_reader.py`). The offsets stay the text's own: only the norms change.
-NEWSWIRE_WORDS = {"mln": "million", "bln": "billion", "dlrs": "dollars", "dlr": "dollar", "pct": "percent",
-                  "cts": "cents", "stg": "sterling"}
-NEWSWIRE_READINGS = 1  # raised whenever NEWSWIRE_WORDS changes, so stored entities are read again
-_NEWSWIRE = re.compile(rf"\b(?:{'|'.join(NEWSWIRE_WORDS)})\b", re.IGNORECASE)
 
 
 @functools.cache

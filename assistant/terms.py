@@ -31,7 +31,7 @@ _MONTHS = {"Jan": "January", "Feb": "February", "Mar": "March", "Apr": "April", 
            "Aug": "August", "Sep": "September", "Sept": "September", "Oct": "October", "Nov": "November",
            "Dec": "December"}
 _MONTH = re.compile(rf"\b({'|'.join(_MONTHS)})(?:\.|(?=\s+\d))")
-_SPELLED = re.compile(r"[A-Za-z]\.[A-Za-z]\.|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[.\s]")
+_SPELLED = re.compile(rf"[A-Za-z]\.[A-Za-z]\.|\b(?:{'|'.join(_MONTHS)})[.\s]")
 
 
 def words(text: str) -> list[str]:
