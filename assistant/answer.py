@@ -22,8 +22,8 @@ from typing import Callable
 import numpy as np
 
 from assistant import article_facts, describe, embedder, mentions, prompts, reader
-from assistant.answer_types import (DATE, NUMBER, asks_count, asks_length, asks_person, asks_share, candidates,
-                                    offers)
+from assistant.answer_types import (DATE, NUMBER, WHO_LABELS, asks_count, asks_length, asks_person, asks_share,
+                                    asks_who, candidates, offers)
 from assistant.articles import Article
 from assistant.passages import addresses_a_model, is_page_furniture, reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
@@ -586,14 +586,19 @@ def may_lead(question: Question, candidate: reader.Candidate, threshold: float) 
     # The probability from which the best candidate leads the answer was chosen by `train-reader` on the
     # training weeks (see the model's "short_answer_from"). A candidate of another kind than the question
     # asks for ("Sergey" for "how many people …", "flights" for "which airline") never leads: of the 10
-    # shown so out-of-fold on the development set (`runs/eval-dev-final8`), none was the answer. Nor does
-    # one the question itself names ("Florida" for "Florida Gov. Ron DeSantis … in which state?"): of the
-    # 18 shown so (`runs/eval-dev-sp1`), none was the answer. Nor does a count for "how long" ("more than
-    # 11,000" for "how long could the work stoppage last?", the one such short answer out-of-fold on
-    # April–June, `runs/eval-oof-kp3`: wrong); a length leads it ("months", "90 days"). The same for a
+    # shown so out-of-fold on the development set (`runs/eval-dev-final8`), none was the answer. (One the
+    # question itself names, "Florida" for "Florida Gov. Ron DeSantis … in which state?", is no candidate:
+    # `reader.candidates`; of the 18 shown before, `runs/eval-dev-sp1`, none was the answer.) Nor does a
+    # count for "how long" ("more than 11,000" for "how long could the work stoppage last?", the one such
+    # short answer out-of-fold on April–June, `runs/eval-oof-kp3`: wrong); a length leads it ("months",
+    # "90 days"). The same for a
     # share ("what percentage …": "60%", "half", not a count) and for an amount of money where the
     # question counts something else (`answer_types.asks_count`); and only a person leads "which
-    # senator …?" (`answer_types.asks_person`). A question that says what it calls the person ("Who is the
+    # senator …?" (`answer_types.asks_person`), and a "who" question only a person, organisation or country
+    # (`answer_types.asks_who`). Nor does a known place of another kind than asked ("Beijing" for "which
+    # country", "US" for "which state", `reader._place_kind`): of the 9 best candidates so out-of-fold on the
+    # development set and on October–December with the shipped model (`runs/eval-dev-s37c`, `-od-s37c`),
+    # none was the answer, and 3 had led. A question that says what it calls the person ("Who is the
     # Russian ambassador?", `reader.who_called`) is answered by the name beside that description, never by
     # another name of the story: see `NEAR_DESCRIPTION`. Nor does a person the question names by surname
     # ("Scott Pruitt" for "What did Pruitt promote in Morocco?", `_names_subject`): no such short answer
@@ -601,8 +606,10 @@ def may_lead(question: Question, candidate: reader.Candidate, threshold: float) 
     # articles it led the one question with such a subject.
     asked = set(words(question.text))
     return (candidate.probability >= threshold and bool(candidate.features["type_match"])
-            and candidate.features["in_question"] < 1 and not _names_subject(candidate, asked)
+            and not _names_subject(candidate, asked)
             and (candidate.label == "PERSON" or not asks_person(question.text))
+            and (candidate.label in WHO_LABELS or not asks_who(question.focus or question.text))
+            and candidate.features.get("place_kind", 0.0) >= 0
             and (reader.who_called(question) is None or candidate.features["near_kind"] >= NEAR_DESCRIPTION)
             and (question.expects != NUMBER
                  or ((not (asks_length(asked) or asks_share(asked)) or offers(candidate.text, NUMBER, asked))
@@ -946,7 +953,16 @@ def _missing_as_asked(question: Question, read: list[Hit]) -> list[str]:
     reason's wording: as evidence, such endings were tried and not kept (`docs/reading-log.md`, *Tried*)."""
     terms = _missing_terms(question, read)
     held = {_base_form(w) for n in read for w in words(n.text + " " + n.metadata["title"])} if terms else set()
-    return list(dict.fromkeys(_as_asked(t, question.text) for t in terms if _base_form(t) not in held))
+    return list(dict.fromkeys(_as_asked(t, question.text) for t in terms
+                              if _base_form(t) not in held and not _named_otherwise(t, held)))
+
+
+def _named_otherwise(term: str, held: set[str]) -> bool:
+    """Whether the passages name the country `term` names by another of its names ("US" by "American",
+    `mentions.other_names`): "Which major strike in the US ended this week?" was abstained on saying no
+    passage mentioned “US”. The reason's wording only: as evidence it changed 4 of the development set's
+    1,324 answers out-of-fold, one answerable question lost (`runs/eval-dev-s40` against `-s39`)."""
+    return any(all(_base_form(w) in held for w in name.split()) for name in mentions.other_names(term))
 
 
 def _base_form(word: str) -> str:

@@ -78,14 +78,20 @@ PLACE_ALIASES = {"united states": ("u.s", "us", "usa", "america", "american", "a
                  "united arab emirates": ("uae", "emirati", "emirates")}
 
 
+def other_names(word: str) -> tuple[str, ...]:
+    """The other names of the country `word` names in `PLACE_ALIASES` ("us" → "united states", "u.s",
+    "usa", "america", …); none for any other word."""
+    return next(((country, *aliases) for country, aliases in PLACE_ALIASES.items()
+                 if word == country or word in aliases), ())
+
+
 def _place_in(place: str, mentioned: _Mentions) -> bool:
     """Whether the texts name a country, US state or people: by the name or an alias of the country it
     is, or is the people of, or by each word of its name as it is spelled (no close spellings: "Maine" is
     not "main"), or by a capitalised word that begins like it, less its last two letters ("Ukrainian",
     "Chinese", "Russian"; "Texas" for "Texan")."""
     name = " ".join(words(place))
-    if any(any(map(mentioned.holds, (country, *aliases)))
-           for country, aliases in PLACE_ALIASES.items() if name == country or name in aliases):
+    if any(map(mentioned.holds, other_names(name))):
         return True
     return all(mentioned.holds(w) or mentioned.begins_capitalised(w[:max(4, len(w) - 2)])
                for w in name.split() if w not in STOPWORDS)

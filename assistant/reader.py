@@ -279,9 +279,10 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     total_support = sum(max(s.support, 0.0) for s in read) or 1.0
     groups: dict[str, list] = {}
     for sentence, entities in zip(read, docs):
+        dateline = _DATELINE.match(sentence.text)
         for ent in entities:
             key = " ".join(words(ent.text))
-            if key:
+            if key and not (dateline and ent.start_char < dateline.end()):
                 groups.setdefault(key, []).append((sentence, ent))
     groups = _merge_spellings(groups)
     heads: dict[str, set] = {}
@@ -289,7 +290,10 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
         heads.setdefault(key.split()[-1], set()).update((s.doc_id, s.start) for s, _ in mentions)
     expected = LABELS_OF_KIND[question.expects]
     title_words = {s.doc_id: set(words(s.title)) for s in read}
-    keys = list(groups)
+    # A candidate made wholly of the question's words ("Fox News" for "Which Fox News host …?") never
+    # leads (`answer.may_lead`); left among the rest, it took their probability, set the kind similarity
+    # they were measured against, and, ranked first, kept every other from leading.
+    keys = [key for key in groups if _in_question(key.split(), asked, asked_words) < 1]
     kind = _kind_of(question)
     kind_similarity = _kind_similarity(kind, keys, encoder)
     kind_head = {stem(w) for w in words(who_called(question) or kind)[-1:]}
@@ -306,8 +310,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
         features = {
             "type_match": float(any(e.label_ in expected for _, e in mentions)),
             # "items" for "what item …", "hornets" for "which hornet …": the question's word, not an answer.
-            "in_question": sum(_word_base(t) in asked or any(close_spelling(t, w) for w in asked_words)
-                               for t in tokens) / len(tokens),
+            "in_question": _in_question(tokens, asked, asked_words),
             # The answer sits beside what the question asks about ("with host Fareed Zakaria" for
             # "who interviewed …"): 1 / (1 + words between the candidate and the nearest question word).
             "near_question": max(_nearness(s.text, e.start_char, e.end_char, asked_stems, rivalled[s.text])
@@ -344,6 +347,18 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     for candidate, p in zip(found, probabilities(found, model)):
         candidate.probability = p
     return sorted(found, key=lambda c: c.probability, reverse=True)
+
+
+# A wire story's dateline ("WASHINGTON (AP) — ", "AUGUSTA, Ga. — ", "NEW YORK (Reuters) - ", "CNN — ") says
+# where it was filed, not what happened: "WASHINGTON" led "Which state is Santos from?". Capitals, a
+# state's short form, the agency, a day, then a dash. 752 paragraphs of the development corpus open so.
+_DATELINE = re.compile(r"[A-Z][A-Z.&'’]*(?:[ ,]+[A-Z][A-Z.&'’]*)*(?:, [A-Z][a-z]{1,5}\.)?(?: \([A-Za-z][\w ]*\))?"
+                       r"(?:, [A-Z][a-z]+\.? \d{1,2})?\s*(?:—|–|--|-)(?:\s|$)")
+
+
+def _in_question(tokens: list[str], asked: set[str], asked_words: set[str]) -> float:
+    """The share of a candidate's words the question holds, as it is or spelled close."""
+    return sum(_word_base(t) in asked or any(close_spelling(t, w) for w in asked_words) for t in tokens) / len(tokens)
 
 
 def _place_kind(asked: str | None, name: str) -> float:

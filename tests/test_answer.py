@@ -147,6 +147,18 @@ def test_an_abstention_names_the_question_words_no_passage_read_holds(seed_assis
         assert not any(re.search(rf"\b{re.escape(word)}\b", p["text"] + " " + p["title"], re.IGNORECASE) for p in read), word
 
 
+def test_an_abstention_never_says_a_country_is_missing_that_a_passage_names_another_way():
+    """"US" is named by "American" (not "UK"): an abstention's reason doesn't call it missing."""
+    from types import SimpleNamespace
+
+    from assistant.answer import _missing_as_asked
+    from assistant.questions import analyse
+
+    read = [SimpleNamespace(text="American auto workers ended their six-week strike.", metadata={"title": "Deal"})]
+    assert _missing_as_asked(analyse("Which major strike in the US ended this week?"), read) == ["“major”"]
+    assert _missing_as_asked(analyse("Which strike in the UK ended?"), read) == ["“UK”"]
+
+
 def test_an_abstention_never_says_a_word_is_missing_that_a_passage_holds_with_another_ending(seed_assistant):
     """"with host Fareed Zakaria": the missing-words evidence stems crudely and misses "hosts", but the
     reason given must still be true of the passages."""

@@ -4,10 +4,10 @@ models trained by `assistant train-reader` (cross-validated by group) and used b
 import json
 
 import pytest
-from conftest import SEED_IDS, SEEDS, ask_folder, run_cli
+from conftest import SEED_IDS, SEEDS, ask_folder, ask_index, run_cli
 
-from assistant.answer_types import expected_kind
-from assistant.reader import MODEL_FILE as MODEL
+from assistant.answer_types import asked_place_kind, expected_kind
+from assistant.reader import MODEL_FILE as MODEL, _place_kind
 from assistant.questions import analyse
 
 ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
@@ -144,11 +144,26 @@ def test_a_common_thing_is_a_noun_phrase_candidate_and_another_article_naming_it
     assert answer["short_answer"]["text"] == "olive oil"
     assert {c["doc_id"] for c in answer["citations"]} == {"coffee", "baristas"}
     assert all("olive oil" in c["quote"] for c in answer["citations"])
-    # "the drinks" restates the question's "drink": a candidate marked as the question's own word.
+    # "the drinks" restates the question's "drink": no candidate, since the question's own words never lead.
     other = json.loads(run_cli("ask", "Which drink gets a velvety texture from its new ingredient?", "--index",
                                str(index), "--json").stdout)
-    drinks = [c for c in other["candidates"] if "drinks" in c["text"].split()]
-    assert drinks and all(c["features"]["in_question"] > 0 for c in drinks)
+    assert other["candidates"] and all(c["features"]["in_question"] < 1 for c in other["candidates"])
+    assert not [c for c in other["candidates"] if c["text"].lower() in ("drinks", "the drinks")]
+
+
+def test_neither_the_questions_own_words_nor_a_dateline_is_a_candidate(tmp_path):
+    """"Fox News" is the question's own words, and "WASHINGTON (AP) — " where the story was filed: neither
+    answers, and neither takes the probability of the names that could."""
+    texts = {"carlson": "Fox News parts ways with Tucker Carlson\n\nNEW YORK (AP) — Fox News said Monday it had "
+                        "parted ways with host Tucker Carlson, days after settling a defamation lawsuit.\n",
+             "santos": "House expels George Santos\n\nWASHINGTON (AP) — The House expelled Rep. George Santos of "
+                       "New York on Friday after a scathing report from the Ethics Committee.\n"}
+    answer = ask_folder(tmp_path, texts, "Which Fox News host parted ways with the network this week?")
+    found = [c["text"] for c in answer["candidates"]]
+    assert "Tucker Carlson" in found and "Fox News" not in found, found
+    assert "NEW YORK" not in found and "AP" not in found
+    found = [c["text"] for c in ask_index(tmp_path, "Which state is Santos from?")["candidates"]]
+    assert "New York" in found and "WASHINGTON" not in found, found
 
 
 def test_newswire_abbreviations_are_read_as_the_amounts_they_write(tmp_path):
@@ -297,12 +312,20 @@ def test_who_the_question_calls_the_person_and_a_title_held_by_another_is_not_ne
     ("Which senator voted against the repeal?", "Susan Collins", "PERSON", True),
     ("Which city will host the convention?", "Chicago", "GPE", True),
     ("Which host city was chosen for the 2030 Games?", "Chicago", "GPE", True),
+    ("Who is the new speaker of the House?", "Republicans", "NORP", False),  # a party, not who
+    ("Who won the Nobel Peace Prize?", "Narges Mohammadi", "PERSON", True),
+    ("Whose album became Spotify's most streamed?", "Un Verano Sin Ti", "WORK_OF_ART", False),
+    ("In 2023, who won the Women's World Cup?", "Spain", "GPE", True),
+    ("Which film, whose director is Greta Gerwig, led the box office?", "Barbie", "WORK_OF_ART", True),
+    ("The balloon sent data back to which country?", "Beijing", "GPE", False),  # a city, not a country
+    ("The balloon sent data back to which country?", "China", "GPE", True),
 ])
 def test_a_short_answer_leads_in_bold_only_in_the_form_the_question_asks_for(question, text, label, leads):
     from assistant.answer import may_lead
     from assistant.reader import Candidate
 
-    features = {"type_match": 1.0, "in_question": 0.0}
+    features = {"type_match": 1.0, "in_question": 0.0,
+                "place_kind": _place_kind(asked_place_kind(question), text) if label == "GPE" else 0.0}
     assert may_lead(analyse(question), Candidate(text, "d", 0, len(text), label, None, features, 0.9), 0.5) is leads
     assert not may_lead(analyse(question), Candidate(text, "d", 0, len(text), label, None, features, 0.4), 0.5)
 
@@ -322,7 +345,4 @@ def test_a_short_answer_leads_in_bold_only_in_the_form_the_question_asks_for(que
 def test_a_place_of_another_kind_than_asked_is_told_apart(question, name, value):
     """"Which state …?" answered **Miami**, "which city …?" **Scotland**: the NER model tags both GPE, so
     the reader learns from the gazetteer's kinds whether a place is the kind the question asks for."""
-    from assistant.answer_types import asked_place_kind
-    from assistant.reader import _place_kind
-
     assert _place_kind(asked_place_kind(question), name) == value
