@@ -839,8 +839,12 @@ def _candidates_with_antecedents(question: Question, kind: str | None, sentences
 
 
 def _cite(n: int, sentence: _Sentence, article_voices: list[Voice]) -> Citation:
+    """The sentence cited, less a wire story's dateline ("WASHINGTON (AP) — "): where it was filed, not
+    what it says, which the citation's outlet and date already give."""
     voice = voice_in(article_voices, sentence.start, sentence.end)
-    return Citation(n, sentence.doc_id, sentence.title, sentence.start, sentence.end, sentence.text,
+    skip = reader.dateline_end(sentence.text)
+    skip = skip if skip < len(sentence.text) else 0
+    return Citation(n, sentence.doc_id, sentence.title, sentence.start + skip, sentence.end, sentence.text[skip:],
                     round(sentence.support, 4), sentence.outlet, sentence.published_at, voice.kind, voice.speaker)
 
 

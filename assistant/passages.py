@@ -167,10 +167,16 @@ def _introduces(sentence: str, following: str) -> bool:
     return ("\n" in following and following.lstrip()[:1] in "“‘\"" and len(sentence.split()) <= INTRO_WORDS)
 
 
+# What follows a dateline's state ("ANAHEIM, Calif. (AP) — …", "AUGUSTA, Ga. — …"): the agency, then a
+# dash. A sentence never opens so; it had been quoted as "(AP) — The Los Angeles Angels …".
+_DATELINE_GOES_ON = re.compile(r"\([A-Z][\w ]*\)\s*[-—–]|—|–|--")
+
+
 def _continues(text: str, start: int, end: int) -> bool:
-    """True where the punctuation does not end the sentence: an abbreviation, or lowercase follows."""
+    """True where the punctuation does not end the sentence: an abbreviation, lowercase follows, or the
+    rest of a dateline."""
     following = text[end:end + 40].lstrip(" \t")
-    if following[:1].islower():
+    if following[:1].islower() or _DATELINE_GOES_ON.match(following):
         return True
     if text[start:end] != ".":
         return False

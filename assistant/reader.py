@@ -279,10 +279,10 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     total_support = sum(max(s.support, 0.0) for s in read) or 1.0
     groups: dict[str, list] = {}
     for sentence, entities in zip(read, docs):
-        dateline = _DATELINE.match(sentence.text)
+        dateline = dateline_end(sentence.text)
         for ent in entities:
             key = " ".join(words(ent.text))
-            if key and not (dateline and ent.start_char < dateline.end()):
+            if key and ent.start_char >= dateline:
                 groups.setdefault(key, []).append((sentence, ent))
     groups = _merge_spellings(groups)
     heads: dict[str, set] = {}
@@ -354,6 +354,12 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
 # state's short form, the agency, a day, then a dash. 752 paragraphs of the development corpus open so.
 _DATELINE = re.compile(r"[A-Z][A-Z.&'’]*(?:[ ,]+[A-Z][A-Z.&'’]*)*(?:, [A-Z][a-z]{1,5}\.)?(?: \([A-Za-z][\w ]*\))?"
                        r"(?:, [A-Z][a-z]+\.? \d{1,2})?\s*(?:—|–|--|-)(?:\s|$)")
+
+
+def dateline_end(text: str) -> int:
+    """Where the dateline `text` opens with ends (`_DATELINE`); 0 where it opens with none."""
+    found = _DATELINE.match(text)
+    return found.end() if found else 0
 
 
 def _in_question(tokens: list[str], asked: set[str], asked_words: set[str]) -> float:

@@ -14,6 +14,11 @@ def test_sentences_respect_abbreviations_quotes_and_ellipses():
     text = 'in the region.”Harry Kazianis, an analyst, said so. She asked: "Why?""I think not."'
     assert [text[s.start:s.end] for s in sentence_spans(text)] == [
         "in the region.”", "Harry Kazianis, an analyst, said so.", 'She asked: "Why?"', '"I think not."']
+    # A dateline's state is no sentence's end: the agency and the dash go on with the story.
+    text = "ANAHEIM, Calif. (AP) — The Angels hired Ron Washington. AUGUSTA, Ga. — Woods withdrew. Anaheim, Calif. Next."
+    assert [text[s.start:s.end] for s in sentence_spans(text)] == [
+        "ANAHEIM, Calif. (AP) — The Angels hired Ron Washington.", "AUGUSTA, Ga. — Woods withdrew.", "Anaheim, Calif.",
+        "Next."]
 
 
 WRAPPED = ("AQUINO ANNOUNCES LAND REFORM PLANS\n\nPresident Corazon Aquino announced\ngovernment plans to devote to "

@@ -151,7 +151,7 @@ def test_a_common_thing_is_a_noun_phrase_candidate_and_another_article_naming_it
     assert not [c for c in other["candidates"] if c["text"].lower() in ("drinks", "the drinks")]
 
 
-def test_neither_the_questions_own_words_nor_a_dateline_is_a_candidate(tmp_path):
+def test_neither_the_questions_own_words_nor_a_dateline_is_a_candidate_or_quoted(tmp_path):
     """"Fox News" is the question's own words, and "WASHINGTON (AP) — " where the story was filed: neither
     answers, and neither takes the probability of the names that could."""
     texts = {"carlson": "Fox News parts ways with Tucker Carlson\n\nNEW YORK (AP) — Fox News said Monday it had "
@@ -162,8 +162,13 @@ def test_neither_the_questions_own_words_nor_a_dateline_is_a_candidate(tmp_path)
     found = [c["text"] for c in answer["candidates"]]
     assert "Tucker Carlson" in found and "Fox News" not in found, found
     assert "NEW YORK" not in found and "AP" not in found
-    found = [c["text"] for c in ask_index(tmp_path, "Which state is Santos from?")["candidates"]]
+    santos = ask_index(tmp_path, "Which state is Santos from?")
+    found = [c["text"] for c in santos["candidates"]]
     assert "New York" in found and "WASHINGTON" not in found, found
+    # Quoted, the sentence leaves its dateline out, and the quote is still the article's own text.
+    quoted = {c["doc_id"]: c for c in santos["citations"]}
+    assert quoted["santos"]["quote"].startswith("The House expelled Rep. George Santos"), quoted
+    assert all(texts[c["doc_id"]][c["start"]:c["end"]] == c["quote"] for c in santos["citations"])
 
 
 def test_newswire_abbreviations_are_read_as_the_amounts_they_write(tmp_path):
