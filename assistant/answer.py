@@ -22,8 +22,8 @@ from typing import Callable
 import numpy as np
 
 from assistant import article_facts, describe, embedder, mentions, prompts, reader
-from assistant.answer_types import (DATE, NUMBER, WHO_LABELS, asks_count, asks_length, asks_person, asks_share,
-                                    asks_who, candidates, offers)
+from assistant.answer_types import (DATE, NAME_LABELS, NUMBER, WHO_LABELS, asks_count, asks_length, asks_organisation,
+                                    asks_person, asks_share, asks_who, candidates, offers)
 from assistant.articles import Article
 from assistant.passages import addresses_a_model, is_page_furniture, reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
@@ -595,7 +595,7 @@ def may_lead(question: Question, candidate: reader.Candidate, threshold: float) 
     # share ("what percentage …": "60%", "half", not a count) and for an amount of money where the
     # question counts something else (`answer_types.asks_count`); and only a person leads "which
     # senator …?" (`answer_types.asks_person`), and a "who" question only a person, organisation or country
-    # (`answer_types.asks_who`). Nor does a known place of another kind than asked ("Beijing" for "which
+    # (`answer_types.asks_who`), and a "which company …" question only a name (`asks_organisation`). Nor does a known place of another kind than asked ("Beijing" for "which
     # country", "US" for "which state", `reader._place_kind`): of the 9 best candidates so out-of-fold on the
     # development set and on October–December with the shipped model (`runs/eval-dev-s37c`, `-od-s37c`),
     # none was the answer, and 3 had led. A question that says what it calls the person ("Who is the
@@ -609,6 +609,7 @@ def may_lead(question: Question, candidate: reader.Candidate, threshold: float) 
             and not _names_subject(candidate, asked)
             and (candidate.label == "PERSON" or not asks_person(question.text))
             and (candidate.label in WHO_LABELS or not asks_who(question.focus or question.text))
+            and (candidate.label in NAME_LABELS or not asks_organisation(question.text))
             and candidate.features.get("place_kind", 0.0) >= 0
             and (reader.who_called(question) is None or candidate.features["near_kind"] >= NEAR_DESCRIPTION)
             and (question.expects != NUMBER

@@ -322,6 +322,10 @@ def test_who_the_question_calls_the_person_and_a_title_held_by_another_is_not_ne
     ("Whose album became Spotify's most streamed?", "Un Verano Sin Ti", "WORK_OF_ART", False),
     ("In 2023, who won the Women's World Cup?", "Spain", "GPE", True),
     ("Which film, whose director is Greta Gerwig, led the box office?", "Barbie", "WORK_OF_ART", True),
+    ("Which major car company is recalling its SUVs?", "Atlas", "WORK_OF_ART", False),  # a model, not a company
+    ("Billie Eilish accused which publication of outing her?", "magazine", "CHUNK", False),
+    ("Billie Eilish accused which publication of outing her?", "Variety", "ORG", True),
+    ("Which company's CEO resigned?", "chief executive", "CHUNK", True),  # a person, not the company
     ("The balloon sent data back to which country?", "Beijing", "GPE", False),  # a city, not a country
     ("The balloon sent data back to which country?", "China", "GPE", True),
 ])
