@@ -25,7 +25,7 @@ from assistant import article_facts, describe, embedder, mentions, prompts, read
 from assistant.answer_types import (DATE, NAME_LABELS, NUMBER, WHO_LABELS, asks_count, asks_length, asks_organisation,
                                     asks_person, asks_share, asks_who, candidates, offers)
 from assistant.articles import Article
-from assistant.passages import addresses_a_model, is_page_furniture, reading_sentences, sentence_spans
+from assistant.passages import addresses_a_model, dateline_end, is_page_furniture, reading_sentences, sentence_spans
 from assistant.questions import Question, analyse
 from assistant.retrieve import Hit, HybridRetriever
 from assistant.settings import Settings
@@ -591,14 +591,14 @@ def may_lead(question: Question, candidate: reader.Candidate, threshold: float) 
     # `reader.candidates`; of the 18 shown before, `runs/eval-dev-sp1`, none was the answer.) Nor does a
     # count for "how long" ("more than 11,000" for "how long could the work stoppage last?", the one such
     # short answer out-of-fold on April–June, `runs/eval-oof-kp3`: wrong); a length leads it ("months",
-    # "90 days"). The same for a
-    # share ("what percentage …": "60%", "half", not a count) and for an amount of money where the
-    # question counts something else (`answer_types.asks_count`); and only a person leads "which
-    # senator …?" (`answer_types.asks_person`), and a "who" question only a person, organisation or country
-    # (`answer_types.asks_who`), and a "which company …" question only a name (`asks_organisation`). Nor does a known place of another kind than asked ("Beijing" for "which
-    # country", "US" for "which state", `reader._place_kind`): of the 9 best candidates so out-of-fold on the
-    # development set and on October–December with the shipped model (`runs/eval-dev-s37c`, `-od-s37c`),
-    # none was the answer, and 3 had led. A question that says what it calls the person ("Who is the
+    # "90 days"). The same for a share ("what percentage …": "60%", "half", not a count) and for an amount
+    # of money where the question counts something else (`answer_types.asks_count`). Only a person leads
+    # "which senator …?" (`answer_types.asks_person`), only a person, organisation or country a "who"
+    # question (`asks_who`), and only a name "which company …?" (`asks_organisation`). Nor does a known
+    # place of another kind than asked ("Beijing" for "which country", "US" for "which state",
+    # `reader._place_kind`): of the 9 best candidates so out-of-fold on the development set and on
+    # October–December with the shipped model (`runs/eval-dev-s37c`, `-od-s37c`), none was the answer,
+    # and 3 had led. A question that says what it calls the person ("Who is the
     # Russian ambassador?", `reader.who_called`) is answered by the name beside that description, never by
     # another name of the story: see `NEAR_DESCRIPTION`. Nor does a person the question names by surname
     # ("Scott Pruitt" for "What did Pruitt promote in Morocco?", `_names_subject`): no such short answer
@@ -843,7 +843,7 @@ def _cite(n: int, sentence: _Sentence, article_voices: list[Voice]) -> Citation:
     """The sentence cited, less a wire story's dateline ("WASHINGTON (AP) — "): where it was filed, not
     what it says, which the citation's outlet and date already give."""
     voice = voice_in(article_voices, sentence.start, sentence.end)
-    skip = reader.dateline_end(sentence.text)
+    skip = dateline_end(sentence.text)
     skip = skip if skip < len(sentence.text) else 0
     return Citation(n, sentence.doc_id, sentence.title, sentence.start + skip, sentence.end, sentence.text[skip:],
                     round(sentence.support, 4), sentence.outlet, sentence.published_at, voice.kind, voice.speaker)

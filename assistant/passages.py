@@ -167,9 +167,21 @@ def _introduces(sentence: str, following: str) -> bool:
     return ("\n" in following and following.lstrip()[:1] in "“‘\"" and len(sentence.split()) <= INTRO_WORDS)
 
 
+# A wire story's dateline ("WASHINGTON (AP) — ", "AUGUSTA, Ga. — ", "NEW YORK (Reuters) - ", "CNN — ") says
+# where it was filed, not what happened: "WASHINGTON" led "Which state is Santos from?" as a candidate,
+# and quotes opened with it. Capitals, a state's short form, the agency, a day, then a dash. 752
+# paragraphs of the development corpus open so, 800 of the ISOT sample's.
+_DATELINE = re.compile(r"[A-Z][A-Z.&'’]*(?:[ ,]+[A-Z][A-Z.&'’]*)*(?:, [A-Z][a-z]{1,5}\.)?(?: \([A-Za-z][\w ]*\))?"
+                       r"(?:, [A-Z][a-z]+\.? \d{1,2})?\s*(?:—|–|--|-)(?:\s|$)")
 # What follows a dateline's state ("ANAHEIM, Calif. (AP) — …", "AUGUSTA, Ga. — …"): the agency, then a
 # dash. A sentence never opens so; it had been quoted as "(AP) — The Los Angeles Angels …".
 _DATELINE_GOES_ON = re.compile(r"\([A-Z][\w ]*\)\s*[-—–]|—|–|--")
+
+
+def dateline_end(text: str) -> int:
+    """Where the dateline `text` opens with ends (`_DATELINE`); 0 where it opens with none."""
+    found = _DATELINE.match(text)
+    return found.end() if found else 0
 
 
 def _continues(text: str, start: int, end: int) -> bool:

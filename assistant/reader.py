@@ -30,6 +30,7 @@ import numpy as np
 
 from assistant import answer_types, embedder
 from assistant.answer_types import DATE, NAME, NUMBER, PLACE, THING
+from assistant.passages import dateline_end
 from assistant.questions import Question
 from assistant.retrieve import RECENT_DAYS
 from assistant.terms import STOPWORDS, close_spelling, content_terms, stem, words
@@ -279,7 +280,7 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     total_support = sum(max(s.support, 0.0) for s in read) or 1.0
     groups: dict[str, list] = {}
     for sentence, entities in zip(read, docs):
-        dateline = dateline_end(sentence.text)
+        dateline = dateline_end(sentence.text)  # where the story was filed, not what happened
         for ent in entities:
             key = " ".join(words(ent.text))
             if key and ent.start_char >= dateline:
@@ -347,19 +348,6 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     for candidate, p in zip(found, probabilities(found, model)):
         candidate.probability = p
     return sorted(found, key=lambda c: c.probability, reverse=True)
-
-
-# A wire story's dateline ("WASHINGTON (AP) — ", "AUGUSTA, Ga. — ", "NEW YORK (Reuters) - ", "CNN — ") says
-# where it was filed, not what happened: "WASHINGTON" led "Which state is Santos from?". Capitals, a
-# state's short form, the agency, a day, then a dash. 752 paragraphs of the development corpus open so.
-_DATELINE = re.compile(r"[A-Z][A-Z.&'’]*(?:[ ,]+[A-Z][A-Z.&'’]*)*(?:, [A-Z][a-z]{1,5}\.)?(?: \([A-Za-z][\w ]*\))?"
-                       r"(?:, [A-Z][a-z]+\.? \d{1,2})?\s*(?:—|–|--|-)(?:\s|$)")
-
-
-def dateline_end(text: str) -> int:
-    """Where the dateline `text` opens with ends (`_DATELINE`); 0 where it opens with none."""
-    found = _DATELINE.match(text)
-    return found.end() if found else 0
 
 
 def _in_question(tokens: list[str], asked: set[str], asked_words: set[str]) -> float:
