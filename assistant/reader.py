@@ -294,7 +294,11 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     # A candidate made wholly of the question's words ("Fox News" for "Which Fox News host …?") never
     # leads (`answer.may_lead`); left among the rest, it took their probability, set the kind similarity
     # they were measured against, and, ranked first, kept every other from leading.
-    keys = [key for key in groups if _in_question(key.split(), asked, asked_words) < 1]
+    # So is the first name alone of a person the question names by surname: "Hilary", beside "Hillary
+    # Clinton", for "Which Clinton advisor …?".
+    first_names = _first_names_of_asked(groups, asked_words)
+    keys = [key for key in groups if _in_question(key.split(), asked, asked_words) < 1
+            and not (" " not in key and _is_person(groups[key]) and any(close_spelling(key, f) for f in first_names))]
     kind = _kind_of(question)
     kind_similarity = _kind_similarity(kind, keys, encoder)
     kind_head = {stem(w) for w in words(who_called(question) or kind)[-1:]}
@@ -348,6 +352,17 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     for candidate, p in zip(found, probabilities(found, model)):
         candidate.probability = p
     return sorted(found, key=lambda c: c.probability, reverse=True)
+
+
+def _is_person(mentions: list) -> bool:
+    return any(entity.label_ == "PERSON" for _, entity in mentions)
+
+
+def _first_names_of_asked(groups: dict[str, list], asked_words: set[str]) -> set[str]:
+    """The first names of the people named in full whom the question names by surname (not an initial,
+    nor a sentence's "X." read into "X. Musk")."""
+    return {key.split()[0] for key, mentions in groups.items()
+            if " " in key and key.split()[-1] in asked_words and _is_person(mentions) and len(key.split()[0]) > 2}
 
 
 def _in_question(tokens: list[str], asked: set[str], asked_words: set[str]) -> float:

@@ -171,6 +171,18 @@ def test_neither_the_questions_own_words_nor_a_dateline_is_a_candidate_or_quoted
     assert all(texts[c["doc_id"]][c["start"]:c["end"]] == c["quote"] for c in santos["citations"])
 
 
+def test_the_first_name_alone_of_the_person_the_question_names_is_no_candidate(tmp_path):
+    """"Hilary" is the question's "Clinton" when the articles read name Hillary Clinton in full: not an
+    answer to "Which Clinton advisor …?". Another person named by first name alone still is."""
+    texts = {"advisors": "Clinton's advisors met the ambassador\n\nHillary Clinton's campaign advisors met the "
+                         "Russian ambassador, the spokesman said. There are specialists in think tanks advising "
+                         "Hilary or advising people working for Hilary, he said. "
+                         "Advisor Jake Sullivan declined to comment, and so did Huma.\n"}
+    answer = ask_folder(tmp_path, texts, "Which Clinton advisor met the Russian ambassador?")
+    found = [c["text"] for c in answer["candidates"]]
+    assert "Hilary" not in found and "Jake Sullivan" in found, found
+
+
 def test_newswire_abbreviations_are_read_as_the_amounts_they_write(tmp_path):
     """"9.7 mln dlrs" is an amount of money and "12 pct" a share, as "9.7 million dollars" would be: the
     candidates of a newswire text are whole amounts, not bare numbers, at offsets into the text itself."""
