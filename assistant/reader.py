@@ -291,14 +291,11 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
         heads.setdefault(key.split()[-1], set()).update((s.doc_id, s.start) for s, _ in mentions)
     expected = LABELS_OF_KIND[question.expects]
     title_words = {s.doc_id: set(words(s.title)) for s in read}
-    # A candidate made wholly of the question's words ("Fox News" for "Which Fox News host …?") never
-    # leads (`answer.may_lead`); left among the rest, it took their probability, set the kind similarity
-    # they were measured against, and, ranked first, kept every other from leading.
-    # So is the first name alone of a person the question names by surname: "Hilary", beside "Hillary
-    # Clinton", for "Which Clinton advisor …?".
+    # What the question already names never leads (`answer.may_lead`); left among the candidates, it took
+    # their probability, set the kind similarity they were measured against, and, ranked first, kept
+    # every other from leading.
     first_names = _first_names_of_asked(groups, asked_words)
-    keys = [key for key in groups if _in_question(key.split(), asked, asked_words) < 1
-            and not (" " not in key and _is_person(groups[key]) and any(close_spelling(key, f) for f in first_names))]
+    keys = [key for key in groups if not _named_by_question(key, groups[key], asked, asked_words, first_names)]
     kind = _kind_of(question)
     kind_similarity = _kind_similarity(kind, keys, encoder)
     kind_head = {stem(w) for w in words(who_called(question) or kind)[-1:]}
@@ -352,6 +349,15 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
     for candidate, p in zip(found, probabilities(found, model)):
         candidate.probability = p
     return sorted(found, key=lambda c: c.probability, reverse=True)
+
+
+def _named_by_question(key: str, mentions: list, asked: set[str], asked_words: set[str], first_names: set[str]) -> bool:
+    """Whether a candidate is wholly the question's words ("Fox News" for "Which Fox News host …?"), or
+    the first name alone of a person it names by surname ("Hilary", beside "Hillary Clinton", for "Which
+    Clinton advisor …?")."""
+    tokens = key.split()
+    return (_in_question(tokens, asked, asked_words) >= 1
+            or (len(tokens) == 1 and _is_person(mentions) and any(close_spelling(key, f) for f in first_names)))
 
 
 def _is_person(mentions: list) -> bool:
