@@ -831,7 +831,8 @@ def _candidates_with_antecedents(question: Question, kind: str | None, sentences
     read = sorted(sentences, key=lambda s: s.support, reverse=True)[:reader.READ_SENTENCES]
     joined = {id(s): _with_antecedent(s, text_of(s.doc_id), kind) if _names_by_kind(s.text, kind) else s for s in read}
     plain = {(j.doc_id, j.start, j.end): s for s in read for j in [joined[id(s)]]}
-    found = reader.candidates(question, [joined[id(s)] for s in read], model, settings.sentence_encoder, stored)
+    found = reader.candidates(question, [joined[id(s)] for s in read], model, settings.sentence_encoder, stored,
+                              text_of)
     for candidate in found:
         candidate.sentence = plain[(candidate.sentence.doc_id, candidate.sentence.start, candidate.sentence.end)]
         candidate.named_in = frozenset((s.doc_id, s.start, s.end) for span in candidate.named_in

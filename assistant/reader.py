@@ -261,13 +261,15 @@ def load_model(path: str | Path = "") -> dict | None:
 
 
 def candidates(question: Question, sentences: list, model: dict | None, encoder: str = "static",
-               stored: StoredEntities | None = None) -> list[Candidate]:
+               stored: StoredEntities | None = None,
+               article_text: Callable[[str], str] | None = None) -> list[Candidate]:
     """The typed candidates of the best `READ_SENTENCES` sentences, most probable first (none when the
     question doesn't ask for a thing). Without a model (`load_model`) every probability is 0. `encoder`
     embeds the candidates for `kind_similarity`: the sentence encoder's static vectors by default (2 ms for
     50 candidates here, against 110 ms with the ONNX encoder, with which the best candidate was right
     slightly more often: 0.518 against 0.503, train-reader out-of-fold on the development set). `stored`:
-    the store's entities found ahead (`assistant annotate`)."""
+    the store's entities found ahead (`assistant annotate`); `article_text(doc_id)`: a sentence's whole
+    article, which tells a brand's "’s" from a possessive (`_owns_its_s`)."""
     if question.expects is None or not sentences:
         return []
     read = sorted(sentences, key=lambda s: s.support, reverse=True)[:READ_SENTENCES]
@@ -341,8 +343,9 @@ def candidates(question: Question, sentences: list, model: dict | None, encoder:
             "place_kind": _place_kind(place_asked, ent.text),
             **{f"label_{g}": float(group == g) for g in LABEL_GROUPS},
         }
-        bare = _POSSESSIVE.sub("", ent.text)  # "Putin’s" → "Putin"
-        end = ent.end_char - (len(ent.text) - len(bare)) if bare else ent.end_char
+        end = _bare_end(ent)
+        if article_text and _owns_its_s(sentence.text[ent.start_char:end], sentence.text[end:], article_text(sentence.doc_id)):
+            end += 2
         found.append(Candidate(sentence.text[ent.start_char:end], sentence.doc_id, sentence.start + ent.start_char,
                                sentence.start + end, label, sentence, features,
                                named_in=frozenset((s.doc_id, s.start, s.end) for s, _ in mentions)))
@@ -579,6 +582,27 @@ def _kind_similarity(phrase: str, keys: list[str], encoder: str) -> list[float]:
 
 
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
+
+
+def _bare_end(ent: Entity) -> int:
+    """Where the entity ends without a possessive: "Putin’s" → "Putin"."""
+    bare = _POSSESSIVE.sub("", ent.text)
+    return ent.end_char - (len(ent.text) - len(bare)) if bare else ent.end_char
+
+
+def _owns_its_s(name: str, after: str, article: str) -> bool:
+    """Whether the "’s" after `name` is the name's own ("McDonald’s", "Trader Joe’s", "Macy’s"), not a
+    possessive: its article writes the name's last word at least twice and never without it. **McDonald**
+    had led "Which fast-food chain is upgrading its signature burgers?". The NER model's spans don't say:
+    it takes the "’s" into "Joe Biden’s" and "Saudi Arabia’s" as often as into "Kellogg’s", and leaves it
+    out of "Macy". The candidate's key (`words`) drops the "’s" either way, so this is the bold answer's
+    spelling, never its features."""
+    if not re.match(r"['’]s\b", after) or not name.split():
+        return False
+    found = [m.end() for m in re.finditer(rf"(?<![\w'’]){re.escape(name.split()[-1])}(?!\w)", article)]
+    return len(found) >= 2 and all(re.match(r"['’]s\b", article[e:e + 3]) for e in found)
+
+
 # The window `question_words_around` counts in: a clause's length. Set, not tuned.
 AROUND = 8
 

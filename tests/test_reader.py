@@ -183,6 +183,19 @@ def test_the_first_name_alone_of_the_person_the_question_names_is_no_candidate(t
     assert "Hilary" not in found and "Jake Sullivan" in found, found
 
 
+def test_a_brands_own_s_is_kept_and_a_possessive_is_not(tmp_path):
+    """"McDonald’s" is the chain's name, written so at every mention: the candidate keeps its "’s" (it
+    was **McDonald**). "Kempczinski’s" is a possessive of a name the article also writes bare."""
+    text = ("McDonald’s is upgrading its burgers\n\nMcDonald’s is changing how it makes its signature burgers, "
+            "softer buns and meltier cheese among them. Chris Kempczinski’s team tested the changes for a year, "
+            "and Kempczinski said customers noticed. McDonald’s will roll them out in the US by 2024.\n")
+    answer = ask_folder(tmp_path, {"burgers": text}, "Which fast-food chain is upgrading its signature burgers?")
+    found = {c["text"] for c in answer["candidates"]}
+    assert "McDonald’s" in found and "McDonald" not in found, found
+    assert not any(f.endswith("Kempczinski’s") for f in found), found
+    assert all(text[c["start"]:c["end"]] == c["text"] for c in answer["candidates"])
+
+
 def test_newswire_abbreviations_are_read_as_the_amounts_they_write(tmp_path):
     """"9.7 mln dlrs" is an amount of money and "12 pct" a share, as "9.7 million dollars" would be: the
     candidates of a newswire text are whole amounts, not bare numbers, at offsets into the text itself."""
