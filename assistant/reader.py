@@ -592,15 +592,23 @@ def _bare_end(ent: Entity) -> int:
 
 def _owns_its_s(name: str, after: str, article: str) -> bool:
     """Whether the "’s" after `name` is the name's own ("McDonald’s", "Trader Joe’s", "Macy’s"), not a
-    possessive: its article writes the name's last word at least twice and never without it. **McDonald**
-    had led "Which fast-food chain is upgrading its signature burgers?". The NER model's spans don't say:
-    it takes the "’s" into "Joe Biden’s" and "Saudi Arabia’s" as often as into "Kellogg’s", and leaves it
-    out of "Macy". The candidate's key (`words`) drops the "’s" either way, so this is the bold answer's
-    spelling, never its features."""
-    if not re.match(r"['’]s\b", after) or not name.split():
+    possessive: its article writes the name's last word at least twice, never without the "’s", and at
+    least once with no noun after it ("McDonald’s said", "at Domino’s."), as no possessive is ("Nolan’s
+    Oppenheimer", "Santa's sleigh" are, at every mention: their articles' other two conditions held).
+    **McDonald** had led "Which fast-food chain is upgrading its signature burgers?". The NER model's spans
+    don't tell: it takes the "’s" into "Joe Biden’s" as often as into "Kellogg’s", and leaves it out of
+    "Macy". The candidate's key (`words`) drops the "’s" either way: this is the bold answer's spelling."""
+    if not _OWN_S.match(after) or not name.split():
         return False
     found = [m.end() for m in re.finditer(rf"(?<![\w'’]){re.escape(name.split()[-1])}(?!\w)", article)]
-    return len(found) >= 2 and all(re.match(r"['’]s\b", article[e:e + 3]) for e in found)
+    return (len(found) >= 2 and all(_OWN_S.match(article[e:]) for e in found)
+            and any(_NOTHING_OWNED.match(article[e:]) for e in found))
+
+
+_OWN_S = re.compile(r"['’]s\b")
+# After a brand's "’s": punctuation, or a word that begins no noun phrase it could own.
+_NOTHING_OWNED = re.compile(r"['’]s(?:\s*[.,;:!?)”\"]|\s+(?:is|was|are|were|has|had|have|said|says|will|would|"
+                            r"can|could|and|or|to|in|at|on|for|with|from|after|also|announced|plans|reported)\b)")
 
 
 # The window `question_words_around` counts in: a clause's length. Set, not tuned.

@@ -184,15 +184,16 @@ def test_the_first_name_alone_of_the_person_the_question_names_is_no_candidate(t
 
 
 def test_a_brands_own_s_is_kept_and_a_possessive_is_not(tmp_path):
-    """"McDonald’s" is the chain's name, written so at every mention: the candidate keeps its "’s" (it
-    was **McDonald**). "Kempczinski’s" is a possessive of a name the article also writes bare."""
+    """"McDonald’s" is the chain's name: written so at every mention, once with nothing after it to own, the
+    candidate keeps its "’s" (it was **McDonald**). "Kempczinski’s" is a possessive at every mention too,
+    but each owns what follows it."""
     text = ("McDonald’s is upgrading its burgers\n\nMcDonald’s is changing how it makes its signature burgers, "
             "softer buns and meltier cheese among them. Chris Kempczinski’s team tested the changes for a year, "
-            "and Kempczinski said customers noticed. McDonald’s will roll them out in the US by 2024.\n")
+            "and Kempczinski’s plan is to sell more burgers. McDonald’s will roll them out in the US by 2024.\n")
     answer = ask_folder(tmp_path, {"burgers": text}, "Which fast-food chain is upgrading its signature burgers?")
     found = {c["text"] for c in answer["candidates"]}
     assert "McDonald’s" in found and "McDonald" not in found, found
-    assert not any(f.endswith("Kempczinski’s") for f in found), found
+    assert any(f.endswith("Kempczinski") for f in found) and not any(f.endswith("’s") and "Kemp" in f for f in found), found
     assert all(text[c["start"]:c["end"]] == c["text"] for c in answer["candidates"])
 
 
