@@ -593,8 +593,9 @@ def _bare_end(ent: Entity) -> int:
 def _owns_its_s(name: str, after: str, article: str) -> bool:
     """Whether the "’s" after `name` is the name's own ("McDonald’s", "Trader Joe’s", "Macy’s"), not a
     possessive: its article writes the name's last word at least twice, never without the "’s", and at
-    least once with no noun after it ("McDonald’s said", "at Domino’s."), as no possessive is ("Nolan’s
-    Oppenheimer", "Santa's sleigh" are, at every mention: their articles' other two conditions held).
+    least once with nothing after it that it could own ("McDonald’s said", "at Domino’s."). A possessive
+    owns something at every mention: "Christopher Nolan’s" and "Santa's" met the first two conditions in
+    their development articles, and were kept as names until the third (`docs/reading-log.md`).
     **McDonald** had led "Which fast-food chain is upgrading its signature burgers?". The NER model's spans
     don't tell: it takes the "’s" into "Joe Biden’s" as often as into "Kellogg’s", and leaves it out of
     "Macy". The candidate's key (`words`) drops the "’s" either way: this is the bold answer's spelling."""
