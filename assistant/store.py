@@ -215,6 +215,10 @@ class Store:
         return [KeywordHit(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], float(r[6]))
                 for r in self.tables.keyword_search(terms, limit)]
 
+    def passage_shares(self, terms: list[str]) -> dict[str, float]:
+        """Each term's share of the stored passages holding it: how common a word is here."""
+        return self.tables.passage_shares(terms) if terms else {}
+
     def catalogue(self) -> list[dict]:
         """Every stored article's id, title, outlet and date (no text), by outlet then title."""
         with self.reading():

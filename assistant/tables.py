@@ -66,6 +66,7 @@ class Tables:
     def metadata(self, doc_ids: set[str]) -> dict[str, dict]: ...
     def counts(self) -> tuple[int, int, int]: ...
     def keyword_search(self, terms: list[str], limit: int) -> list[tuple]: ...
+    def passage_shares(self, terms: list[str]) -> dict[str, float]: ...
     def catalogue(self) -> list[tuple[str, str, dict]]: ...
     def articles(self) -> Iterator[Article]: ...
     def begin_write(self, doc_ids: list[str], passage_ids: list[str]) -> None: ...
@@ -188,14 +189,18 @@ class SqliteTables(Tables):
         scores every passage holding any term, so "president" or "first" cost most of the search while
         their idf adds little to the ranking."""
         with self._lock:
-            shares = self._passage_shares(terms)
+            shares = self._shares(terms)
             rare = sorted((t for t in terms if shares[t] <= COMMON_SHARE), key=shares.get)[:KEYWORD_TERMS] \
                 or sorted(terms, key=shares.get)[:1]
             match = " OR ".join('"' + term.replace('"', "") + '"' for term in rare)
             return self._all("SELECT passage_id, doc_id, title, pstart, pend, body, -bm25(passage_fts, 0.5, 1.0) AS score "
                              "FROM passage_fts WHERE passage_fts MATCH ? ORDER BY score DESC LIMIT ?", (match, limit))
 
-    def _passage_shares(self, terms: list[str]) -> dict[str, float]:
+    def passage_shares(self, terms: list[str]) -> dict[str, float]:
+        with self._lock:
+            return self._shares(terms)
+
+    def _shares(self, terms: list[str]) -> dict[str, float]:
         """Each term's share of passages holding it (its rarest token's, for a term FTS5 splits). The
         tokens come from FTS5's own tokenizer (a scratch table in memory); the counts from its vocabulary,
         a token at a time (about 1 ms a question at 224k passages; reading the vocabulary whole took 0.6 s
@@ -441,6 +446,12 @@ class PostgresTables(Tables):
         return self._all(f"SELECT passage_id, doc_id, title, pstart, pend, body, {score} AS score FROM passages "
                          "WHERE terms @@ to_tsquery('english', %s) ORDER BY score DESC LIMIT %s",
                          (*[v for term, idf in weights for v in (idf, term)], " | ".join(t for t, _ in weights), limit))
+
+    def passage_shares(self, terms: list[str]) -> dict[str, float]:
+        """Each term's share of passages holding it (0 for one in none, or only stop words)."""
+        operands = {term: " <-> ".join(_WORD.findall(term)) for term in terms}
+        stats = self._term_stats([o for o in operands.values() if o])
+        return {term: (stats.get(o) or (0.0, 0.0))[1] if o else 0.0 for term, o in operands.items()}
 
     def _term_stats(self, operands: list[str]) -> dict[str, tuple[float, float] | None]:
         """Each operand's BM25 idf and share of passages, from its passage count (through the GIN index),

@@ -132,13 +132,13 @@ def test_common_words_are_judged_by_the_index_as_it_is_now(tmp_path, settings):
 
     ingest([copy_seeds(tmp_path / "articles")], settings, progress=False)
     store = Store(settings)
-    before = store.tables._passage_shares(["peskov"])["peskov"]
+    before = store.passage_shares(["peskov"])["peskov"]
     assert before > 0.02  # common among the seeds' passages
     corpus = tmp_path / "news.jsonl"
     with gzip.open(ROOT.parent / "shared" / "data" / "reuters-21578" / "articles.jsonl.gz", "rt") as handle:
         corpus.write_text("".join(itertools.islice(handle, 150)), encoding="utf-8")
     ingest([corpus], settings, store=store, progress=False)
-    after = store.tables._passage_shares(["peskov"])["peskov"]
+    after = store.passage_shares(["peskov"])["peskov"]
     assert after < before / 5 and after == pytest.approx(before * 29 / store.counts()["passages"], rel=0.01)
 
 

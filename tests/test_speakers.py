@@ -123,6 +123,15 @@ def test_news_attributes_a_claim_to_someone_unnamed(text, kind, speaker):
     ("He was not charged, unlike the former President, the person said.", ["the person"]),
     ("Jackson, a “known fugitive,” police said.", [None]),  # a quote blanked inside the words is no name
     ("When it was finally over, pundits continued to pick it apart.", [None]),  # "continued to" says nothing
+    # "added" or "posted" with a count after it is a score, not a claim; with a clause, words
+    ("Popp scored twice and Germany added four more in the second.", [None]),
+    ("The US economy added 261,000 new jobs in October.", [None]),
+    ("Scheffler birdied one hole and posted two bogeys Friday.", [None]),
+    ("Germany added that the team was tired.", ["Germany"]),
+    # "continued to" says nothing; a participle after a comma is the sentence's subject's, not the name's
+    ("Trump continued to insist the election was stolen.", [None]),
+    ("Trump publicly bashed Cruz, saying she had poor leadership ability.", ["Trump"]),
+    ("Biden continued to pledge support for Florida, saying the storm was among the worst.", ["Biden"]),
 ])
 def test_who_speaks_is_named_whole_or_not_at_all(text, speakers):
     assert [v.speaker for v in voices(text)] == speakers
