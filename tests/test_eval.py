@@ -58,6 +58,10 @@ def test_matching_is_on_word_boundaries():
     assert not contains("14 astronauts in 2024", "4")
     assert contains("about 17.5% of adults", "17.5%") and not contains("about 17.5% of adults", "5%")
     assert contains("Clinton’s advisors met", "clinton's advisors")
+    # a possessive names its owner; a contraction is one word
+    assert choice_correct("Sweden’s Loreen won the contest.", ["Sweden"], ["Sweden", "Finland"])
+    assert contains("Chick-fil-A’s first restaurant", "Chick-fil-A") and contains("It didn’t close", "didnt")
+    assert not contains("It didn’t close", "didn")
     assert choice_correct("It was Brazil.", ["Brazil"], ["Brazil", "Chile"])
     assert not choice_correct("Brazil or Chile", ["Brazil"], ["Brazil", "Chile"])
     # A quiz's short form of an amount is the article's long one; a race's metres are not millions.
