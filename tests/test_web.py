@@ -81,6 +81,20 @@ def test_a_bidirectional_override_in_an_article_is_shown_not_obeyed():
         assert "u202e05$" in shown.replace("&#92;", "\\")
 
 
+def test_an_abstention_says_it_quotes_nothing(seed_assistant):
+    """Under "The articles don't answer this." the footer said "Quoted from the articles", over passages
+    listed only as related reading."""
+    import html
+
+    from assistant.render import answer_as_html, answer_as_text
+
+    answer = seed_assistant.ask("What is Peskov's salary?")
+    assert answer.abstained and not answer.citations and answer.passages
+    for shown in (answer_as_text(answer), html.unescape(answer_as_html(answer))):
+        assert "Nothing quoted as an answer (extractive)." in shown and "Quoted from the articles" not in shown
+    assert "Quoted from the articles (extractive)." in answer_as_text(seed_assistant.ask(CLINTON_ADVISORS))
+
+
 def test_chat_shows_each_article_side_by_side_with_speakers(seed_assistant):
     from assistant.render import answer_as_html
 
