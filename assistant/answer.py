@@ -26,7 +26,7 @@ from assistant.answer_types import (DATE, NAME_LABELS, NUMBER, WHO_LABELS, asks_
                                     asks_person, asks_share, asks_who, candidates, offers)
 from assistant.articles import Article
 from assistant.passages import addresses_a_model, dateline_end, is_page_furniture, reading_sentences, sentence_spans
-from assistant.questions import Question, analyse
+from assistant.questions import Question, analyse, period_name
 from assistant.retrieve import Hit, HybridRetriever
 from assistant.settings import Settings
 from assistant.speakers import QUOTE, Voice, same_name, speaks_in, voice_in, voices
@@ -213,6 +213,8 @@ class Assistant:
         if named:
             which = "the article" if len(named) == 1 else f"the {len(named)} articles"
             answer.notice = prompts.render("named_article", which=which, words=analysed.article)
+        if analysed.period and not asked_on:
+            answer.notice = " ".join(filter(None, [answer.notice, _period_notice(analysed, answer.citations)]))
         if answer.abstained and answer.evidence.get("unmentioned"):
             answer.answer += self._mentioned_elsewhere(answer, exclude, (named or within) - exclude)
         timings["compose_ms"] = _ms_since(mark)
@@ -430,10 +432,28 @@ class Assistant:
         vectors = embedder.embed(analysed.searches)
         timings["embed_ms"] = _ms_since(started)
         mark = time.perf_counter()
+        # A question asked on a day is about its week: a news quiz's "in February" dates an event, and what
+        # reports it is the week's (on the development set, the week's quiz note). One asked without a day
+        # and naming a period is about that period.
+        if analysed.period and not asked_on:
+            analysed = dataclasses.replace(analysed, period_days=self._period_days(analysed.period))
         named = frozenset() if within else self._named_articles(analysed.article)
-        ranked = self.retriever.retrieve_many(analysed.searches, vectors, asked_on, exclude, within or named)
+        ranked = self.retriever.retrieve_many(analysed.searches, vectors, asked_on, exclude, within or named,
+                                              analysed.period_days)
         timings["retrieve_ms"] = _ms_since(mark)
         return analysed, vectors, ranked, named
+
+    def _period_days(self, period: tuple[int | None, int | None]) -> frozenset[str]:
+        """The publication days of the stored articles in `period`; a month named without a year is the
+        latest one of that name that has articles."""
+        year, month = period
+        days = {e["published_at"] for e in self.catalogue() if reader.day_of(e["published_at"])}
+        if year is None:
+            year = max((int(d[:4]) for d in days if int(d[5:7]) == month), default=None)
+        if year is None:
+            return frozenset()
+        prefix = f"{year:04d}-{month:02d}" if month else f"{year:04d}"
+        return frozenset(d for d in days if d.startswith(prefix))
 
     def _named_articles(self, name: str | None) -> frozenset[str]:
         """The articles whose headline or outlet holds every word of `name` ("the Mouthpiece article",
@@ -490,7 +510,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     only the best few; `stored_entities`: the store's sentence entities (`reader.candidates`);
     `passage_shares(words)`: how common each word is in the index, which an abstention's reason weighs
     (`_telling`; None: every missing word is worth naming)."""
-    read = passages_read(ranked, settings, question.speaker, question.asked_on)
+    read = passages_read(ranked, settings, question.speaker, question.asked_on, question.period_days)
     read_ids = {id(n) for n in read}
     passages = [_passage_dict(n, id(n) in read_ids) for n in ranked]
     sentence_model = (model or {}).get("sentences")
@@ -678,8 +698,19 @@ def _quoted(n: int, article: Article, span: tuple[int, int], article_voices) -> 
                  article_voices)
 
 
+def _period_notice(question: Question, citations: list[Citation]) -> str:
+    """What the answer says when none of its quotes is of the period the question names. Nothing when no
+    article is: the period is then an event's ("who will run for president in 2024?"), not a report's."""
+    if not question.period_days:
+        return ""
+    resolved = (int(min(question.period_days)[:4]), question.period[1])
+    if citations and not any(c.published_at[:10] in question.period_days for c in citations):
+        return prompts.render("period_other", period=period_name(resolved))
+    return ""
+
+
 def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = None,
-                  asked_on: date | None = None) -> list[Hit]:
+                  asked_on: date | None = None, period_days: frozenset[str] = frozenset()) -> list[Hit]:
     """The `top_k` passages the answer reads: the best ones, but at most `per_article` from one article
     while other articles' passages are left, so that one long article can't crowd out the second source
     of a story (on the seeds, all ten best passages of "what is the name of the Russian ambassador?" were
@@ -687,7 +718,8 @@ def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = N
     `speaker` said, also the best `SPEAKER_PASSAGES` below those in which the speaker says something:
     "What did Biden say about the debt ceiling deal?" read ten passages about the deal, none with Biden
     speaking, and abstained; his “America will not default,” Biden said came 18th. For a question asked on
-    a day of which none of those is, also the best `WEEK_PASSAGES` of its week."""
+    a day of which none of those is, also the best `WEEK_PASSAGES` of its week; likewise for one naming a
+    period (`period_days`, its articles' days)."""
     counts: dict[str, int] = {}
     read, spare = [], []
     for hit in ranked:
@@ -697,8 +729,9 @@ def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = N
     kept = {id(n) for n in read[: settings.top_k] + spare[: max(settings.top_k - len(read), 0)]}
     if speaker:
         kept |= {id(n) for n in [n for n in ranked if id(n) not in kept and speaks_in(n.text, speaker)][:SPEAKER_PASSAGES]}
-    if asked_on:
-        week = [n for n in ranked if reader.is_recent(str(n.metadata.get("published_at", "")), asked_on)]
+    if asked_on or period_days:
+        week = [n for n in ranked if reader.is_recent(str(n.metadata.get("published_at", "")), asked_on)
+                or str(n.metadata.get("published_at", ""))[:10] in period_days]
         if not kept & {id(n) for n in week}:
             kept |= {id(n) for n in week[:WEEK_PASSAGES]}
     return [n for n in ranked if id(n) in kept]

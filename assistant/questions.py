@@ -57,6 +57,13 @@ _SAID_BY_WHOM = re.compile(r"^\W*(?:who\s+|which\s+(?:[\w’'.-]+\s+){1,4}?)(?:[
                            r"described|insisted|argued|quipped|joked|admitted|added)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"|(?<!\w)['‘]([^'’]+)['’](?!\w)")
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+# "What did the Fed decide in July?", "… during March 2022", "… in 2022": the period a question is about.
+# Not a day in it ("in July 4's parade"), nor a year inside a name ("the 2023 Women's World Cup").
+_PERIOD = re.compile(r"\b(?:in|during|throughout)\s+(?:(?:early|mid|late)[- ])?(?:(?P<month>" + "|".join(MONTHS)
+                     + r")\b(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?(?!\s*\d)|(?P<alone>(?:19|20)\d\d)\b(?!\s*\d))")
+
 
 @dataclass(frozen=True)
 class Question:
@@ -71,6 +78,10 @@ class Question:
     described: str | None = None
     # The words a question quotes when it asks who said them ("Who said 'fake news'?" → "fake news").
     quoted: str | None = None
+    # The (year, month) the question names ("in July": (None, 7); "in 2022": (2022, None)), and the
+    # publication days of the stored articles that period covers, once the answer has looked them up.
+    period: tuple[int | None, int | None] | None = None
+    period_days: frozenset[str] = frozenset()
 
     @property
     def focus(self) -> str | None:
@@ -97,7 +108,22 @@ def analyse(text: str, asked_on: date | None = None) -> Question:
     if speaker and _NOT_A_SPEAKER.search(speaker):
         speaker = None
     return Question(text, topic, speaker, expected_kind(text), asked_on, _article_named(text), _described(text),
-                    _quoted(text))
+                    _quoted(text), named_period(text))
+
+
+def named_period(text: str) -> tuple[int | None, int | None] | None:
+    """The (year, month) of the first period `text` names, either may be None; None when it names none."""
+    found = _PERIOD.search(text)
+    if not found:
+        return None
+    year = found["year"] or found["alone"]
+    return (int(year) if year else None, MONTHS.index(found["month"]) + 1 if found["month"] else None)
+
+
+def period_name(period: tuple[int | None, int | None]) -> str:
+    """"July 2023", "2022": a period as the answer names it."""
+    year, month = period
+    return " ".join(str(part) for part in (MONTHS[month - 1] if month else None, year) if part)
 
 
 def _described(text: str) -> str | None:

@@ -49,7 +49,7 @@ class KeywordRetriever:
 
 class HybridRetriever:
     """Dense cosine + `keyword_weight` × BM25 (scaled to the best keyword hit) + `recent_weight` for
-    articles published in the days before the question was asked, best first: every candidate any
+    articles published in the days before the question was asked (or in the period it names), best first: every candidate any
     retriever proposed (the answer reads the first `top_k`; the rest rank documents)."""
 
     def __init__(self, store: Store, settings: Settings):
@@ -57,19 +57,21 @@ class HybridRetriever:
         self.keyword = KeywordRetriever(store, settings.candidates)
 
     def retrieve_many(self, phrasings: list[str], vectors: np.ndarray, asked_on: date | None = None,
-                      exclude: frozenset[str] = frozenset(), within: frozenset[str] = frozenset()) -> list[Hit]:
+                      exclude: frozenset[str] = frozenset(), within: frozenset[str] = frozenset(),
+                      period_days: frozenset[str] = frozenset()) -> list[Hit]:
         """Fused results for several phrasings of one question (the question, its topic), each with its
         vector in `vectors`: each passage scores its best dense cosine over the phrasings; keywords come
         from the first. Given the day the question was asked, the week's articles are searched on their
-        own too, so that "this week" competes with the week's news, not with every week's. `exclude`:
-        articles to leave out; `within`: when given, the only articles to search."""
+        own too, so that "this week" competes with the week's news, not with every week's; a question
+        asked without a day that names a period ("in July") has its days (`period_days`) searched so.
+        `exclude`: articles to leave out; `within`: when given, the only articles to search."""
         vectors = [np.asarray(v, dtype=np.float32) for v in vectors]
-        return self.store.read(lambda: self._retrieve_scoped(phrasings[0], vectors, asked_on,
+        recent = _recent_days(asked_on) if asked_on else set(period_days)
+        return self.store.read(lambda: self._retrieve_scoped(phrasings[0], vectors, recent,
                                                              exclude | self.store.pending(), within))
 
-    def _retrieve_scoped(self, question: str, vectors: list[np.ndarray], asked_on: date | None,
+    def _retrieve_scoped(self, question: str, vectors: list[np.ndarray], recent: set[str],
                          exclude: frozenset[str], within: frozenset[str]) -> list[Hit]:
-        recent = _recent_days(asked_on) if asked_on else set()
         dense, cosine = self._dense(vectors, recent, exclude, within)
         keyword = {h.passage_id: h for h in self.keyword.retrieve(question)
                    if h.metadata["doc_id"] not in exclude and (not within or h.metadata["doc_id"] in within)}

@@ -548,6 +548,55 @@ def test_a_dated_question_reads_its_weeks_passages_even_below_the_passages_read(
     assert {p["doc_id"] for p in undated["passages"] if p["read"]} == {"last-year"}  # no week to read
 
 
+RATES = [
+    {"id": "june-2022", "title": "Central bank raises rates", "source": "Harbour Gazette", "published_at": "2022-07-27",
+     "text": "The central bank raised its interest rate by three quarters of a point on Wednesday to fight "
+             "inflation, its fourth rise this year."},
+    {"id": "june-2023", "title": "Central bank holds rates", "source": "Coast Herald", "published_at": "2023-06-14",
+     "text": "The central bank decided on Wednesday to hold its interest rate where it was, pausing after ten "
+             "rises in a row."},
+    {"id": "july-2023", "title": "Rate decision", "source": "Coast Herald", "published_at": "2023-07-26",
+     "text": "Policymakers lifted borrowing costs a quarter point to a 22-year high."},
+]
+
+
+@pytest.mark.parametrize("question, read", [
+    ("What did the central bank decide about interest rates in July?", "july-2023"),  # the latest July
+    ("What did the central bank decide about interest rates in July 2022?", "june-2022"),
+    ("What did the central bank decide about interest rates during June?", "june-2023"),
+])
+def test_a_question_naming_a_month_or_year_reads_that_periods_articles(tmp_path, question, read):
+    """"What did the Fed decide about interest rates in July?" read the June decision first: a period the
+    question names steers retrieval as a question's week does."""
+    folder = tmp_path / "rates"
+    folder.mkdir()
+    (folder / "rates.jsonl").write_text("".join(json.dumps(a) + "\n" for a in RATES), encoding="utf-8")
+    run_cli("ingest", str(folder / "rates.jsonl"), "--index", str(tmp_path / "index"))
+    ask = ("ask", question, "--index", str(tmp_path / "index"), "--json")
+    answer = json.loads(run_cli(*ask, prefix=("env", "ASSISTANT_TOP_K=1")).stdout)
+    assert [p["doc_id"] for p in answer["passages"]][0] == read
+    assert "published in" not in answer["notice"]
+    plain = json.loads(run_cli("ask", re.sub(r" (in|during) \w+( \d+)?\?$", "?", question), "--index",
+                               str(tmp_path / "index"), "--json", prefix=("env", "ASSISTANT_TOP_K=1")).stdout)
+    assert plain["notice"] == ""
+
+
+def test_an_answer_says_when_none_of_its_quotes_is_of_the_period_the_question_names(tmp_path):
+    folder = tmp_path / "rates"
+    folder.mkdir()
+    (folder / "rates.jsonl").write_text("".join(json.dumps(a) + "\n" for a in RATES), encoding="utf-8")
+    index = str(tmp_path / "index")
+    run_cli("ingest", str(folder / "rates.jsonl"), "--index", index)
+    # No article of March: the period is an event's, not a report's, and nothing is said of it.
+    answer = json.loads(run_cli("ask", "What will the central bank decide about interest rates in March?",
+                                "--index", index, "--json").stdout)
+    assert answer["notice"] == ""
+    answer = json.loads(run_cli("ask", "How much did the central bank raise its interest rate in July?",
+                                "--index", index, "--json", prefix=("env", "ASSISTANT_TOP_K=1")).stdout)
+    quoted_days = {c["published_at"][:7] for c in answer["citations"]}
+    assert ("None of the passages quoted was published in July 2023" in answer["notice"]) == ("2023-07" not in quoted_days)
+
+
 def test_an_abstention_on_a_name_no_article_read_mentions_says_which_others_do(tmp_path):
     """"Who intervewed Peskov on CNN?" on the development index read ten passages about CNN interviews and
     said none mentions Peskov, while 23 other articles do: the abstention now says so, and how to list them,
