@@ -140,6 +140,18 @@ def _parser() -> argparse.ArgumentParser:
     _index_option(train)
     train.set_defaults(run=_train_reader)
 
+    check = sub.add_parser("train-check", help="fit how LLM mode weighs the LLM's reading of the best sentence "
+                                              "beside the reader's confidence, for the LLM given (resumable)")
+    check.add_argument("results", type=Path, help="an eval run's results.jsonl, made with --folds and --withhold-gold")
+    check.add_argument("--questions", type=Path, help="the question set it asked (JSONL(.gz)): folds by its weeks")
+    check.add_argument("--out", type=Path, default=Path("runs/check"), help="report folder, with the LLM's "
+                       "replies so far (default: runs/check)")
+    check.add_argument("--model", type=Path, help="where to write the check (default: the package's answer_check.json)")
+    check.add_argument("--limit", type=int, help="only the first N answers")
+    _llm_option(check)
+    _index_option(check)
+    check.set_defaults(run=_train_check)
+
     folders = sub.add_parser("small-folders", help="turn a dated question set into questions asked over small "
                                                    "undated folders of the index's articles (for eval and train-reader)")
     folders.add_argument("questions", type=Path, help="JSONL(.gz) with answers and gold_doc_ids")
@@ -363,6 +375,26 @@ def _train_reader(args, settings: Settings) -> int:
     print(f"out-of-fold ({oof['asked']} questions asked, {oof['not_answerable']} not answerable; folds by week): "
           + ", ".join(f"{k} {v}" for k, v in oof.items() if k not in ("asked", "not_answerable")))
     print(f"model: {args.model or reader.MODEL_FILE}; report: {args.out / 'report.md'}")
+    return 0
+
+
+def _train_check(args, settings: Settings) -> int:
+    from assistant import answer_check
+    from assistant.check_training import CheckOptions, train
+
+    if not settings.llm_url:
+        print("error: train-check needs the LLM to fit for: --llm PATH.gguf or URL", file=sys.stderr)
+        return 2
+    if not args.results.is_file():
+        print(f"error: no eval results at {args.results}; run assistant eval --folds DIR --withhold-gold first",
+              file=sys.stderr)
+        return 2
+    model = train(settings, CheckOptions(args.results, args.out, args.model or answer_check.MODEL_PATH,
+                                         args.questions, args.limit))
+    oof = model["trained_on"]["out_of_fold"]
+    for name, values in oof.items():
+        print(f"out-of-fold, {name}: " + ", ".join(f"{k} {v}" for k, v in values.items()))
+    print(f"check: {args.model or answer_check.MODEL_PATH}; report: {args.out / 'report.md'}")
     return 0
 
 

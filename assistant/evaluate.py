@@ -61,6 +61,8 @@ class EvalOptions:
 
 
 WITHHELD = "engine_gold_withheld"
+# LLM mode asked the same way (`--llm` with `--withhold-gold`): how often it abstains where it should.
+LLM_WITHHELD = "engine_llm_gold_withheld"
 
 
 def load_questions(path: Path, limit: int | None = None) -> tuple[list[dict], int]:
@@ -109,23 +111,26 @@ def evaluate(settings: Settings, options: EvalOptions) -> dict:
                                                                   within=articles_of(q))
 
     systems = {ENGINE: _run_engine(engine, questions, options.progress)}
+    withheld = [q for q in questions if q.get("answers") and (q.get("gold_doc_ids") or q.get("silver_doc_ids"))]
+    # Scored as what they are now: questions the articles left to read can't answer. Some still can
+    # (another outlet's story of the same week, the same quiz question asked in another week): the
+    # gold answer is kept aside, to count answers that name it anyway (`abstained_or_right`).
+    as_withheld = [{**q, "answers": [], "withheld_answers": q["answers"], "type": "gold withheld"} for q in withheld]
     if options.withhold_gold:
-        withheld = [q for q in questions if q.get("answers") and (q.get("gold_doc_ids") or q.get("silver_doc_ids"))]
-        answers = _run_engine(lambda q: engine(q, _relevant(q)), withheld, options.progress, WITHHELD)
-        # Scored as what they are now: questions the articles left to read can't answer. Some still can
-        # (another outlet's story of the same week, the same quiz question asked in another week): the
-        # gold answer is kept aside, to count answers that name it anyway (`abstained_or_right`).
-        systems[WITHHELD] = (answers, [{**q, "answers": [], "withheld_answers": q["answers"], "type": "gold withheld"}
-                                       for q in withheld])
+        systems[WITHHELD] = (_run_engine(lambda q: engine(q, _relevant(q)), withheld, options.progress, WITHHELD),
+                             as_withheld)
     if settings.llm_url:
         from assistant.written import ask
 
-        def written(q: dict):
+        def written(q: dict, exclude: frozenset[str] = frozenset()):
             return ask(by_model.get(model_of.get(q["id"]), assistant), q["question"], asked_on=asked_on(q),
-                       within=articles_of(q))
+                       exclude=exclude, within=articles_of(q))
 
         systems[ENGINE_LLM] = _run_engine(written, questions, options.progress, ENGINE_LLM)
         systems[LLM_READER] = [_llm_reading(a) for a in systems[ENGINE_LLM]]
+        if options.withhold_gold:
+            systems[LLM_WITHHELD] = (_run_engine(lambda q: written(q, _relevant(q)), withheld, options.progress,
+                                                 LLM_WITHHELD), as_withheld)
     if options.baseline:
         from assistant.baseline import Baseline, MODES
 
@@ -278,7 +283,7 @@ def _score(system: str, question: dict, answer: dict, store: Store, k: int) -> d
                                             if question.get("choices") else
                                             scoring.names_any(said, question["withheld_answers"]))
     written = answer.get("sentences") or []
-    if answer.get("mode") == "llm" or system in (ENGINE_LLM, LLM_READER):
+    if answer.get("mode") == "llm" or system in (ENGINE_LLM, LLM_READER, LLM_WITHHELD):
         metrics["llm_answered"] = float(answer.get("mode") == "llm")
     if written:
         metrics["sentences_verified"] = sum(s["verified"] for s in written) / len(written)

@@ -26,8 +26,9 @@ def with_embedded_server(settings: Settings) -> Settings:
     target = settings.llm_gguf or (settings.llm_url if is_gguf(settings.llm_url) else "")
     if not target:
         return settings
-    return settings.replace(llm_url=_start(str(Path(target).expanduser().resolve()), settings.llm_context,
-                                           settings.llm_threads or os.cpu_count() or 2))
+    path = str(Path(target).expanduser().resolve())
+    return settings.replace(llm_url=_start(path, settings.llm_context, settings.llm_threads or os.cpu_count() or 2),
+                            llm_gguf=path)
 
 
 @lru_cache(maxsize=2)

@@ -121,6 +121,10 @@ class Settings:
     # `llm_threads` threads (0: every core).
     llm_gguf: str = ""
     llm_threads: int = 0
+    # How LLM mode decides whether the articles answer: a file of `assistant train-check`'s, "off" (the
+    # LLM's own "the articles don't say" only), or empty: the packaged check when it was fitted for the
+    # GGUF file being run (`answer_check.model_for`).
+    llm_check: str = ""
     llm_model: str = "local"
     # The server's key: ASSISTANT_LLM_API_KEY, or a file holding it (ASSISTANT_LLM_API_KEY_FILE).
     llm_api_key: str = ""

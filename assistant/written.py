@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 
-from assistant import llm, prompts, verify
+from assistant import answer_check, llm, prompts, verify
 from assistant.answer import Answer, Assistant, Citation
 from assistant.passages import addresses_a_model, sentence_spans
 from assistant.scoring import token_f1
@@ -42,9 +42,6 @@ CANDIDATES_SCORED = 5
 # with Qwen2.5-Coder-0.5B-Instruct; best candidate right 0.506 (reader alone), 0.512 (LLM alone), 0.589
 # with any weight from 0.5 to 1 (0.560 at 0.2 and at 3); the folds chose 0.5 or 0.75, out-of-fold 0.577.
 LLM_WEIGHT = 0.75
-# The least probability taken for a candidate none of the likeliest first tokens begins, and for one the
-# reader's rounded probability puts at 0 (not tuned).
-MASS_FLOOR = 1e-4
 # A first line this short without a passage marker is the LLM's short answer even when it leaves out
 # "Answer:" (small models do).
 SHORT_ANSWER_WORDS = 8
@@ -72,9 +69,13 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
     if not passages:
         yield _fallback(extractive, "no passage could be given to the LLM")
         return
-    started, draft, chosen = time.perf_counter(), "", None
+    started, draft, chosen, check = time.perf_counter(), "", None, None
     options = offered(extractive)
     try:
+        check = _check(assistant, extractive)
+        if check and check["probability"] < check["below"]:
+            yield _abstained_by_check(extractive, check)
+            return
         chosen = _choose(settings, extractive.question, passages, options) if len(options) > 1 else None
         # A candidate chosen from below those given brings its passage, where its span is cited.
         passages += [p for p in holding(extractive, [chosen] if chosen else []) if p not in passages
@@ -88,12 +89,40 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
         yield _fallback(extractive, str(exc))
         return
     answer = checked(assistant, extractive, draft, passages, show_unverified, chosen)
+    if check:
+        answer.evidence, answer.confidence = {**answer.evidence, "check": check}, check["probability"]
     answer.timings_ms = {**extractive.timings_ms, "llm_ms": round((time.perf_counter() - started) * 1000, 1)}
     answer.timings_ms["total_ms"] = round(extractive.timings_ms.get("total_ms", 0) + answer.timings_ms["llm_ms"], 1)
     if len(passages) < len(shown):
         answer.notice = " ".join(filter(None, [answer.notice, f"{len(shown) - len(passages)} passage(s) that address "
                                                "a model were withheld from the LLM."]))
     yield answer
+
+
+def _check(assistant: Assistant, extractive: Answer) -> dict | None:
+    """Whether the articles answer, as the LLM reads the sentence holding the reader's best candidate and
+    as the reader's confidence says, weighed together (`answer_check`): {odds, probability, below,
+    sentence}. None where no check is fitted for this LLM, the reader gave no confidence or nothing to
+    read, or the server gives no token probabilities."""
+    model = answer_check.model_for(assistant.settings)
+    if model is None or extractive.confidence is None:
+        return None
+    first = extractive.citations[0].quote if extractive.citations else None
+    sentence = answer_check.evidence(extractive.candidates, first, assistant.article)
+    odds = llm.answers_odds(assistant.settings, extractive.question, sentence) if sentence else None
+    if odds is None:
+        return None
+    dated = bool(extractive.evidence.get("answerable_features", {}).get("dated"))
+    return {"odds": round(odds, 3), "probability": round(answer_check.combined(extractive.confidence, odds, model), 4),
+            "below": answer_check.threshold(dated, model), "sentence": sentence}
+
+
+def _abstained_by_check(extractive: Answer, check: dict) -> Answer:
+    """The extractive answer turned into an abstention that says why; its passages stay as related reading."""
+    reason = prompts.render("abstain_check", sentence=" ".join(check["sentence"].split()))
+    return dataclasses.replace(extractive, answer=prompts.render("abstain", reason=reason), abstained=True,
+                               citations=[], short_answer=None, alternative_answer=None, confidence=check["probability"],
+                               evidence={**extractive.evidence, "check": check})
 
 
 def offered(extractive: Answer) -> list[dict]:
@@ -114,7 +143,7 @@ def _choose(settings: Settings, question: str, passages: list[dict], options: li
         return options[index] if index is not None else None
     if not any(masses):
         return None
-    scores = [math.log(max(c["probability"], MASS_FLOOR)) + LLM_WEIGHT * math.log(max(m, MASS_FLOOR))
+    scores = [math.log(max(c["probability"], llm.MASS_FLOOR)) + LLM_WEIGHT * math.log(max(m, llm.MASS_FLOOR))
               for c, m in zip(options, masses)]
     return options[scores.index(max(scores))]
 

@@ -322,3 +322,65 @@ def test_the_llm_chooses_among_the_readers_candidates_by_how_its_reply_would_beg
     assert _choose(settings, "Who interviewed Peskov on CNN?", [passage], options) is options[1]
     options[0]["probability"], options[1]["probability"] = 0.999998, 0.000001
     assert _choose(settings, "Who interviewed Peskov on CNN?", [passage], options) is options[0]
+
+
+def _check_file(path, intercept: float) -> str:
+    """A check that weighs nothing but its intercept: P(answers) is σ(intercept) for every answer."""
+    path.write_text(json.dumps({"weights": [intercept, 0.0, 0.0], "below": 0.5, "below_undated": 0.5,
+                                "fitted_for": {"llm": "any", "fingerprint": ""}}), encoding="utf-8")
+    return str(path)
+
+
+def test_train_check_fits_the_llms_reading_beside_the_readers_and_llm_mode_abstains_below_it(seed_index, tmp_path):
+    """`train-check` asks the real (small, packaged) model about each answer of an eval run, resumably,
+    and writes a check LLM mode then uses: the answer records the LLM's odds and the weighed probability,
+    and one below the threshold is an abstention that says the LLM read the passage as not answering."""
+    gguf = str(smollm2_gguf())
+    run_cli("eval", "--questions", "seeds/questions.jsonl", "--index", str(seed_index), "--out", str(tmp_path / "eval"),
+            "--withhold-gold", "--limit", "6", "--llm", gguf)
+    results = str(tmp_path / "eval" / "results.jsonl")
+    rows = [json.loads(line) for line in open(results, encoding="utf-8")]
+    withheld = [r for r in rows if r["system"] == "engine_llm_gold_withheld"]  # LLM mode asked without the gold too
+    assert withheld and len(withheld) == sum(r["system"] == "engine_gold_withheld" for r in rows)
+    assert "engine_llm_gold_withheld" in json.loads((tmp_path / "eval" / "summary.json").read_text())["systems"]
+    train = ("train-check", results, "--llm", gguf, "--index", str(seed_index), "--out", str(tmp_path / "check"),
+             "--model", str(tmp_path / "check.json"))
+    first = run_cli(*train)
+    assert "out-of-fold, reader_and_llm: auc" in first.stdout
+    model = json.loads((tmp_path / "check.json").read_text(encoding="utf-8"))
+    assert model["fitted_for"]["llm"] == "SmolLM2-135M-Instruct.Q4_1.gguf" and len(model["weights"]) == 3
+    asked = (tmp_path / "check" / "odds.jsonl").read_text(encoding="utf-8").splitlines()
+    # Every answer asked about once; one with no candidate and no quote (nothing read names the person
+    # asked about) has nothing to put to the LLM.
+    assert len(asked) <= sum(r["system"] in ("engine", "engine_gold_withheld") for r in rows)
+    assert sum(json.loads(line)["odds"] is not None for line in asked) >= 6
+    run_cli(*train)  # resumed: every reply is kept, nothing is asked again
+    assert len((tmp_path / "check" / "odds.jsonl").read_text(encoding="utf-8").splitlines()) == len(asked)
+
+    answer = _ask_json(seed_index, CLINTON_ADVISORS, gguf, env_prefix=("env", f"ASSISTANT_LLM_CHECK={tmp_path / 'check.json'}"))
+    check = answer["evidence"]["check"]
+    assert check["below"] == model["below_undated"]  # the seeds' questions come without a day
+    assert check["sentence"] and answer["confidence"] == check["probability"]
+    assert not answer["abstained"] or check["probability"] < check["below"] or answer["mode"] == "llm"
+
+    never = _ask_json(seed_index, CLINTON_ADVISORS, gguf,
+                      env_prefix=("env", f"ASSISTANT_LLM_CHECK={_check_file(tmp_path / 'never.json', -20.0)}"))
+    assert never["abstained"] and never["citations"] == [] and never["short_answer"] is None
+    assert "The LLM read the passage that answers it best, “" in never["answer"]
+    assert " ".join(never["evidence"]["check"]["sentence"].split()) in never["answer"]
+
+    always = _ask_json(seed_index, CLINTON_ADVISORS, gguf,
+                       env_prefix=("env", f"ASSISTANT_LLM_CHECK={_check_file(tmp_path / 'always.json', 20.0)}"))
+    assert always["evidence"]["check"]["probability"] > 0.99 and "The LLM read" not in always["answer"]
+
+
+def test_llm_mode_checks_nothing_with_an_llm_no_check_was_fitted_for_or_when_told_not_to(seed_index, tmp_path):
+    gguf = str(smollm2_gguf())
+    for prefix in ((), ("env", "ASSISTANT_LLM_CHECK=off")):
+        answer = _ask_json(seed_index, CLINTON_ADVISORS, gguf, env_prefix=prefix)
+        assert "check" not in answer["evidence"]
+    broken = tmp_path / "broken.json"
+    broken.write_text("{}", encoding="utf-8")
+    result = run_cli("ask", CLINTON_ADVISORS, "--index", str(seed_index), "--llm", gguf,
+                     prefix=("env", f"ASSISTANT_LLM_CHECK={broken}"), check=False)
+    assert result.returncode == 2 and result.stderr.startswith(f"error: can't read the answer check {broken}")

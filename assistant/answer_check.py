@@ -1,0 +1,87 @@
+"""Whether the passages answer, with an LLM's reading beside the reader's: LLM mode asks the LLM whether
+the sentence holding the reader's best candidate answers the question (one token of reply, `llm.answers_odds`)
+and weighs its yes/no log-odds with the reader's confidence. The reader's inputs all sit on one curve of
+abstention against false abstention (`docs/reading-log.md`); an instruct model that reads the sentence is
+the first input that moves it. The weights are a small JSON file beside this module, fitted by
+`runs`-style cross-validation by week on the development set's asked and withheld questions
+(`docs/reading-log.md`, *The first stop of 2026-12-04*), for the LLM it names: another LLM reads yes and
+no with other odds, and the file says which one it was fitted for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.articles import Article
+from assistant.passages import sentence_spans
+from assistant.settings import Settings, SettingsError
+
+MODEL_PATH = Path(__file__).with_name("answer_check.json")
+
+
+# How much of a GGUF file its fingerprint reads besides its size: the header, which names the model and
+# its quantisation, and the first tensors.
+FINGERPRINT_BYTES = 4 << 20
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str = "") -> dict:
+    """The combination's weights and thresholds (`MODEL_PATH` unless `path`)."""
+    try:
+        model = json.loads(Path(path or MODEL_PATH).read_text(encoding="utf-8"))
+        model["weights"], model["below"], model["below_undated"]  # noqa: B018 (all three must be there)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SettingsError(f"can't read the answer check {path or MODEL_PATH} ({exc}); give ASSISTANT_LLM_CHECK "
+                            "a file `assistant train-check` wrote, or off") from None
+    return model
+
+
+def model_for(settings: Settings) -> dict | None:
+    """The check LLM mode makes with this LLM: the file `llm_check` names ("off": none); else the packaged
+    one when it was fitted for the GGUF file being run; else none, since another LLM reads yes and no with
+    other odds (`assistant train-check` fits one for it)."""
+    if settings.llm_check == "off":
+        return None
+    if settings.llm_check:
+        return load_model(settings.llm_check)
+    model = load_model()
+    return model if settings.llm_gguf and fingerprint(settings.llm_gguf) == model["fitted_for"]["fingerprint"] else None
+
+
+@lru_cache(maxsize=4)
+def fingerprint(path: str) -> str:
+    """A GGUF file's size and the sha256 of its first `FINGERPRINT_BYTES`: hashing a whole model file
+    takes seconds, and the header already tells models and quantisations apart."""
+    with open(path, "rb") as f:
+        head = f.read(FINGERPRINT_BYTES)
+    return f"{Path(path).stat().st_size}:{hashlib.sha256(head).hexdigest()}"
+
+
+def evidence(candidates: list[dict], first_quote: str | None, article: Callable[[str], Article]) -> str | None:
+    """The sentence the LLM is asked about: the article's sentence that holds the reader's most probable
+    candidate, else the answer's first quote; None when there is neither."""
+    if candidates:
+        best = max(candidates, key=lambda c: c["probability"])
+        text = article(best["doc_id"]).text
+        for span in sentence_spans(text):
+            if span.start <= best["start"] < span.end:
+                return text[span.start:max(span.end, best["end"])]
+    return first_quote
+
+
+def combined(confidence: float, odds: float, model: dict) -> float:
+    """P(the passages answer) from the reader's `confidence` and the LLM's yes/no log-odds."""
+    p = min(max(confidence, 1e-4), 1 - 1e-4)
+    intercept, reader_weight, llm_weight = model["weights"]
+    return 1 / (1 + math.exp(-(intercept + reader_weight * math.log(p / (1 - p)) + llm_weight * odds)))
+
+
+def threshold(dated: bool, model: dict) -> float:
+    """Below this `combined` probability LLM mode abstains: chosen, as the reader's are, for at most a tenth
+    of answerable questions abstained on, for questions asked on a day and for those asked without one."""
+    return model["below"] if dated else model["below_undated"]
