@@ -1,7 +1,9 @@
 """An answer written by an LLM from the retrieved passages, shown only as far as the passages bear it out.
 
-Retrieval and the extractive answer come first (the same `Assistant.ask`); the LLM then reads the best
-passages, and for a question that asks for a thing it first chooses among the reading stage's best
+Retrieval and the extractive answer come first (the same `Assistant.ask`). Where a check is fitted for the
+LLM (`answer_check`), it is asked whether the sentence holding the reader's best candidate answers, and the
+answer is an abstention when that reading and the reader's confidence together fall below the check's
+threshold. The LLM then reads the best passages, and for a question that asks for a thing it first chooses among the reading stage's best
 candidates (a short reply: the option's number), which is its short answer; then its written reply streams
 out as it arrives: a short answer ("Answer: Fareed Zakaria", used where it made no choice) and sentences
 with [n] markers. The short answer is shown only where a passage holds it word for word (it then gets the article's
@@ -42,6 +44,9 @@ CANDIDATES_SCORED = 5
 # with Qwen2.5-Coder-0.5B-Instruct; best candidate right 0.506 (reader alone), 0.512 (LLM alone), 0.589
 # with any weight from 0.5 to 1 (0.560 at 0.2 and at 3); the folds chose 0.5 or 0.75, out-of-fold 0.577.
 LLM_WEIGHT = 0.75
+# The most of the checked sentence an abstention by the check quotes (a sentence joined to the one it
+# introduces can run to a paragraph); longer ones end at a word with "…".
+CHECKED_QUOTE_CHARS = 240
 # A first line this short without a passage marker is the LLM's short answer even when it leaves out
 # "Answer:" (small models do).
 SHORT_ANSWER_WORDS = 8
@@ -119,7 +124,9 @@ def _check(assistant: Assistant, extractive: Answer) -> dict | None:
 
 def _abstained_by_check(extractive: Answer, check: dict) -> Answer:
     """The extractive answer turned into an abstention that says why; its passages stay as related reading."""
-    reason = prompts.render("abstain_check", sentence=" ".join(check["sentence"].split()))
+    words = " ".join(check["sentence"].split())
+    shown = words if len(words) <= CHECKED_QUOTE_CHARS else words[:CHECKED_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+    reason = prompts.render("abstain_check", sentence=shown)
     return dataclasses.replace(extractive, answer=prompts.render("abstain", reason=reason), abstained=True,
                                citations=[], short_answer=None, alternative_answer=None, confidence=check["probability"],
                                evidence={**extractive.evidence, "check": check})

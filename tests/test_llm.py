@@ -367,7 +367,7 @@ def test_train_check_fits_the_llms_reading_beside_the_readers_and_llm_mode_absta
                       env_prefix=("env", f"ASSISTANT_LLM_CHECK={_check_file(tmp_path / 'never.json', -20.0)}"))
     assert never["abstained"] and never["citations"] == [] and never["short_answer"] is None
     assert "The LLM read the passage that answers it best, “" in never["answer"]
-    assert " ".join(never["evidence"]["check"]["sentence"].split()) in never["answer"]
+    assert " ".join(never["evidence"]["check"]["sentence"].split())[:100] in never["answer"]
 
     always = _ask_json(seed_index, CLINTON_ADVISORS, gguf,
                        env_prefix=("env", f"ASSISTANT_LLM_CHECK={_check_file(tmp_path / 'always.json', 20.0)}"))
@@ -384,3 +384,14 @@ def test_llm_mode_checks_nothing_with_an_llm_no_check_was_fitted_for_or_when_tol
     result = run_cli("ask", CLINTON_ADVISORS, "--index", str(seed_index), "--llm", gguf,
                      prefix=("env", f"ASSISTANT_LLM_CHECK={broken}"), check=False)
     assert result.returncode == 2 and result.stderr.startswith(f"error: can't read the answer check {broken}")
+
+
+def test_an_abstention_by_the_check_quotes_a_long_sentence_only_in_part(seed_assistant):
+    from assistant.written import CHECKED_QUOTE_CHARS, _abstained_by_check
+
+    extractive = seed_assistant.ask(CLINTON_ADVISORS)
+    sentence = "Peskov said many things " * 40
+    answer = _abstained_by_check(extractive, {"odds": -3.0, "probability": 0.1, "below": 0.35, "sentence": sentence})
+    assert answer.abstained and not answer.citations and answer.passages == extractive.passages
+    quoted = answer.answer.split("“", 1)[1].split("”", 1)[0]
+    assert quoted.endswith(" …") and len(quoted) <= CHECKED_QUOTE_CHARS + 2 and sentence.startswith(quoted[:-2])
