@@ -100,13 +100,9 @@ def first_token_mass(settings: Settings, question: str, passages: list[dict], op
     chat = [ChatMessage(role="system", content=prompts.load("llm_score_system")),
             ChatMessage(role="user", content=prompts.render("llm_score_user", passages=_fenced(passages),
                                                             question=question))]
-    try:
-        reply = client(settings.replace(llm_max_tokens=1), TOP_TOKENS).chat(chat)
-    except Exception as exc:  # as in `stream`
-        raise LLMError(f"the LLM at {settings.llm_url} failed ({_one_line(exc)})") from exc
-    if not reply.logprobs or not reply.logprobs[0]:
+    first = _first_tokens(settings, chat)
+    if first is None:
         return None
-    first = [(t.token.strip().lower(), math.exp(t.logprob)) for t in reply.logprobs[0]]
     return [sum(p for token, p in first if token and token not in _UNINFORMATIVE and any(f.startswith(token) for f in forms))
             for forms in map(_spellings, options)]
 
@@ -120,18 +116,24 @@ def answers_odds(settings: Settings, question: str, sentence: str) -> float | No
     on 200 development answers, `docs/reading-log.md`). None when the server gives no token probabilities."""
     from llama_index.core.llms import ChatMessage
 
-    chat = [ChatMessage(role="user", content=prompts.render("llm_check", text=sentence, question=question))]
+    first = _first_tokens(settings, [ChatMessage(role="user", content=prompts.render("llm_check", text=sentence,
+                                                                                    question=question))])
+    if first is None:
+        return None
+    mass = {word: sum(p for token, p in first if token == word) for word in ("yes", "no")}
+    return math.log(max(mass["yes"], MASS_FLOOR) / max(mass["no"], MASS_FLOOR))
+
+
+def _first_tokens(settings: Settings, chat: list) -> list[tuple[str, float]] | None:
+    """The `TOP_TOKENS` likeliest first tokens of the reply to `chat` (stripped, lower case) with their
+    probabilities, from a one-token reply; None when the server gives no token probabilities."""
     try:
         reply = client(settings.replace(llm_max_tokens=1), TOP_TOKENS).chat(chat)
     except Exception as exc:  # as in `stream`
         raise LLMError(f"the LLM at {settings.llm_url} failed ({_one_line(exc)})") from exc
     if not reply.logprobs or not reply.logprobs[0]:
         return None
-    mass = {"yes": 0.0, "no": 0.0}
-    for t in reply.logprobs[0]:
-        if (token := t.token.strip().lower()) in mass:
-            mass[token] += math.exp(t.logprob)
-    return math.log(max(mass["yes"], MASS_FLOOR) / max(mass["no"], MASS_FLOOR))
+    return [(t.token.strip().lower(), math.exp(t.logprob)) for t in reply.logprobs[0]]
 
 
 def _spellings(option: str) -> set[str]:
