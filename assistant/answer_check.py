@@ -74,11 +74,16 @@ def evidence(candidates: list[dict], first_quote: str | None, article: Callable[
     return first_quote
 
 
+def logit(confidence: float) -> float:
+    """The reader's confidence as log-odds, kept within ±9 (a rounded 0 or 1 would be infinite)."""
+    p = min(max(confidence, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
 def combined(confidence: float, odds: float, model: dict) -> float:
     """P(the passages answer) from the reader's `confidence` and the LLM's yes/no log-odds."""
-    p = min(max(confidence, 1e-4), 1 - 1e-4)
     intercept, reader_weight, llm_weight = model["weights"]
-    return 1 / (1 + math.exp(-(intercept + reader_weight * math.log(p / (1 - p)) + llm_weight * odds)))
+    return 1 / (1 + math.exp(-(intercept + reader_weight * logit(confidence) + llm_weight * odds)))
 
 
 def threshold(dated: bool, model: dict) -> float:

@@ -21,7 +21,7 @@ import numpy as np
 from assistant import answer_check, llm
 from assistant.evaluate import asked_on, load_questions
 from assistant.reader_training import FALSE_ABSTENTION, FOLDS, _weighted_quantile
-from assistant.settings import Settings
+from assistant.settings import Settings, SettingsError
 from assistant.store import Store
 
 _ASKED, _WITHHELD = "engine", "engine_gold_withheld"
@@ -69,12 +69,19 @@ def ask_llm(settings: Settings, rows: list[dict], cache: Path, progress: bool = 
             got = json.loads(line)
             known[(got["id"], got["system"])] = got["odds"]
     store = Store(settings)
+
+    def article(doc_id: str):
+        if (found := store.article(doc_id)) is None:
+            raise SettingsError(f"article {doc_id} of the eval run is not in the index at {settings.index_dir}; "
+                                "give --index the index the eval ran on")
+        return found
+
     with open(cache, "a", encoding="utf-8") as kept:
         for r in tqdm(rows, desc="ask the LLM", unit="answer", disable=not progress):
             key = (r["id"], r["system"])
             if key not in known:
                 first = r["citations"][0]["quote"] if r.get("citations") else None
-                sentence = answer_check.evidence(r.get("candidates") or [], first, store.article)
+                sentence = answer_check.evidence(r.get("candidates") or [], first, article)
                 known[key] = llm.answers_odds(settings, r["question"], sentence) if sentence else None
                 kept.write(json.dumps({"id": r["id"], "system": r["system"], "odds": known[key]}) + "\n")
                 kept.flush()
@@ -82,8 +89,7 @@ def ask_llm(settings: Settings, rows: list[dict], cache: Path, progress: bool = 
 
 
 def _inputs(rows: list[dict], with_llm: bool = True) -> np.ndarray:
-    p = np.clip([r["confidence"] for r in rows], 1e-4, 1 - 1e-4)
-    columns = [np.log(p / (1 - p))] + ([[r["odds"] or 0.0 for r in rows]] if with_llm else [])
+    columns = [[answer_check.logit(r["confidence"]) for r in rows]] + ([[r["odds"] or 0.0 for r in rows]] if with_llm else [])
     return np.column_stack(columns)
 
 
@@ -158,12 +164,9 @@ def cross_validate(rows: list[dict], with_llm: bool = True) -> dict:
 def train(settings: Settings, options: CheckOptions) -> dict:
     """Ask, fit, report; writes the check to `options.model` and the report to `options.out`."""
     options.out.mkdir(parents=True, exist_ok=True)
-    rows = rows_of(options.results, options.questions)[: options.limit]
+    rows = _enough(options.results, rows_of(options.results, options.questions)[: options.limit])  # before any LLM call
     ask_llm(settings, rows, options.out / "odds.jsonl", options.progress)
-    rows = [r for r in rows if r["odds"] is not None]
-    if len({r["label"] for r in rows}) < 2 or len({r["group"] for r in rows}) < FOLDS:
-        raise ValueError(f"{options.results} has too few answers to fit a check on ({len(rows)}: it needs asked and "
-                         f"withheld questions from {FOLDS} or more weeks); run assistant eval --withhold-gold first")
+    rows = _enough(options.results, [r for r in rows if r["odds"] is not None])
     reader_alone, with_llm = cross_validate(rows, with_llm=False), cross_validate(rows)
     model = {**fit(rows), "fitted_for": {"llm": Path(settings.llm_gguf).name if settings.llm_gguf else settings.llm_model,
                                          "fingerprint": answer_check.fingerprint(settings.llm_gguf) if settings.llm_gguf else ""},
@@ -172,6 +175,14 @@ def train(settings: Settings, options: CheckOptions) -> dict:
     options.model.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     (options.out / "report.md").write_text(_markdown(model), encoding="utf-8")
     return model
+
+
+def _enough(results: Path, rows: list[dict]) -> list[dict]:
+    """`rows`, when they hold asked and withheld answers from `FOLDS` or more weeks; else a one-line error."""
+    if len({r["label"] for r in rows}) < 2 or len({r["group"] for r in rows}) < FOLDS:
+        raise SettingsError(f"{results} has too few answers to fit a check on ({len(rows)}: it needs asked and "
+                            f"withheld questions from {FOLDS} or more weeks); run assistant eval --withhold-gold first")
+    return rows
 
 
 def _markdown(model: dict) -> str:

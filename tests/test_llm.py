@@ -9,7 +9,7 @@ import pytest
 
 from assistant.settings import Settings
 from assistant.store import Store
-from conftest import CLINTON_ADVISORS, free_port, run_cli, served, smollm2_gguf
+from conftest import CLINTON_ADVISORS, SEED_IDS, free_port, run_cli, served, smollm2_gguf
 
 
 def _ask_json(index, question, url, *options, env_prefix=()):
@@ -395,3 +395,25 @@ def test_an_abstention_by_the_check_quotes_a_long_sentence_only_in_part(seed_ass
     assert answer.abstained and not answer.citations and answer.passages == extractive.passages
     quoted = answer.answer.split("“", 1)[1].split("”", 1)[0]
     assert quoted.endswith(" …") and len(quoted) <= CHECKED_QUOTE_CHARS + 2 and sentence.startswith(quoted[:-2])
+
+
+def test_train_check_refuses_answers_it_cannot_read_or_fit_on_in_one_line(seed_index, tmp_path):
+    gguf = str(smollm2_gguf())
+    row = {"system": "engine", "id": "q1", "question": "Who met Kislyak?", "answerable": True, "confidence": 0.6,
+           "citations": [{"title": "A", "quote": "Advisors met Kislyak in Washington."}], "evidence": {}}
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps({**row, "candidates": []}) + "\n", encoding="utf-8")
+    train = ("train-check", str(results), "--llm", gguf, "--index", str(seed_index), "--out", str(tmp_path / "check"),
+             "--model", str(tmp_path / "check.json"))
+    few = run_cli(*train, check=False)  # refused before the LLM is asked anything
+    assert few.returncode == 2 and few.stderr.startswith(f"error: {results} has too few answers")
+    assert len(few.stderr.strip().splitlines()) == 1 and not (tmp_path / "check" / "odds.jsonl").exists()
+    # Enough weeks and both kinds of answer, but one names an article the index doesn't hold.
+    rows = [{**row, "id": f"q{i}", "system": "engine" if i % 2 else "engine_gold_withheld",
+             "candidates": [{"doc_id": "no-such-article" if i == 5 else SEED_IDS[0], "start": 0, "end": 5,
+                             "probability": 0.9}]} for i in range(6)]
+    results.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    other = run_cli(*train, check=False)
+    assert other.returncode == 2
+    assert other.stderr.strip().splitlines()[-1].startswith("error: article no-such-article of the eval run is not in")
+    assert not (tmp_path / "check.json").exists()
