@@ -73,6 +73,7 @@ def made_by(answer: Answer) -> str:
     """Which way the answer was made, and the notice that goes with it."""
     # An abstention quotes nothing: the passages under it are related reading, not what it says.
     how = ("Written by the LLM; each sentence checked against the passage it cites." if answer.mode == "llm"
+           else "Nothing quoted as an answer (LLM mode: the LLM's check)." if answer.abstained and "check" in answer.evidence
            else "Nothing quoted as an answer (extractive)." if answer.abstained and not answer.citations
            else "Quoted from the articles (extractive).")
     return f"{how} {answer.notice}".strip()

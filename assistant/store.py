@@ -66,6 +66,9 @@ class Store:
     def __init__(self, settings: Settings, writable: bool = False):
         self.settings = settings
         self._lock = threading.RLock()
+        # Writes this process made: SQLite's `data_version` counts only other connections' commits.
+        self._writes = 0
+        self._catalogue: tuple[tuple | None, list[dict]] = (None, [])
         self.embedding_model = model_name(settings.encoder)
         self.tables = self._open_tables(settings, self.embedding_model)
         where = [self.tables.location] if settings.database_url else []
@@ -220,12 +223,19 @@ class Store:
         return self.tables.passage_shares(terms) if terms else {}
 
     def catalogue(self) -> list[dict]:
-        """Every stored article's id, title, outlet and date (no text), by outlet then title."""
-        with self.reading():
-            rows = self.tables.catalogue()
-        entries = [{"doc_id": doc_id, "title": title, "source": str(meta.get("source", "")),
-                    "published_at": str(meta.get("published_at", ""))[:10]} for doc_id, title, meta in rows]
-        return sorted(entries, key=lambda e: (e["source"].lower(), e["title"].lower(), e["doc_id"]))
+        """Every stored article's id, title, outlet and date (no text), by outlet then title. Kept until
+        articles change, by this process (`_writes`) or another (`tables.version()`): a question naming a
+        month, an article or "what's new" reads it, and building it took 53 ms on 6,339 articles, as long as
+        the rest of an answer."""
+        with self._lock, self.reading():
+            key = (self.tables.version(), self._writes)
+            if self._catalogue[0] != key:
+                entries = [{"doc_id": doc_id, "title": title, "source": str(meta.get("source", "")),
+                            "published_at": str(meta.get("published_at", ""))[:10]}
+                           for doc_id, title, meta in self.tables.catalogue()]
+                self._catalogue = key, sorted(entries, key=lambda e: (e["source"].lower(), e["title"].lower(),
+                                                                      e["doc_id"]))
+            return list(self._catalogue[1])
 
     def articles(self):
         """Every stored article, in id order, streamed."""
@@ -375,6 +385,7 @@ class Store:
                                         f"beside the index, {free // 2**20} MB are")
 
     def _end_write(self) -> None:
+        self._writes += 1
         try:
             self.tables.end_write()
         except Exception:  # noqa: BLE001 - a lost connection has let go of its locks already

@@ -122,6 +122,24 @@ def test_a_process_that_has_searched_leaves_the_index_writable_for_others(tmp_pa
     assert store.counts()["articles"] == 3
 
 
+def test_the_catalogue_is_the_index_as_it_is_now_whoever_wrote_it(tmp_path, settings):
+    """The catalogue is kept between questions, and is read anew once articles change: stored by this
+    process, or by another (an `assistant ingest` beside a serving chat)."""
+    ingest([copy_seeds(tmp_path / "articles")], settings, progress=False)
+    store = Store(settings)
+    assert sorted(e["doc_id"] for e in store.catalogue()) == sorted(SEED_IDS)
+    own, other = tmp_path / "own", tmp_path / "other"
+    for folder, name in ((own, "ferry"), (other, "harbour")):
+        folder.mkdir()
+        (folder / f"{name}.txt").write_text(f"{name.title()} strike ends\n\nThe {name} strike in Port Alder "
+                                            "ended on Friday.\n", encoding="utf-8")
+    ingest([own], settings, store=store, progress=False)
+    assert "Ferry strike ends" in {e["title"] for e in store.catalogue()}
+    run_cli("ingest", str(other), "--index", str(settings.index_dir))
+    assert {e["title"] for e in store.catalogue()} >= {"Ferry strike ends", "Harbour strike ends"}
+    assert len(store.catalogue()) == 4
+
+
 def test_common_words_are_judged_by_the_index_as_it_is_now(tmp_path, settings):
     """A process that searched a small index, then stored many more articles itself, counts words anew:
     "Peskov", in many of the seeds' passages, is rare once a corpus is in."""

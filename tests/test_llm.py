@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from assistant.render import answer_as_text
 from assistant.settings import Settings
 from assistant.store import Store
 from conftest import CLINTON_ADVISORS, SEED_IDS, free_port, run_cli, served, smollm2_gguf
@@ -395,6 +396,8 @@ def test_an_abstention_by_the_check_quotes_a_long_sentence_only_in_part(seed_ass
     assert answer.abstained and not answer.citations and answer.passages == extractive.passages
     quoted = answer.answer.split("“", 1)[1].split("”", 1)[0]
     assert quoted.endswith(" …") and len(quoted) <= CHECKED_QUOTE_CHARS + 2 and sentence.startswith(quoted[:-2])
+    # The footer says who decided it: LLM mode's check, not the extractive reader.
+    assert "(LLM mode: the LLM's check)" in answer_as_text(answer) and "(extractive)" not in answer_as_text(answer)
 
 
 def test_train_check_refuses_answers_it_cannot_read_or_fit_on_in_one_line(seed_index, tmp_path):
