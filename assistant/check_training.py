@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant import answer_check, llm
+from assistant import answer_check
 from assistant.evaluate import asked_on, load_questions
 from assistant.reader_training import FALSE_ABSTENTION, FOLDS, _weighted_quantile
 from assistant.settings import Settings, SettingsError
@@ -64,10 +64,11 @@ def ask_llm(settings: Settings, rows: list[dict], cache: Path, progress: bool = 
     from tqdm import tqdm
 
     known = {}
-    if cache.exists():
+    if cache.exists():  # replies kept from another reading of the passages are asked again
         for line in cache.read_text(encoding="utf-8").splitlines():
             got = json.loads(line)
-            known[(got["id"], got["system"])] = got["odds"]
+            if got.get("reading", 1) == answer_check.READING:
+                known[(got["id"], got["system"])] = got["odds"]
     store = Store(settings)
 
     def article(doc_id: str):
@@ -81,9 +82,10 @@ def ask_llm(settings: Settings, rows: list[dict], cache: Path, progress: bool = 
             key = (r["id"], r["system"])
             if key not in known:
                 first = r["citations"][0]["quote"] if r.get("citations") else None
-                sentence = answer_check.evidence(r.get("candidates") or [], first, article)
-                known[key] = llm.answers_odds(settings, r["question"], sentence) if sentence else None
-                kept.write(json.dumps({"id": r["id"], "system": r["system"], "odds": known[key]}) + "\n")
+                known[key] = answer_check.read(settings, r["question"],
+                                               answer_check.evidence(r.get("candidates") or [], first, article))
+                kept.write(json.dumps({"id": r["id"], "system": r["system"], "odds": known[key],
+                                       "reading": answer_check.READING}) + "\n")
                 kept.flush()
             r["odds"] = known[key]
 
@@ -168,7 +170,7 @@ def train(settings: Settings, options: CheckOptions) -> dict:
     ask_llm(settings, rows, options.out / "odds.jsonl", options.progress)
     rows = _enough(options.results, [r for r in rows if r["odds"] is not None])
     reader_alone, with_llm = cross_validate(rows, with_llm=False), cross_validate(rows)
-    model = {**fit(rows), "fitted_for": {"llm": Path(settings.llm_gguf).name if settings.llm_gguf else settings.llm_model,
+    model = {**fit(rows), "reading": answer_check.READING, "fitted_for": {"llm": Path(settings.llm_gguf).name if settings.llm_gguf else settings.llm_model,
                                          "fingerprint": answer_check.fingerprint(settings.llm_gguf) if settings.llm_gguf else ""},
              "trained_on": {"results": str(options.results), "rows": len(rows),
                             "out_of_fold": {"reader": reader_alone, "reader_and_llm": with_llm}}}

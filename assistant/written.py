@@ -113,13 +113,13 @@ def _check(assistant: Assistant, extractive: Answer) -> dict | None:
     if model is None or extractive.confidence is None:
         return None
     first = extractive.citations[0].quote if extractive.citations else None
-    sentence = answer_check.evidence(extractive.candidates, first, assistant.article)
-    odds = llm.answers_odds(assistant.settings, extractive.question, sentence) if sentence else None
+    texts = answer_check.evidence(extractive.candidates, first, assistant.article)
+    odds = answer_check.read(assistant.settings, extractive.question, texts)
     if odds is None:
         return None
     dated = bool(extractive.evidence.get("answerable_features", {}).get("dated"))
     return {"odds": round(odds, 3), "probability": round(answer_check.combined(extractive.confidence, odds, model), 4),
-            "below": answer_check.threshold(dated, model), "sentence": sentence}
+            "below": answer_check.threshold(dated, model), "sentence": texts[0]}
 
 
 def _abstained_by_check(extractive: Answer, check: dict) -> Answer:

@@ -14,14 +14,18 @@ ARTICLE = Article("a1", "Rate decision", "Markets waited all week. Policymakers 
                   "on Wednesday. Shares fell.")
 
 
-def test_the_llm_reads_the_sentence_that_holds_the_readers_most_probable_candidate():
+def test_the_llm_reads_the_sentence_that_holds_the_readers_most_probable_candidate_and_with_its_neighbours():
     start = ARTICLE.text.index("a quarter point")
     candidates = [{"doc_id": "a1", "start": 0, "end": 7, "probability": 0.2},
                   {"doc_id": "a1", "start": start, "end": start + 15, "probability": 0.7}]
-    assert answer_check.evidence(candidates, None, {"a1": ARTICLE}.get) == (
-        "Policymakers lifted borrowing costs a quarter point on Wednesday.")
-    assert answer_check.evidence([], "A quote.", {}.get) == "A quote."
-    assert answer_check.evidence([], None, {}.get) is None
+    assert answer_check.evidence(candidates, None, {"a1": ARTICLE}.get) == [
+        "Policymakers lifted borrowing costs a quarter point on Wednesday.", ARTICLE.text]
+    # A one-sentence article has no neighbours: the sentence is read once.
+    alone = Article("a2", "Rates", "Policymakers lifted borrowing costs a quarter point.")
+    assert answer_check.evidence([{**candidates[1], "doc_id": "a2", "start": 20, "end": 25}], None, {"a2": alone}.get) == [
+        alone.text]
+    assert answer_check.evidence([], "A quote.", {}.get) == ["A quote."]
+    assert answer_check.evidence([], None, {}.get) == []
 
 
 def test_the_weighed_probability_rises_with_either_reading():
@@ -58,3 +62,14 @@ def test_an_llm_reading_that_tells_answered_from_not_lowers_withheld_questions_k
     assert both["auc"] > reader["auc"] + 0.05
     assert both["withheld_abstained"] > reader["withheld_abstained"]
     assert abs(both["false_abstention"] - 0.10) < 0.05 and abs(reader["false_abstention"] - 0.10) < 0.05
+
+
+def test_a_check_fitted_on_another_reading_of_the_passages_is_refused_in_one_line(tmp_path):
+    import json
+
+    older = {k: v for k, v in answer_check.load_model().items() if k != "reading"}
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(older), encoding="utf-8")
+    with pytest.raises(SettingsError, match=f"fitted on another reading of the passages .*reading 1, this version "
+                                            f"reads {answer_check.READING}.*assistant train-check"):
+        answer_check.load_model(str(path))

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from assistant import answer_check
 from assistant.render import answer_as_text
 from assistant.settings import Settings
 from assistant.store import Store
@@ -328,7 +329,8 @@ def test_the_llm_chooses_among_the_readers_candidates_by_how_its_reply_would_beg
 def _check_file(path, intercept: float) -> str:
     """A check that weighs nothing but its intercept: P(answers) is σ(intercept) for every answer."""
     path.write_text(json.dumps({"weights": [intercept, 0.0, 0.0], "below": 0.5, "below_undated": 0.5,
-                                "fitted_for": {"llm": "any", "fingerprint": ""}}), encoding="utf-8")
+                                "reading": answer_check.READING, "fitted_for": {"llm": "any", "fingerprint": ""}}),
+                    encoding="utf-8")
     return str(path)
 
 
@@ -357,6 +359,12 @@ def test_train_check_fits_the_llms_reading_beside_the_readers_and_llm_mode_absta
     assert sum(json.loads(line)["odds"] is not None for line in asked) >= 6
     run_cli(*train)  # resumed: every reply is kept, nothing is asked again
     assert len((tmp_path / "check" / "odds.jsonl").read_text(encoding="utf-8").splitlines()) == len(asked)
+    # A reply kept from an older reading of the passages (no "reading") is asked again, the others are not.
+    older = {k: v for k, v in json.loads(asked[0]).items() if k != "reading"}
+    (tmp_path / "check" / "odds.jsonl").write_text("\n".join([json.dumps(older), *asked[1:]]) + "\n", encoding="utf-8")
+    run_cli(*train)
+    again = (tmp_path / "check" / "odds.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(again) == len(asked) + 1 and json.loads(again[-1])["id"] == older["id"]
 
     answer = _ask_json(seed_index, CLINTON_ADVISORS, gguf, env_prefix=("env", f"ASSISTANT_LLM_CHECK={tmp_path / 'check.json'}"))
     check = answer["evidence"]["check"]
