@@ -78,8 +78,8 @@ def evidence(candidates: list[dict], first_quote: str | None, article: Callable[
     and that sentence with the one before and after it (where there are any); else the answer's first
     quote; nothing when there is neither. The sentence alone misses what its neighbours say ("the company",
     "the final"): read as the mean of the two, the 1.5B model told asked from withheld questions better on
-    the 474 development answers the choice wasn't made on (AUC 0.701 → 0.726; chosen on 200 others, 0.793 →
-    0.800; *The second stop of 2026-12-04*)."""
+    the 1,107 development answers the choice wasn't made on (AUC 0.704 → 0.723; chosen on 200 others, 0.793
+    → 0.800; *The second stop of 2026-12-04*)."""
     if candidates:
         best = max(candidates, key=lambda c: c["probability"])
         text = article(best["doc_id"]).text

@@ -170,8 +170,9 @@ def train(settings: Settings, options: CheckOptions) -> dict:
     ask_llm(settings, rows, options.out / "odds.jsonl", options.progress)
     rows = _enough(options.results, [r for r in rows if r["odds"] is not None])
     reader_alone, with_llm = cross_validate(rows, with_llm=False), cross_validate(rows)
-    model = {**fit(rows), "reading": answer_check.READING, "fitted_for": {"llm": Path(settings.llm_gguf).name if settings.llm_gguf else settings.llm_model,
-                                         "fingerprint": answer_check.fingerprint(settings.llm_gguf) if settings.llm_gguf else ""},
+    model = {**fit(rows), "reading": answer_check.READING,
+             "fitted_for": {"llm": Path(settings.llm_gguf).name if settings.llm_gguf else settings.llm_model,
+                            "fingerprint": answer_check.fingerprint(settings.llm_gguf) if settings.llm_gguf else ""},
              "trained_on": {"results": str(options.results), "rows": len(rows),
                             "out_of_fold": {"reader": reader_alone, "reader_and_llm": with_llm}}}
     options.model.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
