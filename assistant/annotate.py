@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from assistant import embedder, reader
-from assistant.passages import reading_sentences, split_passages
+from assistant.passages import is_wrapped, reading_sentences, split_passages
 from assistant.settings import Settings
 from assistant.store import Store
 
@@ -71,5 +71,6 @@ def _sentences(store: Store, doc_id: str, settings: Settings) -> list[str]:
     article = store.article(doc_id)
     if article is None:  # removed since the list was read
         return []
+    wrapped = is_wrapped(article.text)
     return [sentence for p in split_passages(doc_id, article.text, embedder.count_tokens, settings.passage_tokens)
-            for _, _, sentence in reading_sentences(p.text, p.start)]
+            for _, _, sentence in reading_sentences(p.text, p.start, wrapped)]

@@ -21,11 +21,12 @@ from typing import Callable
 
 import numpy as np
 
-from assistant import article_facts, describe, embedder, mentions, prompts, reader
+from assistant import article_facts, describe, embedder, mentions, opposites, prompts, reader
 from assistant.answer_types import (DATE, NAME_LABELS, NUMBER, WHO_LABELS, asks_count, asks_length, asks_organisation,
                                     asks_person, asks_share, asks_who, candidates, offers)
 from assistant.articles import Article
-from assistant.passages import addresses_a_model, dateline_end, is_page_furniture, reading_sentences, sentence_spans
+from assistant.passages import (addresses_a_model, dateline_end, is_page_furniture, is_wrapped, reading_sentences,
+                                sentence_spans)
 from assistant.questions import Question, analyse, period_name
 from assistant.retrieve import Hit, HybridRetriever
 from assistant.settings import Settings
@@ -64,6 +65,9 @@ CANDIDATES_SHOWN = 5
 # Passages beyond `top_k` read for a question asking what someone said, where they say something
 # (`passages_read`): a few, since each is a distractor when it doesn't answer.
 SPEAKER_PASSAGES = 3
+# Articles read instead of the best passages' when those don't mention a name the question gives and
+# passages ranked lower do (`_naming`): the two that rank best, as a story's second source is read.
+NAME_ARTICLES = 2
 # Passages of the question's week read beyond `top_k` for a dated question none of whose `top_k` is of its
 # week (`passages_read`): the week's own note of a story can trail other years' reports of it ("Who won
 # this year's Nobel Peace Prize?" read ten passages on the 2022 prize). Set by hand, as `SPEAKER_PASSAGES`;
@@ -511,21 +515,31 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     `passage_shares(words)`: how common each word is in the index, which an abstention's reason weighs
     (`_telling`; None: every missing word is worth naming)."""
     read = passages_read(ranked, settings, question.speaker, question.asked_on, question.period_days)
+    text_of = functools.cache(article_text)  # each article read once
+    # A name or year the question gives that no article read mentions: they don't answer it, whatever
+    # matches. Where passages ranked lower mention it, their articles are read instead, if they mention
+    # all the question names ("… the border with Canada?" found a Canadian textile firm's article, which
+    # lacks "Trump" and "Congress": the abstention still names “Canada”).
+    absent = [] if skip else mentions.unmentioned(question.text, _whole_articles(read, text_of), question.article or "")
+    if absent and (naming := _naming(absent, ranked)):
+        # Ranked as if they were all there is: the confidence weighs how well the passages now read match.
+        named = [n for n in ranked if n.metadata["doc_id"] in naming]
+        instead = passages_read(named, settings, question.speaker, question.asked_on, question.period_days)
+        if not mentions.unmentioned(question.text, _whole_articles(instead, text_of), question.article or ""):
+            ranked, read, absent = named, instead, []
     read_ids = {id(n) for n in read}
     passages = [_passage_dict(n, id(n) in read_ids) for n in ranked]
     sentence_model = (model or {}).get("sentences")
-    sentences = _score_sentences(question, vectors, read, settings, sentence_model)
+    wrapped = functools.cache(lambda doc_id: is_wrapped(text_of(doc_id)))  # a passage's few lines can't tell
+    sentences = _score_sentences(question, vectors, read, settings, sentence_model, wrapped)
     if skip:  # "tell me more": what was quoted is passed over, and the answer gone into needs no bold again
         sentences = [s for s in sentences if not _passed_over(s, skip)]
     candidate_model = model if model and "coef" in model else None
-    text_of = functools.cache(article_text)  # each article read once
     kind = reader.kind_head(question)
     found = (_candidates_with_antecedents(question, kind, _unique(sentences), text_of, candidate_model, settings,
                                           stored_entities)
              if candidate_model or all_candidates else [])
     voices_of = functools.cache(lambda doc_id: voices(text_of(doc_id)))
-    # A name or year the question gives that no article read mentions: they don't answer it, whatever matches.
-    absent = [] if skip else mentions.unmentioned(question.text, _whole_articles(read, text_of), question.article or "")
     # "Who is Peskov?" is answered by what the articles call him, where they say it; "Who said 'fake
     # news'?" by whoever says those words.
     described = (describe.descriptions(question.described, _unique(sentences),
@@ -580,7 +594,13 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     if all_candidates:
         reading["sentences_read"] = [{"text": s.text, "features": s.features, "support": s.support}
                                      for s in _unique(sentences)]
-    if not chosen or (weak and not stated and not skip) or absent:
+    # A quoted sentence saying the opposite of what is asked ("the most vocal critics" for "the least
+    # vocal"), or nothing negative where the question asks what did not happen, doesn't answer it
+    # (`opposites.py`), however well it matches: the question was written from it, one word changed.
+    texts = [q.text for q in quoted] if quoted and not (stated or skip) else []
+    evidence["opposite"] = list(opposites.stated_opposite(question.text, texts) or ())
+    evidence["unnegated"] = bool(texts) and not evidence["opposite"] and opposites.unnegated(question.text, texts)
+    if not chosen or (weak and not stated and not skip) or absent or evidence["opposite"] or evidence["unnegated"]:
         text = prompts.render("nothing_more") if skip else _abstention(
             question, evidence, read, off_week=question.asked_on is not None and not week,
             passage_shares=passage_shares)
@@ -737,6 +757,23 @@ def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = N
     return [n for n in ranked if id(n) in kept]
 
 
+def _naming(absent: list[str], ranked: list[Hit]) -> set[str]:
+    """The best `NAME_ARTICLES` articles whose passages mention a name of `absent` (`mentions.mentions_one_of`;
+    years not: many passages hold any year). "Who is Isakson's spokeswoman?" read ten passages about other
+    people, none naming him (the embedding doesn't know the name), and abstained, while the keyword index
+    had proposed the three naming him; with them and those ten read together, the answer led with
+    another man's spokesman, from a sentence that doesn't name Isakson."""
+    names = [n for n in absent if not n.isdigit()]
+    found: list[str] = []
+    for n in ranked if names else ():
+        doc_id = n.metadata["doc_id"]
+        if doc_id not in found and mentions.mentions_one_of(names, f"{n.metadata.get('title', '')}\n{n.text}"):
+            found.append(doc_id)
+            if len(found) == NAME_ARTICLES:
+                break
+    return set(found)
+
+
 def _whole_articles(read: list[Hit], text_of: Callable[[str], str]) -> list[str]:
     """Each article read, once: its title, outlet, day (an article of 2023 mentions 2023 as "this year")
     and whole text."""
@@ -807,7 +844,7 @@ def _with_antecedent(sentence: _Sentence, text: str, kind: str | None = None) ->
     if not text or not _points_back(sentence.text, kind):
         return sentence
     window = max(0, sentence.start - _ANTECEDENT_CHARS)
-    before = sentence_spans(text[window:sentence.start], window)
+    before = sentence_spans(text[window:sentence.start], window, is_wrapped(text))
     if not before or (window and len(before) == 1):  # none, or one that may start before the window
         return sentence
     start = before[-1].start
@@ -835,7 +872,7 @@ _REBUTTAL = re.compile(r"^[\"“‘']?(?:But|However|Yet|Nevertheless|Nonetheles
 def _with_rebuttal(sentence: _Sentence, text: str) -> _Sentence:
     """The sentence, or (when the next one in its paragraph turns against it, `_REBUTTAL`) it and that one."""
     after = text[sentence.end:sentence.end + _ANTECEDENT_CHARS]
-    following = sentence_spans(after, sentence.end)
+    following = sentence_spans(after, sentence.end, is_wrapped(text))
     if not following or "\n\n" in text[sentence.end:following[0].start]:
         return sentence
     next_sentence = text[following[0].start:following[0].end]
@@ -888,13 +925,14 @@ def _cite(n: int, sentence: _Sentence, article_voices: list[Voice]) -> Citation:
                     round(sentence.support, 4), sentence.outlet, sentence.published_at, voice.kind, voice.speaker)
 
 
-def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[Hit],
-                     settings: Settings, model: dict | None = None) -> list[_Sentence]:
-    """`vectors`: the question's searches, embedded by the retrieval encoder. Each sentence's `relevance`
+def _score_sentences(question: Question, vectors: np.ndarray, ranked: list[Hit], settings: Settings,
+                     model: dict | None, wrapped: Callable[[str], bool]) -> list[_Sentence]:
+    """`vectors`: the question's searches, embedded by the retrieval encoder; `wrapped(doc_id)`: whether
+    the article is wrapped at a fixed width (`passages.is_wrapped`). Each sentence's `relevance`
     (how well it matches the question, which abstention weighs) is hand-set; its `support` (which picks
     the sentences read and quoted) is the reader's sentence model's probability when there is one (`model`:
     its weights), else relevance plus bonuses for offering an answer."""
-    sentences = [s for rank, n in enumerate(ranked) for s in _sentences(n, rank)]
+    sentences = [s for rank, n in enumerate(ranked) for s in _sentences(n, rank, wrapped(n.metadata["doc_id"]))]
     if not sentences:
         return []
     encoder = settings.sentence_encoder
@@ -980,13 +1018,19 @@ TELLING_SHARE = 0.002
 def _abstention(question: Question, evidence: dict, read: list[Hit], off_week: bool = False,
                 passage_shares: Callable[[list[str]], dict[str, float]] | None = None) -> str:
     """"The articles don't answer this", and why, where the evidence says (`_evidence`): the names or years
-    no article read mentions (`mentions.py`), the speaker none of the best sentences is by, the number or
+    no article read mentions (`mentions.py`), the opposite the best sentence says or the negation none says
+    (`opposites.py`), the speaker none of the best sentences is by, the number or
     date none of the quoted sentences gives, or the question's telling words that no passage read holds
     (`_telling`); and, for a question asked on a day (`off_week`), that none of the ten best passages is
     of its week. Every reason is a fact about the passages, never a guess at the answer."""
     reason = ""
     if evidence.get("unmentioned"):
         reason = prompts.render("abstain_name", names=_either([f"“{n}”" for n in evidence["unmentioned"][:REASON_WORDS]]))
+    elif evidence.get("opposite"):
+        asked, stated = evidence["opposite"]
+        reason = prompts.render("abstain_opposite", asked=asked, stated=stated)
+    elif evidence.get("unnegated"):
+        reason = prompts.render("abstain_unnegated")
     elif evidence["speaker_not_found"]:
         reason = prompts.render("abstain_speaker", speaker=question.speaker)
     elif evidence["kind_not_offered"]:  # "How old is …?": no age, rather than no "old"
@@ -1063,13 +1107,13 @@ def _term_weights(terms: set[str], sentence_terms: list[set[str]]) -> dict[str, 
     return {t: math.log(1 + n / (1 + sum(t in found for found in sentence_terms))) for t in terms}
 
 
-def _sentences(hit: Hit, rank: int) -> list[_Sentence]:
+def _sentences(hit: Hit, rank: int, wrapped: bool) -> list[_Sentence]:
     meta, text = hit.metadata, hit.text
     # A headline sums the story up in words that match many questions, and its body says the same with
     # a speaker.
     return [_Sentence(meta["doc_id"], meta["title"], start, end, sentence, rank, str(meta.get("source", "")),
                       str(meta.get("published_at", "")))
-            for start, end, sentence in reading_sentences(text, int(meta["start"]))
+            for start, end, sentence in reading_sentences(text, int(meta["start"]), wrapped)
             if sentence.strip() != meta["title"].strip()]
 
 

@@ -52,6 +52,13 @@ def unmentioned(question: str, texts: Iterable[str], not_names: str = "") -> lis
     return names + places + years
 
 
+def mentions_one_of(names: list[str], text: str) -> bool:
+    """Whether `text` mentions one of `names` as `unmentioned` gave them: each word of the name (a close
+    spelling counting), or the place or people it names; never a name of only short words ("UK")."""
+    held = _Mentions([text])
+    return any(bool(named := _name_words(name)) and (all(map(held, named)) or _place_in(name, held)) for name in names)
+
+
 def _unmentioned_names(question: str, mentioned: _Mentions, skipped: set[str]) -> list[str]:
     """The question's names (spaCy's NER) that `mentioned` doesn't find."""
     missing = []

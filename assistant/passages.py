@@ -74,10 +74,10 @@ def doc_id_of(passage_id: str) -> str:
     return passage_id.rsplit("#", 1)[0]
 
 
-def sentence_spans(text: str, offset: int = 0) -> list[Span]:
+def sentence_spans(text: str, offset: int = 0, wrapped: bool | None = None) -> list[Span]:
     """Spans of the sentences of `text` (whitespace trimmed), shifted by `offset`; a line wrapped at a
-    fixed width (`unwrapped`) goes on."""
-    spans, start, flat = [], 0, unwrapped(text)
+    fixed width (`unwrapped`: `wrapped` says whether the article `text` is part of is) goes on."""
+    spans, start, flat = [], 0, unwrapped(text, wrapped)
     for match in _END.finditer(flat):
         if match.group().strip() and _continues(flat, match.start(), match.end()):
             continue
@@ -103,17 +103,29 @@ _SINGLE_BREAK = re.compile(r"(?<=[^\n])\n(?=[^\s•*–-])")  # the next line no
 _ENDS_SENTENCE = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
 
 
-def unwrapped(text: str) -> str:
-    """`text` with the line breaks of fixed-width wrapping made spaces (so every offset stays): in a
-    wrapped text, each single line break after a line that ends no sentence; otherwise `text` itself."""
+def is_wrapped(text: str) -> bool:
+    """Whether `text` (a whole article: a passage's two or three lines can't tell) is wrapped at a fixed
+    width: at least `WRAPPED_BREAKS` single line breaks, most after a line that ends no sentence, its
+    lines `WRAPPED_LINE_CHARS` long at the median."""
     breaks = [m.start() for m in _SINGLE_BREAK.finditer(text)]
     if len(breaks) < WRAPPED_BREAKS:
-        return text
+        return False
     lines = [text[text.rfind("\n", 0, at) + 1: at] for at in breaks]
-    open_ended = [at for at, line in zip(breaks, lines) if not _ENDS_SENTENCE.search(line)]
     shortest, longest = WRAPPED_LINE_CHARS
-    if 2 * len(open_ended) < len(breaks) or not shortest <= statistics.median(map(len, lines)) <= longest:
+    return (2 * sum(not _ENDS_SENTENCE.search(line) for line in lines) >= len(breaks)
+            and shortest <= statistics.median(map(len, lines)) <= longest)
+
+
+def unwrapped(text: str, wrapped: bool | None = None) -> str:
+    """`text` with the line breaks of fixed-width wrapping made spaces (so every offset stays): in a
+    wrapped text, each single line break after a line that ends no sentence; otherwise `text` itself.
+    `wrapped`: whether the article `text` is part of is wrapped (`is_wrapped`); None: `text` is the
+    article. "… could sell its holdings in\nBurlington for 95 mln dlrs." was two sentences in a passage
+    with two line breaks, too few to tell, and the question asking for that sum was answered from another."""
+    if not (is_wrapped(text) if wrapped is None else wrapped):
         return text
+    breaks = [m.start() for m in _SINGLE_BREAK.finditer(text)]
+    open_ended = [at for at in breaks if not _ENDS_SENTENCE.search(text[text.rfind("\n", 0, at) + 1: at])]
     pieces, start = [], 0
     for at in open_ended:
         pieces += [text[start:at], " "]
@@ -121,14 +133,14 @@ def unwrapped(text: str) -> str:
     return "".join(pieces) + text[start:]
 
 
-def reading_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
-    """The sentences of a passage's `text` (which starts at `offset` in its article) that the reader
-    weighs, as (start, end, sentence) in article offsets: an introducing sentence joined to the one it
-    introduces, none too short to answer, no question (one in the text asks, it doesn't answer), none
-    addressed to a model (`addresses_a_model`: it instructs, it doesn't answer), none of the page around the
-    story (`is_page_furniture`)."""
+def reading_sentences(text: str, offset: int = 0, wrapped: bool | None = None) -> list[tuple[int, int, str]]:
+    """The sentences of a passage's `text` (which starts at `offset` in its article; `wrapped`: whether
+    the article is, `is_wrapped`) that the reader weighs, as (start, end, sentence) in article offsets: an
+    introducing sentence joined to the one it introduces, none too short to answer, no question (one in
+    the text asks, it doesn't answer), none addressed to a model (`addresses_a_model`: it instructs, it
+    doesn't answer), none of the page around the story (`is_page_furniture`)."""
     found = []
-    for start, end in _join_introductions(text, sentence_spans(text, offset), offset):
+    for start, end in _join_introductions(text, sentence_spans(text, offset, wrapped), offset):
         sentence = text[start - offset: end - offset]
         if (len(sentence.split()) >= MIN_SENTENCE_WORDS and not sentence.rstrip(" ’”'\"").endswith("?")
                 and not addresses_a_model(sentence) and not is_page_furniture(sentence)):

@@ -65,7 +65,9 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
                                                    "without the LLM."]))
         yield extractive
         return
-    if extractive.evidence.get("unmentioned"):  # no article read names what it asks about (`mentions.py`)
+    # No article read names what it asks about (`mentions.py`), or the sentence it was written from says
+    # the opposite (`opposites.py`): facts about the articles, which an LLM's reading can't overturn.
+    if any(extractive.evidence.get(k) for k in ("unmentioned", "opposite", "unnegated")):
         yield extractive
         return
     settings = assistant.settings

@@ -1,8 +1,9 @@
 """The names a question gives that no article read mentions (`mentions.py`), with the real spaCy model."""
 
 from assistant.answer import _whole_articles
-from assistant.mentions import unmentioned
+from assistant.mentions import mentions_one_of, unmentioned
 from assistant.retrieve import Hit
+from conftest import ask_folder
 
 INTERVIEW = ("Well in an interview with CNN the spokesman for Putin Dmitry Peksov claimed the ambassador met "
              "Clinton's advisors. He told host Fareed Zakaria it was routine.")
@@ -63,3 +64,27 @@ def test_an_article_mentions_the_year_it_was_published_in():
     articles = _whole_articles(read, lambda doc_id: text)
     assert unmentioned("Which state suffered the deadliest mass shooting in 2023?", articles) == []
     assert unmentioned("Which state suffered the deadliest mass shooting in 2022?", articles) == ["2022"]
+
+
+def test_a_passage_mentions_a_name_by_each_of_its_words_or_the_place_it_names():
+    assert mentions_one_of(["Isakson"], "A spokeswoman for Isakson did not mention the Gulf airlines.")
+    assert not mentions_one_of(["Johnny Isakson"], "A spokeswoman for Isakson did not mention it.")
+    assert mentions_one_of(["British"], "Britain voted.") and not mentions_one_of(["Maine"], "the main vote")
+    assert not mentions_one_of(["UK"], "Any passage at all.")  # a name of only short words is never found so
+
+
+def test_a_name_the_passages_read_lack_has_the_articles_that_mention_it_read_instead(tmp_path):
+    # Twelve articles on other people's spokespeople rank above the one naming Isakson, whom the
+    # embedding doesn't know; the keyword index proposes it, and it is what the question is about.
+    others = {f"spokes{i}": f"A spokeswoman for Senator {name} said on Thursday the senator would vote for the bill. "
+              f"The spokeswoman, {aide}, declined to say more." for i, (name, aide) in enumerate([
+                  ("Collins", "Annie Clark"), ("Murkowski", "Karina Borger"), ("Manchin", "Sam Runyon"),
+                  ("Sinema", "Hannah Hurley"), ("Romney", "Arielle Mueller"), ("Tester", "Roy Loewenstein"),
+                  ("Warner", "Rachel Cohen"), ("Kaine", "Katie Stuntz"), ("Coons", "Sean Coit"),
+                  ("Casey", "Natalie Adams"), ("Brown", "Jenny Donohue"), ("Peters", "Zade Alsawah")])}
+    gulf = ("U.S. airlines have petitioned the government for years over Gulf carriers. The addition to the tax "
+            "plan was introduced by Senator Johnny Isakson of Georgia. Delta Air Lines is headquartered in "
+            "Atlanta. “This provision supports American jobs,” Isakson spokeswoman Marie Gordon said in an email.")
+    answer = ask_folder(tmp_path, {**others, "gulf": gulf}, "Who is Isakson's spokeswoman?")
+    assert not answer["abstained"] and "Marie Gordon" in answer["answer"]
+    assert {c["doc_id"] for c in answer["citations"]} == {"gulf"}

@@ -1,7 +1,7 @@
 from assistant.embedder import count_tokens
 import pytest
 
-from assistant.passages import is_page_furniture, reading_sentences, sentence_spans, split_passages
+from assistant.passages import is_page_furniture, is_wrapped, reading_sentences, sentence_spans, split_passages
 from conftest import SEEDS
 
 
@@ -38,6 +38,18 @@ def test_a_text_wrapped_at_a_fixed_width_is_read_in_whole_sentences():
     # Short lines that end no sentence (a list of headlines) are no wrapped text: each is its own.
     lines = "Markets fell on Monday\nOil rose two percent, traders said\nGold was flat\nThe dollar slipped\n"
     assert len(sentence_spans(lines)) == 4
+
+
+def test_a_passage_of_a_wrapped_text_is_read_as_its_article_is():
+    """A passage of two lines can't tell that it was wrapped; its article can (`is_wrapped`)."""
+    assert is_wrapped(WRAPPED) and not is_wrapped(SEEDS.joinpath("000_5fd4c794f016a340.txt").read_text())
+    passage = ("Greenfield also said Samjens could sell its holdings in\nBurlington for 95 mln dlrs. \"We don't want "
+               "that. We're not in\nthis for the money,\" he said.")
+    alone = [sentence for _, _, sentence in reading_sentences(passage, 100)]
+    assert alone[0] == "Greenfield also said Samjens could sell its holdings in"  # as it was read before
+    read = reading_sentences(passage, 100, wrapped=True)
+    assert read[0] == (100, 100 + passage.index("dlrs.") + 5, passage[:passage.index("dlrs.") + 5])
+    assert [sentence for _, _, sentence in reading_sentences(passage, 100, wrapped=False)] == alone
 
 
 def test_passages_are_exact_spans_within_the_token_budget():

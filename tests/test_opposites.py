@@ -1,0 +1,63 @@
+"""A quoted sentence saying the opposite of what is asked doesn't answer it (`opposites.py`), with the real
+spaCy model, and end to end through `ask --json` over a folder written here."""
+
+from assistant.opposites import stated_opposite, unnegated
+from conftest import ask_folder, ask_index
+
+DELTA = "Delta Air Lines, one of the most vocal critics of Gulf carrier practices, is headquartered in Atlanta."
+SANCTIONS = ("The legislation would reimpose some sanctions lifted last year as Myanmar returned to democracy. "
+             "The measure does not target Burmese leader Aung San Suu Kyi, head of Myanmar’s civilian-led "
+             "government. Introduced the day before Donald Trump leaves on his first trip to Asia as "
+             "president, the bill is sponsored by Senator John McCain.")
+
+
+def test_a_sentence_stating_the_opposite_word_does_not_answer():
+    assert stated_opposite("Which carrier is one of the least vocal critics?", [DELTA]) == ("least", "most")
+    assert stated_opposite("Which carrier is one of the most vocal critics?", [DELTA]) is None
+    # The word asked, said by any quoted sentence, is what was asked after all.
+    assert stated_opposite("Which carrier is one of the least vocal critics?",
+                           [DELTA, "Emirates is the least vocal."]) is None
+    # Only the asking sentence counts: a scene's word ("first") isn't what is asked.
+    assert stated_opposite("South Carolina's Aliyah Boston went first in the draft. How many players were "
+                           "drafted?", ["She was the last of them to sign."]) is None
+
+
+def test_idioms_and_compounds_are_not_opposites():
+    assert stated_opposite("Who was the first to arrive?", ["At least 36 people arrived last week."]) is None
+    assert stated_opposite("Which school got the most money?", ["At least ten schools got money."]) is None
+    assert stated_opposite("Which high school won?", ["A low-income school won the prize."]) is None
+
+
+def test_a_sentence_negating_the_asked_verb_does_not_answer_but_it_answers_whether():
+    certificates = "Participation certificates, which do not carry voting rights, are contrary to the law."
+    assert stated_opposite("What kind of certificates carry voting rights?", [certificates]) == ("carry", "do not carry")
+    assert stated_opposite("Which certificates do not carry voting rights?", [certificates]) is None
+    assert stated_opposite("Do participation certificates carry voting rights?", [certificates]) is None
+    assert stated_opposite("What did the judge say he would rule on today?",
+                           ["The judge said he would not rule on the request today."]) == ("rule", "would not rule")
+
+
+def test_a_question_asking_what_did_not_happen_needs_a_negative_sentence():
+    assert unnegated("Which country will Trump not visit on his first trip to Asia?", [SANCTIONS.split(". ")[2]])
+    assert not unnegated("Which leader does the measure not target?", [SANCTIONS.split(". ")[1]])
+    assert unnegated("Which toy will no longer be sold by Amazon?", ["Amazon released its hot toy list."])
+    # The negation describes someone rather than asks ("criticised for not disclosing"): not asked.
+    assert not unnegated("Which justice was criticised for not disclosing luxury trips?",
+                         ["Justice Clarence Thomas took lavish trips."])
+
+
+def test_asked_the_opposite_the_assistant_abstains_and_says_why(tmp_path):
+    trip = ("Donald Trump leaves on Friday on his first trip to Asia as president. He will visit Japan, South "
+            "Korea and China over twelve days.")
+    ask_folder(tmp_path, {"delta": DELTA + " Emirates and Etihad deny the accusation.", "sanctions": SANCTIONS,
+                          "trip": trip}, "Where is Delta Air Lines headquartered?")
+    answered = ask_index(tmp_path, "Which carrier is one of the most vocal critics of Gulf carrier practices?")
+    assert not answered["abstained"] and "Delta" in answered["answer"]
+    opposite = ask_index(tmp_path, "Which carrier is one of the least vocal critics of Gulf carrier practices?")
+    assert opposite["abstained"] and opposite["evidence"]["opposite"] == ["least", "most"]
+    assert "says “most” where the question asks “least”" in opposite["answer"]
+    not_target = ask_index(tmp_path, "Which leader does the sanctions measure not target?")
+    assert not not_target["abstained"] and "Aung San Suu Kyi" in not_target["answer"]
+    not_visit = ask_index(tmp_path, "Which country will Trump not visit on his first trip to Asia?")
+    assert not_visit["abstained"] and not_visit["evidence"]["unnegated"]
+    assert "asks what did not happen" in not_visit["answer"]
