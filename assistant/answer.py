@@ -65,6 +65,9 @@ CANDIDATES_SHOWN = 5
 # Passages beyond `top_k` read for a question asking what someone said, where they say something
 # (`passages_read`): a few, since each is a distractor when it doesn't answer.
 SPEAKER_PASSAGES = 3
+# The evidence by which an answer abstains whatever the confidence: a name or year no article read mentions
+# (`mentions.py`), a quoted sentence saying the opposite of what is asked (`opposites.py`).
+RULED_OUT = ("unmentioned", "opposite", "unnegated")
 # Articles read instead of the best passages' when those don't mention a name the question gives and
 # passages ranked lower do (`_naming`): the two that rank best, as a story's second source is read.
 NAME_ARTICLES = 2

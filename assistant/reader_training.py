@@ -36,7 +36,7 @@ import numpy as np
 from tqdm import tqdm
 
 from assistant import reader, scoring
-from assistant.answer import Assistant, QuestionError
+from assistant.answer import RULED_OUT, Assistant, QuestionError
 from assistant.evaluate import articles_of, asked_on, asked_within, load_questions
 from assistant.settings import Settings
 
@@ -151,8 +151,8 @@ def collect(assistants: dict[str, Assistant], questions: list[dict], sentence_mo
                                     for c in answer.candidates],
                          "texts": [c["text"] for c in answer.candidates],
                          "answerable_features": answer.evidence["answerable_features"],
-                         # abstained on whatever the confidence: a name or year no article read mentions
-                         "unmentioned": bool(answer.evidence.get("unmentioned"))})
+                         # abstained on whatever the confidence (`answer.RULED_OUT`)
+                         "ruled_out": any(answer.evidence.get(k) for k in RULED_OUT)})
     return rows
 
 
@@ -339,7 +339,8 @@ def cross_validate(rows: list[dict], fold_of: dict[str, int], sentence_models: l
                            "probability": p, "right": right, "reachable": int(any(rows[i]["labels"])),
                            "has_candidates": bool(rows[i]["features"]), "shown": bool(p >= model["short_answer_from"]),
                            "p_answerable": float(p_answerable),
-                           "abstained": bool(rows[i].get("unmentioned")) or bool(
+                           # rows collected before 2026-12-04 say "unmentioned", the only rule then
+                           "abstained": bool(rows[i].get("ruled_out", rows[i].get("unmentioned"))) or bool(
                                p_answerable < reader.abstention_threshold(rows[i]["answerable_features"], model))}
         folds.append({"fold": fold, "weeks": len({weeks[i] for i in test}), **_summary([held_out[i] for i in test])})
     return {"folds": folds, "overall": _summary(held_out), "held_out": held_out, "models": models}

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from assistant import answer_check, llm, prompts, verify
-from assistant.answer import Answer, Assistant, Citation
+from assistant.answer import RULED_OUT, Answer, Assistant, Citation
 from assistant.passages import addresses_a_model, sentence_spans
 from assistant.scoring import token_f1
 from assistant.settings import Settings
@@ -67,7 +67,7 @@ def stream_answer(assistant: Assistant, question: str, asked_on: date | None = N
         return
     # No article read names what it asks about (`mentions.py`), or the sentence it was written from says
     # the opposite (`opposites.py`): facts about the articles, which an LLM's reading can't overturn.
-    if any(extractive.evidence.get(k) for k in ("unmentioned", "opposite", "unnegated")):
+    if any(extractive.evidence.get(k) for k in RULED_OUT):
         yield extractive
         return
     settings = assistant.settings

@@ -1,8 +1,11 @@
 """A quoted sentence saying the opposite of what is asked doesn't answer it (`opposites.py`), with the real
 spaCy model, and end to end through `ask --json` over a folder written here."""
 
+import gzip
+import json
+
 from assistant.opposites import stated_opposite, unnegated
-from conftest import ask_folder, ask_index
+from conftest import ROOT, ask_folder, ask_index, run_cli
 
 DELTA = "Delta Air Lines, one of the most vocal critics of Gulf carrier practices, is headquartered in Atlanta."
 SANCTIONS = ("The legislation would reimpose some sanctions lifted last year as Myanmar returned to democracy. "
@@ -61,3 +64,23 @@ def test_asked_the_opposite_the_assistant_abstains_and_says_why(tmp_path):
     not_visit = ask_index(tmp_path, "Which country will Trump not visit on his first trip to Asia?")
     assert not_visit["abstained"] and not_visit["evidence"]["unnegated"]
     assert "asks what did not happen" in not_visit["answer"]
+
+
+def test_on_topic_questions_of_a_real_folder_keep_their_floors(tmp_path):
+    """The on-topic probe (README *Where it stands*): 20 ISOT and Reuters-21578 articles from ../shared,
+    42 questions written against five of them, 20 changed so that they can't be answered. `assistant
+    eval` as a user runs it; floors from the measured run less a small margin, as the seeds' gate's
+    (measured: 13 of 20 changed abstained on, none of the 22 answerable, the answer in it for 19)."""
+    ids = set((ROOT / "tests" / "fixtures" / "on_topic_articles.txt").read_text().split())
+    folder = tmp_path / "on-topic.jsonl"
+    with folder.open("w", encoding="utf-8") as out:
+        for name in ("isot-sample", "reuters-21578"):
+            with gzip.open(ROOT.parent / "shared" / "data" / name / "articles.jsonl.gz", "rt") as articles:
+                out.writelines(line for line in articles if json.loads(line)["id"] in ids)
+    index, report = str(tmp_path / "index"), tmp_path / "report"
+    run_cli("ingest", str(folder), "--index", index)
+    run_cli("eval", "--questions", str(ROOT / "tests" / "fixtures" / "on_topic_questions.jsonl"), "--index", index,
+            "--out", str(report))
+    overall = json.loads((report / "summary.json").read_text())["systems"]["engine"]["overall"]
+    assert overall["abstention_recall"] >= 0.6 and overall["false_abstention"] <= 0.05
+    assert overall["answer_in_answer"] >= 0.8
