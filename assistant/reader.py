@@ -133,8 +133,22 @@ def tag(nlp, texts: list[str], parsed: bool) -> Iterator[tuple[Entity, ...]]:
     end "24\nbillion pesos" at "24"."""
     flat = [text.replace("\n", " ") for text in texts]
     for text, doc in zip(texts, nlp.pipe(flat, disable=["attribute_ruler"] if parsed else _ONLY_NER)):
-        entities = tuple(Entity(text[e.start_char:e.end_char], e.label_, e.start_char, e.end_char) for e in doc.ents)
+        entities = tuple(_with_currency(text, Entity(text[e.start_char:e.end_char], e.label_, e.start_char, e.end_char))
+                         for e in doc.ents)
         yield entities + _chunks(doc) if parsed else entities
+
+
+_CURRENCY = "$£€¥"
+
+
+def _with_currency(text: str, entity: Entity) -> Entity:
+    """A sum with the currency sign written before it, which the NER can leave out: "Trump’s request
+    included $700,000 to repair …" tagged "700,000" alone, and the answer led with **700,000**. Applied to
+    stored entities as they are read, too, so an index annotated before is read alike."""
+    start = entity.start_char
+    if entity.label_ != "MONEY" or start == 0 or text[start - 1] not in _CURRENCY:
+        return entity
+    return Entity(text[start - 1:entity.end_char], entity.label_, start - 1, entity.end_char)
 
 
 # Newswire's abbreviations ("9.7 mln dlrs", "12 pct"), read by the NER as the words they stand for: its
@@ -161,7 +175,8 @@ def encode_entities(entities: tuple[Entity, ...]) -> str:
 
 
 def decode_entities(text: str, value: str) -> tuple[Entity, ...]:
-    return tuple(Entity(text[start:end], label, start, end) for label, start, end in json.loads(value))
+    return tuple(_with_currency(text, Entity(text[start:end], label, start, end))
+                 for label, start, end in json.loads(value))
 
 
 # The parser's dependencies of a noun phrase's head (spaCy's English noun_chunks uses these), the tags

@@ -209,6 +209,21 @@ def test_newswire_abbreviations_are_read_as_the_amounts_they_write(tmp_path):
     assert all(text[c["start"]:c["end"]] == c["text"] for c in answer["candidates"])
 
 
+def test_a_sum_keeps_the_currency_sign_the_ner_left_out(tmp_path):
+    """spaCy tags "700,000" alone in "Trump’s request included $700,000 …": the candidate is "$700,000",
+    freshly tagged and as stored by `annotate` alike."""
+    from assistant.reader import Entity, decode_entities, encode_entities, tag
+    from assistant.reader import _nlp as nlp
+
+    sentence = "Trump’s request included $700,000 to repair damage to Navy ships after recent fatal collisions."
+    (money,) = [e for e in next(tag(nlp(), [sentence], parsed=False)) if e.label_ == "MONEY"]
+    assert money.text == "$700,000" and sentence[money.start_char:money.end_char] == money.text
+    bare = sentence.index("700,000")
+    stored = encode_entities((Entity("700,000", "MONEY", bare, bare + 7),))  # as an index annotated before stored it
+    assert [e.text for e in decode_entities(sentence, stored)] == ["$700,000"]
+    assert [e.text for e in decode_entities(sentence, encode_entities((money,)))] == ["$700,000"]
+
+
 def test_a_sentence_naming_a_rival_of_the_bold_answer_is_not_quoted_beside_it(tmp_path):
     """Corroboration, not confusion: the second article names Oregon too, but also New Jersey (another
     place), so under **Oregon** it would argue for something else; the first article's sentence answers alone."""
