@@ -517,7 +517,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     only the best few; `stored_entities`: the store's sentence entities (`reader.candidates`);
     `passage_shares(words)`: how common each word is in the index, which an abstention's reason weighs
     (`_telling`; None: every missing word is worth naming)."""
-    read = passages_read(ranked, settings, question.speaker, question.asked_on, question.period_days)
+    asked_terms = tuple(content_terms(question.focus or question.text))
+    read = passages_read(ranked, settings, question.speaker, question.asked_on, question.period_days, asked_terms)
     text_of = functools.cache(article_text)  # each article read once
     # A name or year the question gives that no article read mentions: they don't answer it, whatever
     # matches. Where passages ranked lower mention it, their articles are read instead, if they mention
@@ -527,7 +528,7 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     if absent and (naming := _naming(absent, ranked)):
         # Ranked as if they were all there is: the confidence weighs how well the passages now read match.
         named = [n for n in ranked if n.metadata["doc_id"] in naming]
-        instead = passages_read(named, settings, question.speaker, question.asked_on, question.period_days)
+        instead = passages_read(named, settings, question.speaker, question.asked_on, question.period_days, asked_terms)
         if not mentions.unmentioned(question.text, _whole_articles(instead, text_of), question.article or ""):
             ranked, read, absent = named, instead, []
     read_ids = {id(n) for n in read}
@@ -733,7 +734,8 @@ def _period_notice(question: Question, citations: list[Citation]) -> str:
 
 
 def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = None,
-                  asked_on: date | None = None, period_days: frozenset[str] = frozenset()) -> list[Hit]:
+                  asked_on: date | None = None, period_days: frozenset[str] = frozenset(),
+                  asked_terms: tuple[str, ...] = ()) -> list[Hit]:
     """The `top_k` passages the answer reads: the best ones, but at most `per_article` from one article
     while other articles' passages are left, so that one long article can't crowd out the second source
     of a story (on the seeds, all ten best passages of "what is the name of the Russian ambassador?" were
@@ -742,7 +744,10 @@ def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = N
     "What did Biden say about the debt ceiling deal?" read ten passages about the deal, none with Biden
     speaking, and abstained; his “America will not default,” Biden said came 18th. For a question asked on
     a day of which none of those is, also the best `WEEK_PASSAGES` of its week; likewise for one naming a
-    period (`period_days`, its articles' days)."""
+    period (`period_days`, its articles' days). A passage among the `top_k` best that the cap left out is
+    read after all where it holds a word of the question's (`asked_terms`) that no passage read holds:
+    "Who is the Finance Secretary of the Philippines?" read five passages of the one article on the
+    Philippines' debt, and abstained saying none mentions “Finance”, which its seventh did."""
     counts: dict[str, int] = {}
     read, spare = [], []
     for hit in ranked:
@@ -750,6 +755,12 @@ def passages_read(ranked: list[Hit], settings: Settings, speaker: str | None = N
         counts[doc_id] = counts.get(doc_id, 0) + 1
         (read if counts[doc_id] <= settings.per_article else spare).append(hit)
     kept = {id(n) for n in read[: settings.top_k] + spare[: max(settings.top_k - len(read), 0)]}
+    if asked_terms:
+        lacking = {stem(t) for t in asked_terms} - _stems([n for n in ranked if id(n) in kept])
+        for hit in ranked[: settings.top_k]:
+            if id(hit) not in kept and lacking & (held := _stems([hit])):
+                kept.add(id(hit))
+                lacking -= held
     if speaker:
         kept |= {id(n) for n in [n for n in ranked if id(n) not in kept and speaks_in(n.text, speaker)][:SPEAKER_PASSAGES]}
     if asked_on or period_days:
@@ -1002,8 +1013,13 @@ def _missing_share(question: Question, ranked: list[Hit]) -> float:
 
 def _missing_terms(question: Question, ranked: list[Hit]) -> list[str]:
     """The content words of the asking sentence (`_missing_share`) that none of the passages holds."""
-    found = {stem(w) for n in ranked for w in words(n.text + " " + n.metadata["title"])}
+    found = _stems(ranked)
     return [t for t in content_terms(question.focus or question.text) if stem(t) not in found]
+
+
+def _stems(passages: list[Hit]) -> set[str]:
+    """The stems of the words the passages and their articles' titles hold."""
+    return {stem(w) for n in passages for w in words(n.text + " " + n.metadata["title"])}
 
 
 # Words named in an abstention's reason, at most: the rest are said to be missing too, not listed.

@@ -237,11 +237,28 @@ _OPINION = re.compile(r"\b(?:what|which)\s+(?:[\w'’]+\s+){0,3}?(?:views?|posit
                       r"responses?|reasons?|arguments?|explanations?|excuses?)\b", re.I)
 
 
+# What ends in a full stop without ending a sentence: initials ("U.S.", "N.C.", "Justin T. King") and the
+# titles and shortened words news writes before a name or number ("Sen. Lindsey Graham", "St. Helena").
+_ABBREVIATION = re.compile(r"(?:(?<![\w.])(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Maj|Lt|Col|Capt|Sgt|Adm|"
+                           r"Prof|Rev|Jr|Sr|Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|No|Mt|Ft|vs)\.)$")
+
+# … unless a question word follows: "Prices rose in the U.S. What drove them?"
+_WH_START = re.compile(r"(?:What|Who|Whom|Whose|Which|When|Where|Why|How)\b")
+
+
 def asking_sentence(question: str) -> str:
     """The sentence that asks: a question that sets its scene first ("The Little Mermaid hits theaters
     this week. When was the classic animated version released?") asks in its last. A sentence ends where
-    a capital or a quote follows, so "U.S. subscribers", "the No. 1 pick" and "Aug. 14" don't end one."""
-    return re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘'])", question.strip())[-1]
+    a capital or a quote follows, so "U.S. subscribers", "the No. 1 pick" and "Aug. 14" don't end one, and
+    not after an abbreviation: "Which country issued an arrest warrant for Sen. Lindsey Graham …?" asks
+    in whole, not "Lindsey Graham …?"."""
+    sentences: list[str] = []
+    for part in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘'])", question.strip()):
+        if sentences and _ABBREVIATION.search(sentences[-1]) and not _WH_START.match(part):
+            sentences[-1] += " " + part
+        else:
+            sentences.append(part)
+    return sentences[-1]
 
 
 # "Who is Michael Flynn?" asks what the name is, not for another name: answered in bold **Trump** (a

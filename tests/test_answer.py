@@ -633,3 +633,61 @@ def test_what_someone_said_is_answered_by_their_own_words_even_below_the_passage
     assert not answer["abstained"] and answer["citations"]
     assert all(c["speaker"] == "Ana Ruiz" for c in answer["citations"])
     assert "will not close" in answer["citations"][0]["quote"]
+
+
+MANILA = """The Philippines will offer its commercial
+bank creditors an innovative pricing plan that will make debt
+payments through certificates of indebtedness as an alternative
+to cash, the authoritative Business Day newspaper said.
+    Finance Secretary Jaime Ongpin told reporters yesterday the
+alternative proposal is designed to avoid an impasse when debt
+rescheduling talks reopen in New York on Tuesday.
+    He did not give details but said, "It is a very useful
+alternative and in the end will permit the banks to say that
+they achieved their pricing target and will likewise permit the
+Philippines to say exactly the same thing."
+    Quoting negotiation documents to be presented to the
+country's 12-bank advisory committee, Business Day said the
+debt certificates will carry maturities of five or six years.
+    It said the certificates will be classified as zero-coupon
+bonds or promissory notes with no interest but priced at a
+considerable discount from their redemption price.
+    It said the debt bonds will entitle holder banks to a
+guaranteed return on both interest and principal since no
+payment of any kind is made until the bond matures.
+    It said a bank can sell the bonds on the secondary bond
+market for either dlrs or pesos depending on its requirement.
+    The documents said peso proceeds can be invested in
+selected industries under the Philippines' debt/equity program.
+    Ongpin said Manila is sticking to its demand of a spread of
+5/8 percentage points over London Interbank Offered Rates
+(LIBOR) for restructuring 3.6 billion dlrs of debt repayments.
+    "We don't believe that there is going to be a problem on the
+accounting side," Ongpin said. "Neither have the government
+regulators indicated that there will be a problem."
+ REUTER
+"""
+# Other articles' passages enough to fill the passages read beside the five the cap allows one article.
+HARBOURS = [{"id": f"harbour-{n}", "title": "Ferry timetable", "text": f"The harbour board met on day {n} to discuss the "
+             f"new ferry timetable, and the mayor said the ferries would run every {n + 10} minutes from the spring."}
+            for n in range(1, 7)]
+
+
+def test_a_passage_the_cap_left_out_is_read_where_it_holds_a_word_no_passage_read_holds(tmp_path):
+    """"Who is the Finance Secretary of the Philippines?" read the article's five best passages, by the
+    cap on one article's, and abstained saying none mentions “Finance”: its seventh best, just as well
+    matched, did (Reuters-21578, as a folder of `tests/fixtures/on_topic_articles_heldout2.txt` holds it)."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    articles = [{"id": "manila", "title": "MANILA SAID TO OFFER DEBT BONDS TO BANKS", "text": MANILA}, *HARBOURS]
+    (folder / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    run_cli("ingest", str(folder / "articles.jsonl"), "--index", str(tmp_path / "index"))
+    # A cap of two, so that the ten read are the article's best four (two, and two more to fill the ten
+    # beside the six others) and the six others: the passage ranks fifth of its article's here.
+    answer = json.loads(run_cli("ask", "Who is the Finance Secretary of the Philippines?", "--index",
+                                str(tmp_path / "index"), "--json", prefix=("env", "ASSISTANT_PER_ARTICLE=2")).stdout)
+    manila = [p for p in answer["passages"] if p["doc_id"] == "manila"]
+    finance = [i for i, p in enumerate(manila) if "Finance Secretary" in p["text"]]
+    assert finance and finance[0] >= Settings().top_k - len(HARBOURS)  # what the cap leaves out
+    assert manila[finance[0]]["read"]
+    assert not answer["abstained"] and answer["short_answer"]["text"] == "Jaime Ongpin"

@@ -25,6 +25,17 @@ def test_a_sentence_stating_the_opposite_word_does_not_answer():
                            "drafted?", ["She was the last of them to sign."]) is None
 
 
+def test_wordnets_antonyms_are_opposites_but_not_pairs_said_both_ways_round():
+    """The list's WordNet part (`tools/opposites_from_wordnet.py`): antonyms in their most frequent sense."""
+    watchdog = "The internal watchdog at the U.S. Justice Department said he hopes to complete his review."
+    assert stated_opposite("Who is the external watchdog at the U.S. Justice Department?", [watchdog]) == \
+        ("external", "internal")
+    assert stated_opposite("Which plan would get GDP growth to a lower level?",
+                           ["A good tax plan could get GDP growth to a higher level."]) == ("lower", "higher")
+    assert stated_opposite("Who bought the holdings?", ["Samjens sold its holdings to Morgan Stanley."]) is None
+    assert stated_opposite("Which team lost the final?", ["Spain won the final against England."]) is None
+
+
 def test_idioms_and_compounds_are_not_opposites():
     assert stated_opposite("Who was the first to arrive?", ["At least 36 people arrived last week."]) is None
     assert stated_opposite("Which school got the most money?", ["At least ten schools got money."]) is None

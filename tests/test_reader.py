@@ -6,7 +6,7 @@ import json
 import pytest
 from conftest import SEED_IDS, SEEDS, ask_folder, ask_index, run_cli
 
-from assistant.answer_types import asked_place_kind, expected_kind
+from assistant.answer_types import asked_place_kind, asking_sentence, expected_kind
 from assistant.reader import MODEL_FILE as MODEL, _place_kind
 from assistant.questions import analyse
 
@@ -276,6 +276,14 @@ def test_the_kind_of_thing_asked_for_is_read_from_the_asking_sentence(question, 
 def test_an_abbreviation_doesnt_end_the_asking_sentence():
     assert analyse("Which company warned its U.S. subscribers about sharing passwords?").focus is None
     assert analyse("The Spurs won the lottery. Who was their No. 1 pick?").focus == "Who was their No. 1 pick?"
+    # before a capital too: "Justice Department?" and "Lindsey Graham over …?" were read as what is asked
+    for question in ("Who is the external watchdog at the U.S. Justice Department?",
+                     "Which country issued an arrest warrant for Sen. Lindsey Graham over his comments?",
+                     "What were the charges that the former mayor, Justin T. King, pleaded guilty to?"):
+        assert asking_sentence(question) == question
+    assert expected_kind("Which country issued an arrest warrant for Sen. Lindsey Graham?") == "place"
+    # … but a question word after one starts the sentence that asks
+    assert asking_sentence("Prices rose in the U.S. What drove them?") == "What drove them?"
 
 
 @pytest.mark.parametrize("a, b, same", [
