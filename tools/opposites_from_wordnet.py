@@ -20,8 +20,9 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-CONVERSE = {frozenset(pair) for pair in [("buy", "sell"), ("win", "lose"), ("borrow", "lend"), ("start", "end"),
-                                         ("begin", "end"), ("before", "after")]}
+CONVERSE = {frozenset(pair) for pair in [("buy", "sell"), ("bought", "sold"), ("win", "lose"), ("won", "lost"),
+                                         ("borrow", "lend"), ("borrowed", "lent"), ("start", "end"), ("begin", "end"),
+                                         ("before", "after")]}
 # Comparatives and superlatives English doesn't form with -er/-est.
 IRREGULAR = {"good": ("better", "best"), "bad": ("worse", "worst"), "far": ("farther", "farthest")}
 
@@ -88,7 +89,7 @@ def main(wordnet: Path) -> None:
                     or frozenset((a, b)) in CONVERSE):
                 continue
             for x, y in zip(forms(a, pos), forms(b, pos)):
-                if frozenset((x, y)) not in hand and x != y:
+                if frozenset((x, y)) not in hand | CONVERSE and x != y:
                     lines.add(" ".join(sorted((x, y))))
     OPPOSITES.write_text(hand_part.rstrip("\n") + "\n" + MARKER + " (Princeton University, 2006; its license: "
                          "tools/WORDNET-LICENSE), written by\n# tools/opposites_from_wordnet.py: antonyms in their "
