@@ -10,6 +10,8 @@ has says it answers. Two checks, each a fact about the quoted sentences, read of
   ("weakest"), the answer's best sentence holds its opposite ("strongest") and no quoted sentence holds
   the word itself. "Which American carrier is one of the least vocal critics of Gulf carrier practices?"
   had been answered from "Delta Air Lines, one of the most vocal critics of Gulf carrier practices".
+  Or it says "not" right before a word the question asks unnegated ("pleaded not guilty" for "Who pleaded
+  guilty?") and never says the word without.
   Or the best sentence negates the question's main verb, which the question doesn't ("What kind of
   certificates carry voting rights?" of "participation certificates, which do not carry voting rights"):
   a question asking whether ("Did communication with foreign officials win the election?") is answered
@@ -47,6 +49,7 @@ NEGATIVE = re.compile(r"\b(?:not|never|no|none|nor|neither|without|nobody|nothin
                       r"ban|bans|banned|barred|yet to|except|instead|rather than|avoid\w*|exclud\w*|omit\w*|"
                       r"only)\b|n['’]t\b", re.IGNORECASE)
 _NEGATED_WORDS = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.IGNORECASE)
+_NOT_BEFORE = re.compile(r"\b(not|never)\s+([A-Za-z]+)\b")
 _NEGATED_FOLLOWED = re.compile(r"(?:\b(?:not|never|no)\b|n['’]t\b)((?:\s+[a-z]+){1,3})")
 # A question asking whether something happened, which a sentence saying it didn't answers.
 _WHETHER = re.compile(r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)\b",
@@ -84,7 +87,24 @@ def stated_opposite(question: str, sentences: list[str]) -> tuple[str, str] | No
             stated = sorted(o for o in opposite[word] if o in best and o not in whole)
             if stated:
                 return word, stated[0]
-    return _negated_premise(question, sentences[0])
+    return _negated_premise(question, sentences[0]) or _negated_word(question, sentences)
+
+
+def _negated_word(question: str, sentences: list[str]) -> tuple[str, str] | None:
+    """(a word of the asking sentence, "not" and it) where the best of `sentences` says "not" or "never"
+    right before the word, which the question doesn't negate, and no quoted sentence says the word
+    without: "Who pleaded guilty …?" of "… pleaded not guilty …". After `_negated_premise`, which names a
+    verb's negation whole ("do not carry"); this is a word negated where it stands."""
+    asking = asking_sentence(question)
+    if _NEGATED_WORDS.search(asking) or _WHETHER.search(asking):
+        return None
+    asked = _words(asking)
+    for match in _NOT_BEFORE.finditer(sentences[0]):
+        word = match.group(2).lower()
+        if word in asked and all(len(re.findall(rf"\b{word}\b", s, re.IGNORECASE))
+                                 == len(re.findall(rf"\b(?:not|never)\s+{word}\b", s, re.IGNORECASE)) for s in sentences):
+            return word, f"{match.group(1).lower()} {word}"
+    return None
 
 
 def _negated_premise(question: str, sentence: str) -> tuple[str, str] | None:

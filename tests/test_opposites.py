@@ -47,6 +47,11 @@ def test_a_sentence_negating_the_asked_verb_does_not_answer_but_it_answers_wheth
     assert stated_opposite("What kind of certificates carry voting rights?", [certificates]) == ("carry", "do not carry")
     assert stated_opposite("Which certificates do not carry voting rights?", [certificates]) is None
     assert stated_opposite("Do participation certificates carry voting rights?", [certificates]) is None
+    # a word negated where it stands, not a verb
+    assert stated_opposite("Who pleaded guilty on Monday?", ["Manafort pleaded not guilty on Monday."]) == \
+        ("guilty", "not guilty")
+    assert stated_opposite("Who was found guilty?", ["He was found not guilty of one count, guilty of two."]) is None
+    assert stated_opposite("Who pleaded not guilty on Monday?", ["Manafort pleaded not guilty on Monday."]) is None
     assert stated_opposite("What did the judge say he would rule on today?",
                            ["The judge said he would not rule on the request today."]) == ("rule", "would not rule")
 
