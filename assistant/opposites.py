@@ -39,10 +39,11 @@ from assistant.terms import stem
 # A word on its own: "low-income" holds no "low".
 _WORD = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
 # Phrases whose word isn't the opposite it looks like: "at least 36" is no answer to "the most", and "last
-# week" none to "the first".
+# week" (or "last November") none to "the first".
 _IDIOMS = re.compile(r"\bat (?:least|most|last|first)\b|\blast[- ](?:week|weekend|month|year|night|season|"
                      r"time|minute|summer|winter|spring|fall|autumn|monday|tuesday|wednesday|thursday|friday|"
-                     r"saturday|sunday)s?\b|\bfirst[- ]hand\b", re.IGNORECASE)
+                     r"saturday|sunday|january|february|march|april|may|june|july|august|september|october|"
+                     r"november|december)s?\b|\bfirst[- ]hand\b", re.IGNORECASE)
 # What a sentence says when it says that something didn't happen, wasn't so, or was stopped.
 NEGATIVE = re.compile(r"\b(?:not|never|no|none|nor|neither|without|nobody|nothing|nowhere|cannot|fail\w*|"
                       r"refus\w*|declin\w*|den(?:y|ies|ied|ial)|reject\w*|unable|lack\w*|absent|missing|"

@@ -38,6 +38,10 @@ def test_wordnets_antonyms_are_opposites_but_not_pairs_said_both_ways_round():
 
 def test_idioms_and_compounds_are_not_opposites():
     assert stated_opposite("Who was the first to arrive?", ["At least 36 people arrived last week."]) is None
+    # "last November" is a time, not the last of them: the first is stated where the last is asked
+    assert stated_opposite("Who was the last foreign leader to meet him?",
+                           ["Abe was the first foreign leader to meet him after his election last November."]) == \
+        ("last", "first")
     assert stated_opposite("Which school got the most money?", ["At least ten schools got money."]) is None
     assert stated_opposite("Which high school won?", ["A low-income school won the prize."]) is None
 
