@@ -17,7 +17,8 @@ Nor do numbers, which articles round or spell out
 ("around 125,000 SUVs", "a 90-year-old director": 12 answerable development questions answered right
 would have been lost), but years do: "Who won the 2020 presidential election?" isn't answered by articles
 about 2016 (of the 44 development questions that give a year, one answerable one has it in none of its
-articles, and it was abstained on anyway; `runs/exp/yearcheck.py`). An article mentions the year it was
+articles, and it was abstained on anyway; `runs/exp/yearcheck.py`), and so do decades ("formed in the
+1990s" of an article saying "during the 1970's"). An article mentions the year it was
 published in, as "this year" (the caller passes each article with its day). spaCy is loaded only when some
 capitalised word of the question is in none of the articles (most questions: never).
 """
@@ -36,6 +37,8 @@ NOT_THE_NAME = frozenset("""inc corp ltd llc plc co group mr mrs ms dr sen rep g
 former st""".split())
 _CAPITALISED = re.compile(r"\b[^\W\d_][^\W_]*(?:['’][^\W_]+)*", re.UNICODE)
 _YEAR = re.compile(r"(?<![\w$£€.,])(?:1[89]|20)\d\d(?!\w|[.,]\d)")
+# A decade ("the 1990s", "1970's"), which an article names as such or by one of its years.
+_DECADE = re.compile(r"(?<![\w$£€.,'’])((?:1[89]|20)\d)0['’]?s\b")
 
 
 def unmentioned(question: str, texts: Iterable[str], not_names: str = "") -> list[str]:
@@ -43,6 +46,8 @@ def unmentioned(question: str, texts: Iterable[str], not_names: str = "") -> lis
     their titles) mentions. `not_names`: words that name an article rather than ask about anything."""
     mentioned = _Mentions(texts)
     years = [y for y in dict.fromkeys(_YEAR.findall(question)) if not mentioned.holds(y)]
+    years += [m.group() for m in _DECADE.finditer(question)
+              if not re.search(rf"(?<![\w$£€.,]){m.group(1)}\d(?:'?s)?\b", mentioned.text)]
     skipped = set(words(not_names))
     capitalised = {w for m in _CAPITALISED.finditer(question) if m.group()[0].isupper()
                    for w in _name_words(m.group())} - skipped

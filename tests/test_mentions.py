@@ -57,6 +57,13 @@ def test_a_year_no_article_gives_is_unmentioned_but_other_numbers_are_not_checke
     assert unmentioned("Who won by around 78,000 votes?", [text]) == []  # articles round numbers
 
 
+def test_a_decade_is_mentioned_as_such_or_by_one_of_its_years():
+    conrail = "Conrail was formed during the 1970's from Penn Central Railroad."
+    assert unmentioned("Which railroad was Conrail formed from in the 1990s?", [conrail]) == ["1990s"]
+    assert unmentioned("Which railroad was Conrail formed from in the 1970s?", [conrail]) == []
+    assert unmentioned("What was built in the 1980s?", ["The dam was built in 1984."]) == []
+
+
 def test_an_article_mentions_the_year_it_was_published_in():
     # "this year" in an article of 2023 is 2023 (the engine checks each article read with its day).
     text = "Texas suffered the deadliest mass shooting this year."
