@@ -95,8 +95,12 @@ def evidence(candidates: list[dict], first_quote: str | None, article: Callable[
 def read(settings: Settings, question: str, texts: list[str]) -> float | None:
     """The LLM's yes/no log-odds that `texts` (`evidence`) answer the question, averaged over them; None
     when there is nothing to read or the server gives no token probabilities."""
-    odds = [llm.answers_odds(settings, question, text) for text in texts]
-    return sum(odds) / len(odds) if odds and None not in odds else None
+    odds = []
+    for text in texts:
+        if (reading := llm.answers_odds(settings, question, text)) is None:
+            return None  # a server without token probabilities gives none for the next text either
+        odds.append(reading)
+    return sum(odds) / len(odds) if odds else None
 
 
 def logit(confidence: float) -> float:

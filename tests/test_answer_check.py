@@ -1,6 +1,7 @@
 """How LLM mode weighs the LLM's reading beside the reader's confidence (`answer_check`, `check_training`):
 the parts that need no LLM."""
 
+import json
 import random
 
 import pytest
@@ -73,3 +74,38 @@ def test_a_check_fitted_on_another_reading_of_the_passages_is_refused_in_one_lin
     with pytest.raises(SettingsError, match=f"fitted on another reading of the passages .*reading 1, this version "
                                             f"reads {answer_check.READING}.*assistant train-check"):
         answer_check.load_model(str(path))
+
+
+def test_a_server_without_token_probabilities_is_asked_once_not_once_a_reading(tmp_path):
+    """A stand-in OpenAI-compatible server on loopback that replies without token probabilities, as some
+    servers do (the llama.cpp server the other LLM tests run always gives them): the check has no reading,
+    and asks nothing more once the first reply says so."""
+    import http.server
+    import threading
+
+    asked = []
+
+    class Server(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            asked.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            body = json.dumps({"id": "1", "object": "chat.completion", "created": 0, "model": "m",
+                               "choices": [{"index": 0, "finish_reason": "length", "logprobs": None,
+                                            "message": {"role": "assistant", "content": "yes"}}],
+                               "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = Settings(llm_url=f"http://127.0.0.1:{server.server_address[1]}/v1")
+        assert answer_check.read(settings, "Who hosts GPS?", ["Fareed Zakaria hosts GPS.", "CNN airs it."]) is None
+        assert len(asked) == 1 and asked[0]["max_tokens"] == 1
+    finally:
+        server.shutdown()
