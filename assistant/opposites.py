@@ -77,7 +77,7 @@ def _words(text: str) -> set[str]:
 def stated_opposite(question: str, sentences: list[str]) -> tuple[str, str] | None:
     """(the word asked, what is stated instead) where the first of `sentences` (the answer's best) says the
     opposite of a word of the question's asking sentence and none of `sentences` says the word itself, or
-    negates the question's main verb."""
+    negates the question's main verb, or another of its words where it stands ("not guilty")."""
     if not sentences:
         return None
     asked, whole = _words(asking_sentence(question)), _words(question)
