@@ -82,6 +82,20 @@ def ask_folder(tmp_path, articles: dict[str, str], question: str) -> dict:
     return ask_index(tmp_path, question)
 
 
+def shared_folder(tmp_path, listed: str) -> Path:
+    """The ISOT and Reuters-21578 articles from ../shared whose ids `tests/fixtures/<listed>` lists, as one
+    JSONL file under `tmp_path` to ingest."""
+    import gzip
+
+    ids = set((ROOT / "tests" / "fixtures" / listed).read_text().split())
+    folder = tmp_path / "folder.jsonl"
+    with folder.open("w", encoding="utf-8") as out:
+        for name in ("isot-sample", "reuters-21578"):
+            with gzip.open(ROOT.parent / "shared" / "data" / name / "articles.jsonl.gz", "rt") as articles:
+                out.writelines(line for line in articles if json.loads(line)["id"] in ids)
+    return folder
+
+
 def ask_index(tmp_path, question: str) -> dict:
     """`question` asked of the index under `tmp_path` (`ask --json`)."""
     return json.loads(run_cli("ask", question, "--index", str(tmp_path / "index"), "--json").stdout)

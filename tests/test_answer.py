@@ -1,4 +1,3 @@
-import gzip
 import json
 import re
 
@@ -7,7 +6,7 @@ import pytest
 from assistant.answer import QuestionError
 from assistant.questions import analyse
 from assistant.settings import Settings
-from conftest import CLINTON_ADVISORS, ROOT, SEED_IDS, SEEDS, ask_folder, ask_index, copy_seeds, run_cli
+from conftest import CLINTON_ADVISORS, SEED_IDS, SEEDS, ask_folder, ask_index, copy_seeds, run_cli, shared_folder
 
 ARTICLE_TEXT = {doc_id: (SEEDS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEED_IDS}
 
@@ -698,13 +697,7 @@ def test_under_a_bold_answer_another_article_is_quoted_only_where_it_names_it(tm
     """"Who is the Finance Secretary of the Philippines?" led with **Jaime Ongpin** and quoted, beside him,
     a senator on the Fed chair from another article of the folder (`tests/fixtures/on_topic_articles_heldout2.txt`,
     ISOT and Reuters-21578 articles from ../shared)."""
-    ids = set((ROOT / "tests" / "fixtures" / "on_topic_articles_heldout2.txt").read_text().split())
-    folder = tmp_path / "folder.jsonl"
-    with folder.open("w", encoding="utf-8") as out:
-        for name in ("isot-sample", "reuters-21578"):
-            with gzip.open(ROOT.parent / "shared" / "data" / name / "articles.jsonl.gz", "rt") as articles:
-                out.writelines(line for line in articles if json.loads(line)["id"] in ids)
-    run_cli("ingest", str(folder), "--index", str(tmp_path / "index"))
+    run_cli("ingest", str(shared_folder(tmp_path, "on_topic_articles_heldout2.txt")), "--index", str(tmp_path / "index"))
     answer = ask_index(tmp_path, "Who is the Finance Secretary of the Philippines?")
     assert answer["short_answer"]["text"] == "Jaime Ongpin"
     assert all("Ongpin" in c["quote"] or c["doc_id"] == answer["short_answer"]["doc_id"] for c in answer["citations"])

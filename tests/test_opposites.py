@@ -1,11 +1,10 @@
 """A quoted sentence saying the opposite of what is asked doesn't answer it (`opposites.py`), with the real
 spaCy model, and end to end through `ask --json` over a folder written here."""
 
-import gzip
 import json
 
 from assistant.opposites import stated_opposite, unnegated
-from conftest import ROOT, ask_folder, ask_index, run_cli
+from conftest import ROOT, ask_folder, ask_index, run_cli, shared_folder
 
 DELTA = "Delta Air Lines, one of the most vocal critics of Gulf carrier practices, is headquartered in Atlanta."
 SANCTIONS = ("The legislation would reimpose some sanctions lifted last year as Myanmar returned to democracy. "
@@ -91,14 +90,8 @@ def test_on_topic_questions_of_a_real_folder_keep_their_floors(tmp_path):
     42 questions written against five of them, 20 changed so that they can't be answered. `assistant
     eval` as a user runs it; floors from the measured run less a small margin, as the seeds' gate's
     (measured: 13 of 20 changed abstained on, none of the 22 answerable, the answer in it for 19)."""
-    ids = set((ROOT / "tests" / "fixtures" / "on_topic_articles.txt").read_text().split())
-    folder = tmp_path / "on-topic.jsonl"
-    with folder.open("w", encoding="utf-8") as out:
-        for name in ("isot-sample", "reuters-21578"):
-            with gzip.open(ROOT.parent / "shared" / "data" / name / "articles.jsonl.gz", "rt") as articles:
-                out.writelines(line for line in articles if json.loads(line)["id"] in ids)
     index, report = str(tmp_path / "index"), tmp_path / "report"
-    run_cli("ingest", str(folder), "--index", index)
+    run_cli("ingest", str(shared_folder(tmp_path, "on_topic_articles.txt")), "--index", index)
     run_cli("eval", "--questions", str(ROOT / "tests" / "fixtures" / "on_topic_questions.jsonl"), "--index", index,
             "--out", str(report))
     overall = json.loads((report / "summary.json").read_text())["systems"]["engine"]["overall"]
