@@ -102,8 +102,10 @@ def _negated_word(question: str, sentences: list[str]) -> tuple[str, str] | None
     asked = _words(asking)
     for match in _NOT_BEFORE.finditer(sentences[0]):
         word = match.group(2).lower()
-        if word in asked and all(len(re.findall(rf"\b{word}\b", s, re.IGNORECASE))
-                                 == len(re.findall(rf"\b(?:not|never)\s+{word}\b", s, re.IGNORECASE)) for s in sentences):
+        # In any of its forms: "calling me 'old'" says "call" beside "I would never call him".
+        forms = rf"{word}(?:s|es|d|ed|ing|{word[-1]}ed|{word[-1]}ing)?"
+        if word in asked and all(len(re.findall(rf"\b{forms}\b", s, re.IGNORECASE))
+                                 == len(re.findall(rf"\b(?:not|never)\s+{forms}\b", s, re.IGNORECASE)) for s in sentences):
             return word, f"{match.group(1).lower()} {word}"
     return None
 

@@ -55,6 +55,9 @@ def test_a_sentence_negating_the_asked_verb_does_not_answer_but_it_answers_wheth
         ("guilty", "not guilty")
     assert stated_opposite("Who was found guilty?", ["He was found not guilty of one count, guilty of two."]) is None
     assert stated_opposite("Who pleaded not guilty on Monday?", ["Manafort pleaded not guilty on Monday."]) is None
+    # the word said in another form without the negation ("calling"): not what the sentence denies
+    assert stated_opposite("What did Kim call Trump that Trump said was an insult?",
+                           ["Trump said Kim had insulted him by calling him “old” and said he would never call Kim “short and fat.”"]) is None
     assert stated_opposite("What did the judge say he would rule on today?",
                            ["The judge said he would not rule on the request today."]) == ("rule", "would not rule")
 
