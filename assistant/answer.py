@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant import article_facts, describe, embedder, mentions, opposites, prompts, reader
+from assistant import article_facts, describe, embedder, mentions, opposites, prompts, reader, swaps
 from assistant.answer_types import (DATE, NAME_LABELS, NUMBER, WHO_LABELS, asks_count, asks_length, asks_organisation,
                                     asks_person, asks_share, asks_who, candidates, offers)
 from assistant.articles import Article
@@ -66,8 +66,9 @@ CANDIDATES_SHOWN = 5
 # (`passages_read`): a few, since each is a distractor when it doesn't answer.
 SPEAKER_PASSAGES = 3
 # The evidence by which an answer abstains whatever the confidence: a name or year no article read mentions
-# (`mentions.py`), a quoted sentence saying the opposite of what is asked (`opposites.py`).
-RULED_OUT = ("unmentioned", "opposite", "unnegated")
+# (`mentions.py`), a quoted sentence saying the opposite of what is asked (`opposites.py`) or speaking of
+# someone else in its place (`swaps.py`).
+RULED_OUT = ("unmentioned", "opposite", "unnegated", "swapped")
 # Articles read instead of the best passages' when those don't mention a name the question gives and
 # passages ranked lower do (`_naming`): the two that rank best, as a story's second source is read.
 NAME_ARTICLES = 2
@@ -600,11 +601,15 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
                                      for s in _unique(sentences)]
     # A quoted sentence saying the opposite of what is asked ("the most vocal critics" for "the least
     # vocal"), or nothing negative where the question asks what did not happen, doesn't answer it
-    # (`opposites.py`), however well it matches: the question was written from it, one word changed.
+    # (`opposites.py`), or one speaking of another person, nationality or ordinal where the question names
+    # its own ("the Japanese premier" for "Which Korean premier …?", `swaps.py`), however well it matches:
+    # the question was written from it, one word changed.
     texts = [q.text for q in quoted] if quoted and not (stated or skip) else []
     evidence["opposite"] = list(opposites.stated_opposite(question.text, texts) or ())
     evidence["unnegated"] = bool(texts) and not evidence["opposite"] and opposites.unnegated(question.text, texts)
-    if not chosen or (weak and not stated and not skip) or absent or evidence["opposite"] or evidence["unnegated"]:
+    evidence["swapped"] = [] if evidence["opposite"] or evidence["unnegated"] else list(swaps.swapped(question.text, texts) or ())
+    if not chosen or (weak and not stated and not skip) or absent or evidence["opposite"] or evidence["unnegated"] \
+            or evidence["swapped"]:
         text = prompts.render("nothing_more") if skip else _abstention(
             question, evidence, read, off_week=question.asked_on is not None and not week,
             passage_shares=passage_shares)
@@ -1038,7 +1043,7 @@ def _abstention(question: Question, evidence: dict, read: list[Hit], off_week: b
                 passage_shares: Callable[[list[str]], dict[str, float]] | None = None) -> str:
     """"The articles don't answer this", and why, where the evidence says (`_evidence`): the names or years
     no article read mentions (`mentions.py`), the opposite the best sentence says or the negation none says
-    (`opposites.py`), the speaker none of the best sentences is by, the number or
+    (`opposites.py`), whom it names in the place of the question's (`swaps.py`), the speaker none of the best sentences is by, the number or
     date none of the quoted sentences gives, or the question's telling words that no passage read holds
     (`_telling`); and, for a question asked on a day (`off_week`), that none of the ten best passages is
     of its week. Every reason is a fact about the passages, never a guess at the answer."""
@@ -1050,6 +1055,9 @@ def _abstention(question: Question, evidence: dict, read: list[Hit], off_week: b
         reason = prompts.render("abstain_opposite", asked=asked, stated=stated)
     elif evidence.get("unnegated"):
         reason = prompts.render("abstain_unnegated")
+    elif evidence.get("swapped"):
+        asked, stated = evidence["swapped"]
+        reason = prompts.render("abstain_swapped", asked=asked, stated=stated)
     elif evidence["speaker_not_found"]:
         reason = prompts.render("abstain_speaker", speaker=question.speaker)
     elif evidence["kind_not_offered"]:  # "How old is …?": no age, rather than no "old"

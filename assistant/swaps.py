@@ -1,0 +1,94 @@
+"""Whether the sentence an answer quotes speaks of someone else than the question asks about: then it
+doesn't answer.
+
+The commonest unanswerable question of reading sets of the SQuAD 2.0 kind swaps one entity of the
+sentence it was written from for another (21 % of them, Rajpurkar et al., 2018): "Which Korean premier
+crooned Elvis tunes at Graceland?" of "Koizumi, the Japanese premier who crooned Elvis tunes at
+Graceland", "Who was Trump's grandfather?" of "Abe's grandfather, Nobusuke Kishi". The sentence matches
+the question in every other word, so every score the reader has says it answers. `swapped` reads the
+swap off spaCy's parse: a name, nationality, place or ordinal of the question that no quoted sentence
+says, where the best sentence holds another of its kind in the same place (the same relation to the same
+word) that the question doesn't say.
+
+Measured on the development set's stored answers and on the on-topic probes: README *Whether the
+articles answer*.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant import reader
+from assistant.answer_types import asking_sentence
+from assistant.terms import content_terms, stem
+
+# Entity labels that stand for one another in a swap: a person for a person, a nationality for a
+# nationality or a country ("Cuban ambassador" for "U.S. ambassador"), an ordinal for an ordinal
+# ("seventh test" for "sixth test"). Not two places (a city is its country's too: "an embassy in Havana"
+# is "in Cuba", "a New York court" one "in Manhattan"), nor organisations, which go by names that share
+# no word ("host the Academy Awards" of "host the Oscars": the one swap the development set's stored
+# answers showed of them, `runs/exp/swaps_replay.py`, and it was right).
+_KINDS = {"PERSON": "person", "NORP": "place", "GPE": "place", "LOC": "place", "ORDINAL": "ordinal"}
+# How an entity stands to the word it belongs to, with modifiers alike: "Abe's grandfather" and "the
+# grandfather of Abe", "the Japanese premier" and "Japan's premier".
+_RELATIONS = {"amod": "of", "compound": "of", "poss": "of", "nmod": "of", "nsubj": "subject",
+              "nsubjpass": "object", "dobj": "object", "appos": "is"}
+# Two names are one where a word of each begins alike ("Japanese"/"Japan", "Conrail"/"Consolidated Rail")
+# or one is the other's initials ("U.S."/"United States"): a swap is claimed only of names surely other.
+_SHARED_LETTERS = 3
+# A word that may be a name or an ordinal: capitalised after the first word, or "seventh", "7th".
+_NAMED = re.compile(r"(?<=\s)[A-Z][\w.'’-]*|\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|"
+                    r"eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth|hundredth)\b")
+_NAME = re.compile(r"[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+")
+
+
+def swapped(question: str, sentences: list[str]) -> tuple[str, str] | None:
+    """(what the question names, what the best of `sentences` names in its place) where no quoted
+    sentence says the one the question names."""
+    asking = asking_sentence(question)
+    quoted = _words(sentences)
+    # spaCy parses only where a name or an ordinal of the question goes unsaid: a cold `assistant ask`
+    # is otherwise spared its load.
+    if not sentences or all(_said(w, quoted) for w in _NAMED.findall(asking)):
+        return None
+    nlp = reader._nlp()
+    asked = [e for e in nlp(asking).ents if e.label_ in _KINDS and not _said(e.text, quoted)]
+    if not asked:
+        return None
+    whole = _words([question])
+    stated = [e for e in nlp(sentences[0]).ents if e.label_ in _KINDS and not _said(e.text, whole)]
+    for e in asked:
+        place = _place(e.root)
+        for other in stated:
+            if place is not None and _swappable(e.label_, other.label_) and _place(other.root) == place:
+                return e.text, other.text
+    return None
+
+
+def _swappable(asked: str, stated: str) -> bool:
+    """Whether entities labelled so stand for one another (`_KINDS`)."""
+    return _KINDS[asked] == _KINDS[stated] and (_KINDS[asked] != "place" or "NORP" in (asked, stated))
+
+
+def _said(name: str, words: set[str]) -> bool:
+    """Whether `name` is among `words` (`_words`): a word of it beginning as one of them does, or its
+    initials."""
+    own = content_terms(name)
+    return (not own or any(w in words for w in own) or "".join(w[0] for w in own) in words
+            or any(w[:_SHARED_LETTERS] == o[:_SHARED_LETTERS] for w in own if len(w) >= _SHARED_LETTERS
+                   for o in words if len(o) >= _SHARED_LETTERS))
+
+
+def _words(texts: list[str]) -> set[str]:
+    """The content words of `texts`, and the initials of their names of more than one word ("us" of
+    "United States")."""
+    names = (m.split() for t in texts for m in _NAME.findall(t))
+    return {w for t in texts for w in content_terms(t)} | {"".join(w[0] for w in n).lower() for n in names}
+
+
+def _place(token) -> tuple[str, str] | None:
+    """(the lemma of the word an entity belongs to, how it stands to it)."""
+    if token.dep_ == "pobj" and token.head.dep_ == "prep":  # "the grandfather of Abe", "tested in Korea"
+        return stem(token.head.head.lower_), "of" if token.head.lower_ == "of" else token.head.lower_
+    relation = _RELATIONS.get(token.dep_)
+    return None if relation is None else (stem(token.head.lower_), relation)
