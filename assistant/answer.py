@@ -604,7 +604,11 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
     # (`opposites.py`), or one speaking of another person, nationality or ordinal where the question names
     # its own ("the Japanese premier" for "Which Korean premier …?", `swaps.py`), however well it matches:
     # the question was written from it, one word changed.
-    texts = [q.text for q in quoted] if quoted and not (stated or skip) else []
+    # The sentence of the bold answer is the answer's best, whatever order the quotes take ("… the first
+    # missile test?" led with "almost two months ago" from "The last missile test was carried out …",
+    # quoted second).
+    texts = ([q.text for q in sorted(quoted, key=lambda q: not _holds(q, best))]
+             if quoted and not (stated or skip) else [])
     evidence["opposite"] = list(opposites.stated_opposite(question.text, texts) or ())
     evidence["unnegated"] = bool(texts) and not evidence["opposite"] and opposites.unnegated(question.text, texts)
     evidence["swapped"] = [] if evidence["opposite"] or evidence["unnegated"] else list(swaps.swapped(question.text, texts) or ())
@@ -898,6 +902,11 @@ def _with_rebuttal(sentence: _Sentence, text: str) -> _Sentence:
     if not _REBUTTAL.match(next_sentence) or following[0].end - sentence.end >= _ANTECEDENT_CHARS:
         return sentence
     return dataclasses.replace(sentence, end=following[0].end, text=text[sentence.start:following[0].end])
+
+
+def _holds(quote: _Sentence, best: reader.Candidate | None) -> bool:
+    """Whether `quote` holds the bold answer `best`."""
+    return best is not None and quote.doc_id == best.doc_id and quote.start <= best.start and best.end <= quote.end
 
 
 def _outermost(quoted: list[_Sentence]) -> list[_Sentence]:

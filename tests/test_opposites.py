@@ -100,3 +100,13 @@ def test_on_topic_questions_of_a_real_folder_keep_their_floors(tmp_path):
     overall = json.loads((report / "summary.json").read_text())["systems"]["engine"]["overall"]
     assert overall["abstention_recall"] >= 0.6 and overall["false_abstention"] <= 0.05
     assert overall["answer_in_answer"] >= 0.8
+
+
+def test_the_bold_answers_sentence_is_the_one_read_for_an_opposite(tmp_path):
+    """A real folder (the fifth on-topic probe's), where the bold answer's sentence is quoted second: its
+    "last" answers "the last test", and not "the first"."""
+    run_cli("ingest", str(shared_folder(tmp_path, "on_topic_articles_heldout5.txt")), "--index", str(tmp_path / "index"))
+    last = ask_index(tmp_path, "When was the last North Korean missile test carried out?")
+    assert not last["abstained"] and last["short_answer"]["text"] == "almost two months ago"
+    first = ask_index(tmp_path, "When was the first North Korean missile test carried out?")
+    assert first["abstained"] and first["evidence"]["opposite"] == ["first", "last"]
