@@ -6,9 +6,9 @@ sentence it was written from for another (21 % of them, Rajpurkar et al., 2018):
 crooned Elvis tunes at Graceland?" of "Koizumi, the Japanese premier who crooned Elvis tunes at
 Graceland", "Who was Trump's grandfather?" of "Abe's grandfather, Nobusuke Kishi". The sentence matches
 the question in every other word, so every score the reader has says it answers. `swapped` reads the
-swap off spaCy's parse: a name, nationality, place or ordinal of the question that no quoted sentence
-says, where the best sentence holds another of its kind in the same place (the same relation to the same
-word) that the question doesn't say.
+swap off spaCy's parse: a person, nationality or ordinal of the question that no quoted sentence says,
+where the best sentence holds another of its kind in the same place (the same relation to the same word)
+that the question doesn't say.
 
 Measured on the development set's stored answers and on the on-topic probes: README *Whether the
 articles answer*.
@@ -74,7 +74,7 @@ def _said(name: str, words: set[str]) -> bool:
     """Whether `name` is among `words` (`_words`): a word of it beginning as one of them does, or its
     initials."""
     own = content_terms(name)
-    return (not own or any(w in words for w in own) or "".join(w[0] for w in own) in words
+    return (not own or any(w in words for w in own) or len(own) > 1 and "".join(w[0] for w in own) in words
             or any(w[:_SHARED_LETTERS] == o[:_SHARED_LETTERS] for w in own if len(w) >= _SHARED_LETTERS
                    for o in words if len(o) >= _SHARED_LETTERS))
 
@@ -82,12 +82,12 @@ def _said(name: str, words: set[str]) -> bool:
 def _words(texts: list[str]) -> set[str]:
     """The content words of `texts`, and the initials of their names of more than one word ("us" of
     "United States")."""
-    names = (m.split() for t in texts for m in _NAME.findall(t))
-    return {w for t in texts for w in content_terms(t)} | {"".join(w[0] for w in n).lower() for n in names}
+    names = (content_terms(m) for t in texts for m in _NAME.findall(t))
+    return {w for t in texts for w in content_terms(t)} | {"".join(w[0] for w in n) for n in names}
 
 
 def _place(token) -> tuple[str, str] | None:
-    """(the lemma of the word an entity belongs to, how it stands to it)."""
+    """(the stem of the word an entity belongs to, how it stands to it)."""
     if token.dep_ == "pobj" and token.head.dep_ == "prep":  # "the grandfather of Abe", "tested in Korea"
         return stem(token.head.head.lower_), "of" if token.head.lower_ == "of" else token.head.lower_
     relation = _RELATIONS.get(token.dep_)
