@@ -150,7 +150,12 @@ def unnegated(question: str, sentences: list[str]) -> bool:
     country will Trump not visit?", "Which toy will no longer be sold?") and none of `sentences` says
     anything negative. spaCy parses only questions holding a negation word."""
     asking = asking_sentence(question)
-    if not sentences or not _NEGATED_WORDS.search(asking) or any(NEGATIVE.search(s) for s in sentences):
+    if not sentences or not _NEGATED_WORDS.search(asking):
+        return False
+    # The question's own negative word isn't the sentences' negation: "What did the carriers not deny?" is
+    # not answered by "The carriers deny the accusation." (its forms meet on their first three letters).
+    own = {m[:3].lower() for m in NEGATIVE.findall(asking) if not _NEGATED_WORDS.fullmatch(m)}
+    if any(m[:3].lower() not in own for s in sentences for m in NEGATIVE.findall(s)):
         return False
     parsed = reader._nlp()(asking, disable=["ner"])
     return any(t.dep_ == "neg" and (t.head.dep_ == "ROOT" or t.head.head.dep_ == "ROOT" and t.head.dep_ == "advmod")

@@ -66,6 +66,9 @@ def test_a_question_asking_what_did_not_happen_needs_a_negative_sentence():
     assert unnegated("Which country will Trump not visit on his first trip to Asia?", [SANCTIONS.split(". ")[2]])
     assert not unnegated("Which leader does the measure not target?", [SANCTIONS.split(". ")[1]])
     assert unnegated("Which toy will no longer be sold by Amazon?", ["Amazon released its hot toy list."])
+    # the question's own negative verb, said, is no negation of it
+    assert unnegated("What did the Gulf carriers not deny?", ["The Gulf carriers deny the accusation."])
+    assert not unnegated("What did the Gulf carriers not deny?", ["The carriers did not deny the report."])
     # The negation describes someone rather than asks ("criticised for not disclosing"): not asked.
     assert not unnegated("Which justice was criticised for not disclosing luxury trips?",
                          ["Justice Clarence Thomas took lavish trips."])
