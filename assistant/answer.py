@@ -611,7 +611,8 @@ def compose(question: Question, vectors: np.ndarray, ranked: list[Hit], settings
              if quoted and not (stated or skip) else [])
     evidence["opposite"] = list(opposites.stated_opposite(question.text, texts) or ())
     evidence["unnegated"] = bool(texts) and not evidence["opposite"] and opposites.unnegated(question.text, texts)
-    evidence["swapped"] = [] if evidence["opposite"] or evidence["unnegated"] else list(swaps.swapped(question.text, texts) or ())
+    evidence["swapped"] = ([] if evidence["opposite"] or evidence["unnegated"]
+                           else list(swaps.swapped(question.text, texts) or ()))
     if not chosen or (weak and not stated and not skip) or absent or evidence["opposite"] or evidence["unnegated"] \
             or evidence["swapped"]:
         text = prompts.render("nothing_more") if skip else _abstention(
@@ -1052,10 +1053,10 @@ def _abstention(question: Question, evidence: dict, read: list[Hit], off_week: b
                 passage_shares: Callable[[list[str]], dict[str, float]] | None = None) -> str:
     """"The articles don't answer this", and why, where the evidence says (`_evidence`): the names or years
     no article read mentions (`mentions.py`), the opposite the best sentence says or the negation none says
-    (`opposites.py`), whom it names in the place of the question's (`swaps.py`), the speaker none of the best sentences is by, the number or
-    date none of the quoted sentences gives, or the question's telling words that no passage read holds
-    (`_telling`); and, for a question asked on a day (`off_week`), that none of the ten best passages is
-    of its week. Every reason is a fact about the passages, never a guess at the answer."""
+    (`opposites.py`), whom it names in the place of the question's (`swaps.py`), the speaker none of the
+    best sentences is by, the number or date none of the quoted sentences gives, or the question's telling
+    words that no passage read holds (`_telling`); and, for a question asked on a day (`off_week`), that
+    none of the ten best passages is of its week. Every reason is a fact about the passages, never a guess at the answer."""
     reason = ""
     if evidence.get("unmentioned"):
         reason = prompts.render("abstain_name", names=_either([f"“{n}”" for n in evidence["unmentioned"][:REASON_WORDS]]))
