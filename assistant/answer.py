@@ -1056,7 +1056,8 @@ def _abstention(question: Question, evidence: dict, read: list[Hit], off_week: b
     (`opposites.py`), whom it names in the place of the question's (`swaps.py`), the speaker none of the
     best sentences is by, the number or date none of the quoted sentences gives, or the question's telling
     words that no passage read holds (`_telling`); and, for a question asked on a day (`off_week`), that
-    none of the ten best passages is of its week. Every reason is a fact about the passages, never a guess at the answer."""
+    none of the ten best passages is of its week. Every reason is a fact about the passages, never a guess
+    at the answer."""
     reason = ""
     if evidence.get("unmentioned"):
         reason = prompts.render("abstain_name", names=_either([f"“{n}”" for n in evidence["unmentioned"][:REASON_WORDS]]))
