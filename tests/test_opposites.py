@@ -5,12 +5,17 @@ import json
 
 from assistant.opposites import stated_opposite, unnegated
 from conftest import ROOT, ask_folder, ask_index, run_cli, shared_folder
+from test_swaps import KISHI, KOIZUMI
 
 DELTA = "Delta Air Lines, one of the most vocal critics of Gulf carrier practices, is headquartered in Atlanta."
 SANCTIONS = ("The legislation would reimpose some sanctions lifted last year as Myanmar returned to democracy. "
              "The measure does not target Burmese leader Aung San Suu Kyi, head of Myanmar’s civilian-led "
              "government. Introduced the day before Donald Trump leaves on his first trip to Asia as "
              "president, the bill is sponsored by Senator John McCain.")
+TALKS = ("U.S. Defense Secretary Jim Mattis said on Thursday there could be an opportunity for talks between North "
+         "Korea and the United States if Pyongyang stopped testing and developing its nuclear and missile programs. "
+         "The last North Korean missile test was carried out almost two months ago, but U.S. officials say they "
+         "have seen no signs that Pyongyang has stopped development.")
 
 
 def test_a_sentence_stating_the_opposite_word_does_not_answer():
@@ -74,11 +79,13 @@ def test_a_question_asking_what_did_not_happen_needs_a_negative_sentence():
                          ["Justice Clarence Thomas took lavish trips."])
 
 
-def test_asked_the_opposite_the_assistant_abstains_and_says_why(tmp_path):
+def test_asked_the_opposite_or_about_someone_else_the_assistant_abstains_and_says_why(tmp_path):
+    """Also `swaps.py`'s check, end to end: the folder is written here for both."""
     trip = ("Donald Trump leaves on Friday on his first trip to Asia as president. He will visit Japan, South "
             "Korea and China over twelve days.")
     ask_folder(tmp_path, {"delta": DELTA + " Emirates and Etihad deny the accusation.", "sanctions": SANCTIONS,
-                          "trip": trip}, "Where is Delta Air Lines headquartered?")
+                          "trip": trip, "golf": KOIZUMI + " " + KISHI, "talks": TALKS},
+               "Where is Delta Air Lines headquartered?")
     answered = ask_index(tmp_path, "Which carrier is one of the most vocal critics of Gulf carrier practices?")
     assert not answered["abstained"] and "Delta" in answered["answer"]
     opposite = ask_index(tmp_path, "Which carrier is one of the least vocal critics of Gulf carrier practices?")
@@ -89,6 +96,18 @@ def test_asked_the_opposite_the_assistant_abstains_and_says_why(tmp_path):
     not_visit = ask_index(tmp_path, "Which country will Trump not visit on his first trip to Asia?")
     assert not_visit["abstained"] and not_visit["evidence"]["unnegated"]
     assert "asks what did not happen" in not_visit["answer"]
+    # someone else in the question's place (`swaps.py`)
+    answered = ask_index(tmp_path, "Which Japanese premier crooned Elvis tunes at Graceland?")
+    assert not answered["abstained"] and "Koizumi" in answered["answer"]
+    swap = ask_index(tmp_path, "Which Korean premier crooned Elvis tunes at Graceland?")
+    assert swap["abstained"] and swap["evidence"]["swapped"] == ["Korean", "Japanese"]
+    assert "speaks of “Japanese” where the question asks about “Korean”" in swap["answer"]
+    # the bold answer's sentence is the one read, though quoted after the talks' sentence
+    last = ask_index(tmp_path, "When was the last North Korean missile test carried out?")
+    assert not last["abstained"] and last["short_answer"]["text"] == "almost two months ago"
+    assert last["short_answer"]["text"] not in last["citations"][0]["quote"]
+    first = ask_index(tmp_path, "When was the first North Korean missile test carried out?")
+    assert first["abstained"] and first["evidence"]["opposite"] == ["first", "last"]
 
 
 def test_on_topic_questions_of_a_real_folder_keep_their_floors(tmp_path):
@@ -104,12 +123,3 @@ def test_on_topic_questions_of_a_real_folder_keep_their_floors(tmp_path):
     assert overall["abstention_recall"] >= 0.6 and overall["false_abstention"] <= 0.05
     assert overall["answer_in_answer"] >= 0.8
 
-
-def test_the_bold_answers_sentence_is_the_one_read_for_an_opposite(tmp_path):
-    """A real folder (the fifth on-topic probe's), where the bold answer's sentence is quoted second: its
-    "last" answers "the last test", and not "the first"."""
-    run_cli("ingest", str(shared_folder(tmp_path, "on_topic_articles_heldout5.txt")), "--index", str(tmp_path / "index"))
-    last = ask_index(tmp_path, "When was the last North Korean missile test carried out?")
-    assert not last["abstained"] and last["short_answer"]["text"] == "almost two months ago"
-    first = ask_index(tmp_path, "When was the first North Korean missile test carried out?")
-    assert first["abstained"] and first["evidence"]["opposite"] == ["first", "last"]

@@ -1,8 +1,7 @@
 """A quoted sentence speaking of someone else where the question names its own doesn't answer it
-(`swaps.py`), with the real spaCy model, and end to end through `ask --json` over a folder written here."""
+(`swaps.py`), with the real spaCy model; end to end through `ask --json` in `test_opposites.py`."""
 
 from assistant.swaps import swapped
-from conftest import ask_folder, ask_index
 
 KOIZUMI = ("George W. Bush and Junichiro Koizumi also bonded during Koizumi’s 2001-2006 term as Japanese premier, "
            "visiting Elvis Presley’s Graceland mansion, where Koizumi crooned Elvis tunes.")
@@ -33,12 +32,3 @@ def test_names_that_may_be_one_thing_are_no_swap():
     assert swapped("Which celebrity will host the Academy Awards?",
                    ["Comedian Jimmy Kimmel will host the Oscars for the fourth time."]) is None
 
-
-def test_asked_about_someone_else_the_assistant_abstains_and_says_why(tmp_path):
-    ask_folder(tmp_path, {"golf": KOIZUMI + " " + KISHI, "test": TEST + " It prompted another round of sanctions."},
-               "Which Japanese premier crooned Elvis tunes at Graceland?")
-    answered = ask_index(tmp_path, "Which Japanese premier crooned Elvis tunes at Graceland?")
-    assert not answered["abstained"] and "Koizumi" in answered["answer"]
-    swap = ask_index(tmp_path, "Which Korean premier crooned Elvis tunes at Graceland?")
-    assert swap["abstained"] and swap["evidence"]["swapped"] == ["Korean", "Japanese"]
-    assert "speaks of “Japanese” where the question asks about “Korean”" in swap["answer"]
