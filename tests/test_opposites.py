@@ -86,22 +86,23 @@ def test_asked_the_opposite_or_about_someone_else_the_assistant_abstains_and_say
     ask_folder(tmp_path, {"delta": DELTA + " Emirates and Etihad deny the accusation.", "sanctions": SANCTIONS,
                           "trip": trip, "golf": KOIZUMI + " " + KISHI, "talks": TALKS},
                "Where is Delta Air Lines headquartered?")
-    answered = ask_index(tmp_path, "Which carrier is one of the most vocal critics of Gulf carrier practices?")
-    assert not answered["abstained"] and "Delta" in answered["answer"]
-    opposite = ask_index(tmp_path, "Which carrier is one of the least vocal critics of Gulf carrier practices?")
-    assert opposite["abstained"] and opposite["evidence"]["opposite"] == ["least", "most"]
-    assert "says “most” where the question asks “least”" in opposite["answer"]
+    # each answered as asked, and abstained on with one word changed, saying why
+    for asked, named, changed, kind, evidence, reason in [
+            ("Which carrier is one of the most vocal critics of Gulf carrier practices?", "Delta",
+             "Which carrier is one of the least vocal critics of Gulf carrier practices?", "opposite",
+             ["least", "most"], "says “most” where the question asks “least”"),
+            ("Which Japanese premier crooned Elvis tunes at Graceland?", "Koizumi",  # `swaps.py`
+             "Which Korean premier crooned Elvis tunes at Graceland?", "swapped",
+             ["Korean", "Japanese"], "speaks of “Japanese” where the question asks about “Korean”")]:
+        answered = ask_index(tmp_path, asked)
+        assert not answered["abstained"] and named in answered["answer"]
+        abstained = ask_index(tmp_path, changed)
+        assert abstained["abstained"] and abstained["evidence"][kind] == evidence and reason in abstained["answer"]
     not_target = ask_index(tmp_path, "Which leader does the sanctions measure not target?")
     assert not not_target["abstained"] and "Aung San Suu Kyi" in not_target["answer"]
     not_visit = ask_index(tmp_path, "Which country will Trump not visit on his first trip to Asia?")
     assert not_visit["abstained"] and not_visit["evidence"]["unnegated"]
     assert "asks what did not happen" in not_visit["answer"]
-    # someone else in the question's place (`swaps.py`)
-    answered = ask_index(tmp_path, "Which Japanese premier crooned Elvis tunes at Graceland?")
-    assert not answered["abstained"] and "Koizumi" in answered["answer"]
-    swap = ask_index(tmp_path, "Which Korean premier crooned Elvis tunes at Graceland?")
-    assert swap["abstained"] and swap["evidence"]["swapped"] == ["Korean", "Japanese"]
-    assert "speaks of “Japanese” where the question asks about “Korean”" in swap["answer"]
     # the bold answer's sentence is the one read, though quoted after the talks' sentence
     last = ask_index(tmp_path, "When was the last North Korean missile test carried out?")
     assert not last["abstained"] and last["short_answer"]["text"] == "almost two months ago"
