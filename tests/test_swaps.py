@@ -26,9 +26,14 @@ def test_names_that_may_be_one_thing_are_no_swap():
     # initials
     assert swapped("Who is the United States ambassador to Japan?",
                    ["William Hagerty, the U.S. ambassador to Japan, attended."]) is None
-    # a city is in its country; organisations go by names that share no word
+    # a city is in its country, a nationality is its country, a place may say where a thing is; organisations
+    # go by names that share no word
     assert swapped("In what year was the embassy in Havana reopened?",
                    ["The embassy in Cuba was reopened in 2015."]) is None
+    assert swapped("Where was the deadliest mass shooting in American history?",
+                   ["It was the deadliest mass shooting in U.S. history."]) is None
+    assert swapped("What is the name of the fugitive Pennsylvania pig?",
+                   ["Leroy, a Vietnamese pot-bellied pig, wandered off."]) is None
     assert swapped("Which celebrity will host the Academy Awards?",
                    ["Comedian Jimmy Kimmel will host the Oscars for the fourth time."]) is None
 
