@@ -6,9 +6,9 @@ sentence it was written from for another (21 % of them, Rajpurkar et al., 2018):
 crooned Elvis tunes at Graceland?" of "Koizumi, the Japanese premier who crooned Elvis tunes at
 Graceland", "Who was Trump's grandfather?" of "Abe's grandfather, Nobusuke Kishi". The sentence matches
 the question in every other word, so every score the reader has says it answers. `swapped` reads the
-swap off spaCy's parse: a person, nationality (or party) or ordinal of the question that no quoted sentence says,
-where the best sentence holds another of its kind in the same place (the same relation to the same word)
-that the question doesn't say.
+swap off spaCy's parse: a person, nationality (or party) or ordinal of the question that no quoted
+sentence says, where the best sentence holds another of its kind in the same place (the same relation to
+the same word) that the question doesn't say.
 
 Measured on the development set's stored answers and on the on-topic probes: README *Whether the
 articles answer*.
@@ -31,7 +31,7 @@ from assistant.terms import content_terms, stem
 # Each was a swap claimed of a stored answer, answered or withheld (`runs/exp/swaps_replay.py`).
 _KINDS = {"PERSON": "person", "NORP": "nationality", "ORDINAL": "ordinal"}
 # How an entity stands to the word it belongs to, with modifiers alike: "Abe's grandfather" and "the
-# grandfather of Abe", "the Japanese premier" and "Japan's premier".
+# grandfather of Abe", "the Japanese premier" and "the premier of the Japanese".
 _RELATIONS = {"amod": "of", "compound": "of", "poss": "of", "nmod": "of", "nsubj": "subject",
               "nsubjpass": "object", "dobj": "object", "appos": "is"}
 # Two names are one where a word of each begins alike ("Japanese"/"Japan", "Conrail"/"Consolidated Rail")
