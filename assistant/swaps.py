@@ -30,8 +30,8 @@ from assistant.terms import content_terms, stem
 # organisations, which go by names that share no word ("host the Academy Awards" of "host the Oscars").
 # Each was a swap claimed of a stored answer, answered or withheld (`runs/exp/swaps_replay.py`).
 _KINDS = {"PERSON": "person", "NORP": "nationality", "ORDINAL": "ordinal"}
-# How an entity stands to the word it belongs to, with modifiers alike: "Abe's grandfather" and "the
-# grandfather of Abe", "the Japanese premier" and "the premier of the Japanese".
+# How an entity stands to the word it belongs to, a modifier, a possessive and an "of" alike: "the Japanese
+# premier", "Abe's grandfather", "the grandfather of Abe".
 _RELATIONS = {"amod": "of", "compound": "of", "poss": "of", "nmod": "of", "nsubj": "subject",
               "nsubjpass": "object", "dobj": "object", "appos": "is"}
 # Two names are one where a word of each begins alike ("Japanese"/"Japan", "Conrail"/"Consolidated Rail")
