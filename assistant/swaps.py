@@ -20,7 +20,8 @@ import re
 
 from assistant import reader
 from assistant.answer_types import asking_sentence
-from assistant.terms import content_terms, stem
+from assistant.mentions import mentions_one_of
+from assistant.terms import stem
 
 # Entity labels that stand for one another in a swap: a person for a person, a nationality or party for
 # another ("Korean premier" for "Japanese premier"), an ordinal for an ordinal ("seventh test" for "sixth
@@ -34,52 +35,33 @@ _KINDS = {"PERSON": "person", "NORP": "nationality", "ORDINAL": "ordinal"}
 # premier", "Abe's grandfather", "the grandfather of Abe".
 _RELATIONS = {"amod": "of", "compound": "of", "poss": "of", "nmod": "of", "nsubj": "subject",
               "nsubjpass": "object", "dobj": "object", "appos": "is"}
-# Two names are one where a word of each begins alike ("Japanese"/"Japan", "Conrail"/"Consolidated Rail")
-# or one is the other's initials ("U.S."/"United States"): a swap is claimed only of names surely other.
-_SHARED_LETTERS = 3
 # A word that may be a name or an ordinal: capitalised after the first word, or "seventh", "7th".
 _NAMED = re.compile(r"(?<=\s)[A-Z][\w.'’-]*|\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|"
                     r"eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth|hundredth)\b")
-_NAME = re.compile(r"[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+")
 
 
 def swapped(question: str, sentences: list[str]) -> tuple[str, str] | None:
     """(what the question names, what the best of `sentences` names in its place) where no quoted
-    sentence says the one the question names."""
-    asking = asking_sentence(question)
-    quoted = _words(sentences)
+    sentence mentions the one the question names (`mentions.mentions_one_of`: each word of the name, close
+    spellings, a people by its country)."""
+    if not sentences:
+        return None
+    asking, quoted = asking_sentence(question), "\n".join(sentences)
     # spaCy parses only where a name or an ordinal of the question goes unsaid: a cold `assistant ask`
     # is otherwise spared its load.
-    if not sentences or all(_said(w, quoted) for w in _NAMED.findall(asking)):
+    if all(mentions_one_of([w], quoted) for w in _NAMED.findall(asking)):
         return None
     nlp = reader._nlp()
-    asked = [e for e in nlp(asking).ents if e.label_ in _KINDS and not _said(e.text, quoted)]
+    asked = [e for e in nlp(asking).ents if e.label_ in _KINDS and not mentions_one_of([e.text], quoted)]
     if not asked:
         return None
-    whole = _words([question])
-    stated = [e for e in nlp(sentences[0]).ents if e.label_ in _KINDS and not _said(e.text, whole)]
+    stated = [e for e in nlp(sentences[0]).ents if e.label_ in _KINDS and not mentions_one_of([e.text], question)]
     for e in asked:
         place = _place(e.root)
         for other in stated:
             if place is not None and _KINDS[e.label_] == _KINDS[other.label_] and _place(other.root) == place:
                 return e.text, other.text
     return None
-
-
-def _said(name: str, words: set[str]) -> bool:
-    """Whether `name` is among `words` (`_words`): a word of it beginning as one of them does, or its
-    initials."""
-    own = content_terms(name)
-    return (not own or any(w in words for w in own) or len(own) > 1 and "".join(w[0] for w in own) in words
-            or any(w[:_SHARED_LETTERS] == o[:_SHARED_LETTERS] for w in own if len(w) >= _SHARED_LETTERS
-                   for o in words if len(o) >= _SHARED_LETTERS))
-
-
-def _words(texts: list[str]) -> set[str]:
-    """The content words of `texts`, and the initials of their names of more than one word ("us" of
-    "United States")."""
-    names = (content_terms(m) for t in texts for m in _NAME.findall(t))
-    return {w for t in texts for w in content_terms(t)} | {"".join(w[0] for w in n) for n in names}
 
 
 def _place(token) -> tuple[str, str] | None:
