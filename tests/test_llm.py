@@ -339,13 +339,18 @@ def test_train_check_fits_the_llms_reading_beside_the_readers_and_llm_mode_absta
     and writes a check LLM mode then uses: the answer records the LLM's odds and the weighed probability,
     and one below the threshold is an abstention that says the LLM read the passage as not answering."""
     gguf = str(smollm2_gguf())
+    # LLM mode is asked without the gold too. Two questions show it; the check itself is fitted on the
+    # extractive answers (all it reads), so the six it needs are asked without the LLM's slow replies.
+    run_cli("eval", "--questions", "seeds/questions.jsonl", "--index", str(seed_index), "--out", str(tmp_path / "llm"),
+            "--withhold-gold", "--limit", "2", "--llm", gguf)
+    rows = [json.loads(line) for line in open(tmp_path / "llm" / "results.jsonl", encoding="utf-8")]
+    withheld = [r for r in rows if r["system"] == "engine_llm_gold_withheld"]
+    assert withheld and len(withheld) == sum(r["system"] == "engine_gold_withheld" for r in rows)
+    assert "engine_llm_gold_withheld" in json.loads((tmp_path / "llm" / "summary.json").read_text())["systems"]
     run_cli("eval", "--questions", "seeds/questions.jsonl", "--index", str(seed_index), "--out", str(tmp_path / "eval"),
-            "--withhold-gold", "--limit", "6", "--llm", gguf)
+            "--withhold-gold", "--limit", "6")
     results = str(tmp_path / "eval" / "results.jsonl")
     rows = [json.loads(line) for line in open(results, encoding="utf-8")]
-    withheld = [r for r in rows if r["system"] == "engine_llm_gold_withheld"]  # LLM mode asked without the gold too
-    assert withheld and len(withheld) == sum(r["system"] == "engine_gold_withheld" for r in rows)
-    assert "engine_llm_gold_withheld" in json.loads((tmp_path / "eval" / "summary.json").read_text())["systems"]
     train = ("train-check", results, "--llm", gguf, "--index", str(seed_index), "--out", str(tmp_path / "check"),
              "--model", str(tmp_path / "check.json"))
     first = run_cli(*train)
