@@ -15,10 +15,6 @@ from assistant.passages import embedding_key, embedding_text, split_passages, un
 from assistant.settings import Settings
 from assistant.store import Store
 
-# Passages embedded and committed together: large enough to keep the encoder busy, small enough that an
-# interruption loses little.
-FLUSH_PASSAGES = 512
-
 
 @dataclass
 class IngestReport:
@@ -67,7 +63,7 @@ def ingest_items(items: Iterable[Article | Rejected], settings: Settings, store:
                 bar.write(str(entry))
             elif entry:
                 batch.append(entry)
-                if sum(len(e[2]) for e in batch) >= FLUSH_PASSAGES:
+                if sum(len(e[2]) for e in batch) >= settings.flush_passages:
                     _flush(batch, store, settings, report, bar)
         _flush(batch, store, settings, report, bar)
         if report.passages:

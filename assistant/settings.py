@@ -55,6 +55,9 @@ class Settings:
     # (64 pieces) retrieve the right passage more often than longer chunks on the seed questions.
     passage_tokens: int = 64
     embed_batch: int = 64
+    # Passages an ingest embeds and commits together: enough to keep the encoder busy, few enough that an
+    # interruption loses little (all that a kill loses is the batch in hand; a rerun resumes after it).
+    flush_passages: int = 512
     # "onnx": the packaged model exported once to ONNX and run by ONNX Runtime (the same vectors to 1e-6;
     # a question no longer waits ~5 s for torch and sentence-transformers to import). "torch": the
     # model through sentence-transformers, as packaged. "static": the opt-in fast mode, the model distilled

@@ -66,7 +66,8 @@ def test_a_duplicate_article_is_stored_but_not_embedded_again(tmp_path, store_se
 
 
 def test_kill_9_during_ingest_then_rerun_gives_the_exact_passage_count(tmp_path, store_settings):
-    """A real `kill -9` of the ingest process after its first committed batch; the rerun resumes."""
+    """A real `kill -9` of the ingest process after its first committed batch; the rerun resumes. Batches
+    of 32 passages (`ASSISTANT_FLUSH_PASSAGES`) put a dozen commits in 250 articles."""
     import gzip
     import itertools
     import os
@@ -83,27 +84,27 @@ def test_kill_9_during_ingest_then_rerun_gives_the_exact_passage_count(tmp_path,
     source = ROOT.parent / "shared" / "data" / "reuters-21578" / "articles.jsonl.gz"
     corpus = tmp_path / "news.jsonl"
     with gzip.open(source, "rt", encoding="utf-8") as handle:
-        corpus.write_text("".join(itertools.islice(handle, 400)), encoding="utf-8")
+        corpus.write_text("".join(itertools.islice(handle, 250)), encoding="utf-8")
     settings = store_settings
     index = settings.index_dir
-    env = {**os.environ, "ASSISTANT_DATABASE_URL": settings.database_url}
+    env = {**os.environ, "ASSISTANT_DATABASE_URL": settings.database_url, "ASSISTANT_FLUSH_PASSAGES": "32"}
     command = [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--index", str(index)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.time() + 300
     while time.time() < deadline and process.poll() is None:
         if Store(settings).counts()["articles"] > 0:
             break
-        time.sleep(0.5)
+        time.sleep(0.1)
     process.send_signal(signal.SIGKILL)
     process.wait()
     interrupted = Store(settings).counts()["articles"]
-    assert 0 < interrupted < 400  # killed mid-way, with something committed
+    assert 0 < interrupted < 250  # killed mid-way, with something committed
 
     run_cli("ingest", str(corpus), "--index", str(index), prefix=("env", f"ASSISTANT_DATABASE_URL={settings.database_url}"))
     expected = sum(len(split_passages(a.doc_id, a.text, embedder.count_tokens, settings.passage_tokens))
                    for a in read_paths([corpus]))
     counts = Store(settings).counts()
-    assert counts["articles"] == 400
+    assert counts["articles"] == 250
     assert counts["passages"] == counts["vectors"] == counts["keyword_rows"] == expected
     ids = Store(settings).collection.get(include=[])["ids"]
     assert len(ids) == len(set(ids)) == expected
