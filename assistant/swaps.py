@@ -30,7 +30,7 @@ from assistant.terms import stem
 # may say where a thing is rather than what it is ("a Pennsylvania pig" against "a Vietnamese pig"); nor
 # organisations, which go by names that share no word ("host the Academy Awards" of "host the Oscars").
 # Each was a swap claimed of a stored answer, answered or withheld (`runs/exp/swaps_replay.py`).
-_KINDS = {"PERSON": "person", "NORP": "nationality", "ORDINAL": "ordinal"}
+_KINDS = frozenset({"PERSON", "NORP", "ORDINAL"})
 # How an entity stands to the word it belongs to, a modifier, a possessive and an "of" alike: "the Japanese
 # premier", "Abe's grandfather", "the grandfather of Abe".
 _RELATIONS = {"amod": "of", "compound": "of", "poss": "of", "nmod": "of", "nsubj": "subject",
@@ -57,9 +57,10 @@ def swapped(question: str, sentences: list[str]) -> tuple[str, str] | None:
         return None
     stated = [e for e in nlp(sentences[0]).ents if e.label_ in _KINDS and not mentions_one_of([e.text], question)]
     for e in asked:
-        place = _place(e.root)
+        if (place := _place(e.root)) is None:
+            continue
         for other in stated:
-            if place is not None and _KINDS[e.label_] == _KINDS[other.label_] and _place(other.root) == place:
+            if other.label_ == e.label_ and _place(other.root) == place:
                 return e.text, other.text
     return None
 
